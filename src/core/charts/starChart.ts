@@ -1,0 +1,44 @@
+import type { StarPoint } from '../store/store';
+
+/** A vega-lite spec without data or colours: data arrives by message, colours from the theme. */
+export interface ChartSpec {
+  $schema: string;
+  [key: string]: unknown;
+}
+
+export const STAR_DATASET = 'points';
+
+/**
+ * The star snapshots of one repository as a line with one point per snapshot. The series says what
+ * it counts: each point is the repository's stargazers_count when the snapshot was taken.
+ */
+export function starChartSpec(repo: string): ChartSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    description: `GitHub stars of ${repo}, one point per snapshot`,
+    width: 'container',
+    height: 300,
+    autosize: { type: 'fit', contains: 'padding' },
+    data: { name: STAR_DATASET },
+    mark: { type: 'line', point: { size: 40, filled: true }, interpolate: 'linear' },
+    encoding: {
+      x: { field: 'timestamp', type: 'temporal', title: 'Snapshot time (UTC)', axis: { labelOverlap: true } },
+      y: { field: 'stars', type: 'quantitative', title: 'Stars (stargazers_count at snapshot)', scale: { zero: false } },
+      tooltip: [
+        { field: 'timestamp', type: 'temporal', title: 'Snapshot', timeUnit: 'utcyearmonthdatehoursminutesseconds' },
+        { field: 'stars', type: 'quantitative', title: 'Stars', format: ',d' },
+      ],
+    },
+  };
+}
+
+/** A short text summary of the series, for screen readers and the panel's caption. */
+export function summarizeStars(repo: string, points: StarPoint[]): string {
+  if (points.length === 0) return `${repo}: no star snapshots yet. Run Community Metrics: Refresh.`;
+  const first = points[0] as StarPoint;
+  const last = points[points.length - 1] as StarPoint;
+  const change = last.stars - first.stars;
+  const plural = points.length === 1 ? 'snapshot' : 'snapshots';
+  return `${repo}: ${points.length} ${plural}; latest ${last.stars.toLocaleString('en-US')} stars at ${last.timestamp}` +
+    (points.length > 1 ? `; ${change >= 0 ? '+' : ''}${change.toLocaleString('en-US')} since ${first.timestamp}.` : '.');
+}

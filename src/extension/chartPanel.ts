@@ -1,0 +1,131 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { STAR_DATASET, starChartSpec, summarizeStars } from '../core/charts/starChart';
+import type { Logger } from '../core/log';
+import type { ChartState, ChartToHost, HostToChart } from '../../webview/chart/protocol';
+import type { MetricsModel } from './metricsModel';
+
+export const CHART_VIEW_TYPE = 'communityMetrics.chart';
+
+/** One star chart per repository, beside the editor; data goes by postMessage after `ready`. */
+export class ChartPanels implements vscode.Disposable, vscode.WebviewPanelSerializer<ChartState> {
+  private readonly panels = new Map<string, { panel: vscode.WebviewPanel; ready: boolean }>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly model: MetricsModel,
+    private readonly logger: Logger,
+  ) {
+    this.subscriptions.push(
+      model.onDidChange(() => {
+        for (const repo of this.panels.keys()) void this.post(repo);
+      }),
+    );
+  }
+
+  show(repo: string): vscode.WebviewPanel {
+    const existing = this.panels.get(repo);
+    if (existing) {
+      existing.panel.reveal(vscode.ViewColumn.Beside);
+      return existing.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(CHART_VIEW_TYPE, `Stars: ${repo}`, vscode.ViewColumn.Beside, this.webviewOptions());
+    this.attach(panel, repo);
+    return panel;
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: ChartState | undefined): Promise<void> {
+    if (!state || typeof state.repo !== 'string') {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = this.webviewOptions();
+    this.attach(panel, state.repo);
+  }
+
+  private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel, repo: string): void {
+    const entry = { panel, ready: false };
+    this.panels.set(repo, entry);
+    panel.title = `Stars: ${repo}`;
+    panel.webview.html = this.html(panel.webview, repo);
+    panel.onDidDispose(() => this.panels.delete(repo));
+    panel.webview.onDidReceiveMessage((message: ChartToHost) => {
+      if (message.type === 'ready') {
+        entry.ready = true;
+        void this.post(repo);
+      } else if (message.type === 'error') {
+        this.logger.error(`chart ${repo}: ${message.message}`);
+      } else if (message.type === 'rendered') {
+        this.logger.debug(`chart ${repo}: ${message.points} points drawn`);
+      }
+    });
+  }
+
+  private async post(repo: string): Promise<void> {
+    const entry = this.panels.get(repo);
+    if (!entry?.ready) return;
+    try {
+      const values = await this.model.starHistory(repo);
+      const message: HostToChart = {
+        type: 'render',
+        repo,
+        spec: starChartSpec(repo),
+        dataset: STAR_DATASET,
+        values,
+        summary: summarizeStars(repo, values),
+      };
+      await entry.panel.webview.postMessage(message);
+    } catch (err) {
+      this.logger.error(`chart ${repo}: ${(err as Error).message}`);
+    }
+  }
+
+  private html(webview: vscode.Webview, repo: string): string {
+    const nonce = randomBytes(18).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'chart.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'chart.css'));
+    const csp = [
+      `default-src 'none'`,
+      `img-src ${webview.cspSource} data:`,
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+      `connect-src 'none'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Stars: ${escapeHtml(repo)}</title>
+</head>
+<body>
+<h1>GitHub stars: ${escapeHtml(repo)}</h1>
+<p id="summary" role="status"></p>
+<div id="error" role="alert"></div>
+<div id="chart" role="img" aria-label="Line chart of GitHub stars of ${escapeHtml(repo)}"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    for (const { panel } of this.panels.values()) panel.dispose();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}

@@ -1,0 +1,147 @@
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { SqlJsStatic } from 'sql.js';
+import { CONFIG_FILE_NAME, parseProjectConfig } from '../core/config/projectConfig';
+import type { ConfigProblem, ProjectConfig } from '../core/config/projectConfig';
+import type { Logger } from '../core/log';
+import { MetricsStore } from '../core/store/store';
+import type { StarPoint } from '../core/store/store';
+import { readSettings } from './settings';
+
+/**
+ * What the views show, read from the workspace: the parsed configuration (with its diagnostics) and
+ * the latest values in the store. Views map this to their items; only this class does I/O.
+ */
+export class MetricsModel implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('community-metrics');
+  private parseTimer: NodeJS.Timeout | undefined;
+
+  config: ProjectConfig = { projects: [] };
+  latest = new Map<string, StarPoint>();
+  hasConfigFile = false;
+
+  constructor(
+    readonly folder: vscode.WorkspaceFolder | undefined,
+    private readonly sql: () => Promise<SqlJsStatic>,
+    private readonly logger: Logger,
+  ) {
+    this.disposables.push(this.diagnostics);
+    if (!folder) return;
+    const configWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, CONFIG_FILE_NAME));
+    const storeWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, readSettings(folder.uri).storePath));
+    const reloadConfig = () => void this.reloadConfig();
+    const reloadStore = () => void this.reloadStore();
+    this.disposables.push(
+      configWatcher,
+      storeWatcher,
+      configWatcher.onDidCreate(reloadConfig),
+      configWatcher.onDidChange(reloadConfig),
+      configWatcher.onDidDelete(reloadConfig),
+      storeWatcher.onDidCreate(reloadStore),
+      storeWatcher.onDidChange(reloadStore),
+      // Diagnostics follow the editor buffer as the user types, not only saves.
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (this.isConfigDocument(e.document)) this.scheduleParse();
+      }),
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        if (this.isConfigDocument(d)) this.scheduleParse();
+      }),
+    );
+  }
+
+  get configUri(): vscode.Uri | undefined {
+    return this.folder ? vscode.Uri.joinPath(this.folder.uri, CONFIG_FILE_NAME) : undefined;
+  }
+
+  get storeFile(): string | undefined {
+    return this.folder ? path.resolve(this.folder.uri.fsPath, readSettings(this.folder.uri).storePath) : undefined;
+  }
+
+  async load(): Promise<void> {
+    await Promise.all([this.reloadConfig(), this.reloadStore()]);
+  }
+
+  private isConfigDocument(doc: vscode.TextDocument): boolean {
+    return this.configUri !== undefined && doc.uri.toString() === this.configUri.toString();
+  }
+
+  private scheduleParse(): void {
+    clearTimeout(this.parseTimer);
+    this.parseTimer = setTimeout(() => void this.reloadConfig(), 150);
+  }
+
+  async reloadConfig(): Promise<void> {
+    const uri = this.configUri;
+    if (!uri) return;
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    let text: string | undefined;
+    if (open) {
+      text = open.getText();
+    } else {
+      try {
+        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      } catch {
+        text = undefined;
+      }
+    }
+    this.hasConfigFile = text !== undefined;
+    await vscode.commands.executeCommand('setContext', 'communityMetrics.hasConfig', this.hasConfigFile);
+    if (text === undefined) {
+      this.config = { projects: [] };
+      this.diagnostics.delete(uri);
+    } else {
+      const parsed = parseProjectConfig(text);
+      this.config = parsed.config;
+      this.diagnostics.set(uri, parsed.problems.map(toDiagnostic));
+      for (const p of parsed.problems) this.logger.debug(`${CONFIG_FILE_NAME}:${p.range.startLine + 1}: ${p.message}`);
+    }
+    this.changed.fire();
+  }
+
+  async reloadStore(): Promise<void> {
+    const file = this.storeFile;
+    if (!file) return;
+    try {
+      this.latest = await this.withStore((store) => store.latestStars());
+    } catch (err) {
+      this.logger.error(`Cannot read the store ${file}: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(`Community Metrics: cannot read the store ${file}. See the log for details.`);
+    }
+    this.changed.fire();
+  }
+
+  async starHistory(repo: string): Promise<StarPoint[]> {
+    return this.withStore((store) => store.starHistory(repo));
+  }
+
+  /** Opens the store file read-only for one query; a missing file reads as an empty store. */
+  private async withStore<T>(fn: (store: MetricsStore) => T): Promise<T> {
+    const file = this.storeFile as string;
+    const { store, movedAside } = await MetricsStore.open(await this.sql(), file, this.logger);
+    if (movedAside) {
+      void vscode.window.showWarningMessage(
+        `Community Metrics: the store ${file} was not a readable SQLite database. It was moved to ${movedAside}; a new store will be started at the next refresh.`,
+      );
+    }
+    try {
+      return fn(store);
+    } finally {
+      store.close();
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.parseTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function toDiagnostic(p: ConfigProblem): vscode.Diagnostic {
+  const range = new vscode.Range(p.range.startLine, p.range.startColumn, p.range.endLine, p.range.endColumn);
+  const d = new vscode.Diagnostic(range, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+  d.source = 'community-metrics';
+  return d;
+}

@@ -1,0 +1,17 @@
+import type * as vscode from 'vscode';
+import type { SqlJsStatic } from 'sql.js';
+import type { Logger } from '../core/log';
+import type { RefreshResult } from '../core/refresh';
+import type { ChartPanels } from './chartPanel';
+import type { MetricsModel } from './metricsModel';
+
+/** What activate() builds once and hands to commands and views. */
+export interface ExtensionServices {
+  context: vscode.ExtensionContext;
+  log: vscode.LogOutputChannel;
+  logger: Logger;
+  sql: () => Promise<SqlJsStatic>;
+  model: MetricsModel;
+  charts: ChartPanels;
+  lastRefresh?: RefreshResult;
+}

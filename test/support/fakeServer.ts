@@ -1,0 +1,234 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { fixturePath } from './fixtures';
+
+/** One recorded exchange, in the format of `../shared/fixtures/README.md`. */
+export interface Exchange {
+  request: {
+    method: string;
+    host?: string;
+    path: string;
+    query?: Record<string, string | string[]>;
+    headers?: Record<string, string>;
+  };
+  response: {
+    status: number;
+    headers?: Record<string, string>;
+    body?: unknown;
+    /** Raw bytes to send instead of a JSON body. */
+    raw?: Buffer | string;
+  };
+}
+
+export type Fault =
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown }
+  | { kind: 'reset' }
+  | { kind: 'resetMidBody' }
+  | { kind: 'hang' }
+  | { kind: 'malformed' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'redirect'; location: string; status?: number };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string>;
+  status: number;
+}
+
+interface Route {
+  exchanges: Exchange[];
+  served: number;
+}
+
+interface FaultRule {
+  method: string;
+  path: string;
+  fault: Fault;
+  remaining: number;
+}
+
+/**
+ * Replays recorded responses over real HTTP on 127.0.0.1: matched by method + path + query (and
+ * conditional headers where the recording has them), with a request log and injectable faults.
+ * A scenario's exchanges for the same request are served in order; the last one then repeats.
+ */
+export class FakeServer {
+  readonly requests: RecordedRequest[] = [];
+  private readonly routes = new Map<string, Route>();
+  private readonly faults: FaultRule[] = [];
+  private readonly sockets = new Set<Socket>();
+  latencyMs = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<FakeServer> {
+    let self: FakeServer | undefined;
+    const server = createServer((req, res) => void self?.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    self = new FakeServer(server, `http://127.0.0.1:${port}`);
+    server.on('connection', (s) => {
+      self?.sockets.add(s);
+      s.on('close', () => self?.sockets.delete(s));
+    });
+    return self;
+  }
+
+  /** Loads a fixture file (one exchange or a scenario array) relative to the fixtures folder. */
+  loadFixture(relative: string, rewrite?: (e: Exchange) => Exchange): this {
+    const parsed = JSON.parse(readFileSync(fixturePath(relative), 'utf8')) as Exchange | Exchange[];
+    for (const e of Array.isArray(parsed) ? parsed : [parsed]) this.add(rewrite ? rewrite(e) : e);
+    return this;
+  }
+
+  add(exchange: Exchange): this {
+    const key = routeKey(exchange.request.method, exchange.request.path, exchange.request.query ?? {});
+    const route = this.routes.get(key) ?? { exchanges: [], served: 0 };
+    route.exchanges.push(exchange);
+    this.routes.set(key, route);
+    return this;
+  }
+
+  /** Replaces whatever answers `GET path` with one JSON response. */
+  json(path: string, body: unknown, status = 200, headers: Record<string, string> = {}): this {
+    const key = routeKey('GET', path, {});
+    this.routes.delete(key);
+    return this.add({ request: { method: 'GET', path }, response: { status, headers, body } });
+  }
+
+  /** Injects a fault on `method path` for the next `times` requests (default: every request). */
+  fault(path: string, fault: Fault, times = Infinity, method = 'GET'): this {
+    this.faults.push({ method, path, fault, remaining: times });
+    return this;
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  requestsTo(path: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === path);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const query = parseQuery(url.searchParams);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query, headers, status: 0 };
+    this.requests.push(record);
+    if (this.latencyMs > 0) await delay(this.latencyMs);
+
+    const rule = this.faults.find((f) => f.method === record.method && f.path === url.pathname && f.remaining > 0);
+    if (rule) {
+      rule.remaining--;
+      if (await this.applyFault(rule.fault, record, req, res)) return;
+    }
+
+    const route = this.routes.get(routeKey(record.method, url.pathname, query));
+    if (!route) {
+      record.status = 404;
+      this.send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found', note: 'no recorded exchange matches' }));
+      return;
+    }
+    const candidates = route.exchanges;
+    // Prefer an exchange whose recorded conditional headers match the request's.
+    const conditional = candidates.find((e) => e.request.headers?.['if-none-match'] && e.request.headers['if-none-match'] === headers['if-none-match']);
+    const plain = candidates.filter((e) => !e.request.headers?.['if-none-match']);
+    let exchange: Exchange;
+    if (conditional) {
+      exchange = conditional;
+    } else {
+      const list = plain.length > 0 ? plain : candidates;
+      exchange = list[Math.min(route.served, list.length - 1)] as Exchange;
+      route.served++;
+    }
+    record.status = exchange.response.status;
+    const outHeaders = this.rewriteHeaders(exchange.response.headers ?? {});
+    const body = exchange.response.raw ?? (exchange.response.body === null || exchange.response.body === undefined ? '' : JSON.stringify(exchange.response.body));
+    if (body !== '' && !Object.keys(outHeaders).some((h) => h.toLowerCase() === 'content-type')) outHeaders['content-type'] = 'application/json; charset=utf-8';
+    this.send(res, exchange.response.status, outHeaders, body);
+  }
+
+  private async applyFault(fault: Fault, record: RecordedRequest, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    switch (fault.kind) {
+      case 'status':
+        record.status = fault.status;
+        this.send(res, fault.status, { 'content-type': 'application/json', ...fault.headers }, fault.body === undefined ? '' : JSON.stringify(fault.body));
+        return true;
+      case 'reset':
+        record.status = -1;
+        req.socket.destroy();
+        return true;
+      case 'resetMidBody':
+        record.status = -1;
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"id": 1, "stargazers_co');
+        setTimeout(() => req.socket.destroy(), 20);
+        return true;
+      case 'hang':
+        record.status = -2;
+        return true;
+      case 'malformed':
+        record.status = 200;
+        this.send(res, 200, { 'content-type': 'application/json' }, '{"stargazers_count": 12, <html>oops');
+        return true;
+      case 'delay':
+        await delay(fault.ms);
+        return false;
+      case 'redirect':
+        record.status = fault.status ?? 302;
+        this.send(res, fault.status ?? 302, { location: fault.location }, '');
+        return true;
+    }
+  }
+
+  private rewriteHeaders(headers: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) {
+      out[k] = k === 'link' || k === 'location' ? v.replace(/https:\/\/api\.github\.com/g, this.url) : v;
+    }
+    return out;
+  }
+
+  private send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string): void {
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function parseQuery(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    out[key] = all.length === 1 ? (all[0] as string) : all;
+  }
+  return out;
+}
+
+function routeKey(method: string, path: string, query: Record<string, string | string[]>): string {
+  const q = Object.keys(query)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(query[k])}`)
+    .join('&');
+  return `${method.toUpperCase()} ${path}?${q}`;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
