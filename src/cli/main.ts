@@ -1,123 +1,32 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { CONFIG_FILE_NAME, parseProjectConfig } from '../core/config/projectConfig';
-import { HttpClient } from '../core/http/client';
 import { describeError } from '../core/http/errors';
-import type { Logger } from '../core/log';
-import { refreshAll } from '../core/refresh';
-import { loadSqlJs } from '../core/store/sqljs';
+import { refreshCommand } from './refreshCommand';
 
-const USAGE = `Usage: community-metrics <command> [options]
+/** A CLI command takes its own arguments and returns the process exit code. */
+export type CliCommand = (argv: string[]) => Promise<number>;
 
-Commands:
-  refresh     fetch every tracked artifact and append snapshots to the store
+/** The command table; `community-metrics <command> --help` describes each. */
+const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
+  refresh: { run: refreshCommand, summary: 'fetch every tracked artifact and append snapshots to the store' },
+};
 
-Options:
-  --workspace DIR        workspace folder holding ${CONFIG_FILE_NAME} (default: current folder)
-  --store FILE           store file (default: DIR/.community-metrics/metrics.sqlite)
-  --github-api-url URL   GitHub API base URL (default: https://api.github.com)
-  --timeout SECONDS      per-request timeout (default: 30)
-  --verbose              log every request to stderr
-  -h, --help             show this help
-
-Environment:
-  GITHUB_TOKEN           token sent to the GitHub API origin only`;
-
-export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        workspace: { type: 'string' },
-        store: { type: 'string' },
-        'github-api-url': { type: 'string' },
-        timeout: { type: 'string' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`${describeError(err)}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const command = positionals[0];
-  if (values.help || !command) {
-    process.stdout.write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
-  }
-  if (command !== 'refresh') {
-    process.stderr.write(`Unknown command '${command}'.\n\n${USAGE}\n`);
-    return 2;
-  }
-  const logger = stderrLogger(values.verbose ?? false);
-  const workspace = path.resolve(values.workspace ?? process.cwd());
-  const configFile = path.join(workspace, CONFIG_FILE_NAME);
-  let text: string;
-  try {
-    text = await readFile(configFile, 'utf8');
-  } catch (err) {
-    process.stderr.write(`Cannot read ${configFile}: ${describeError(err)}\n`);
-    return 2;
-  }
-  const { config, problems } = parseProjectConfig(text);
-  for (const p of problems) {
-    process.stderr.write(`${configFile}:${p.range.startLine + 1}:${p.range.startColumn + 1}: ${p.severity}: ${p.message}\n`);
-  }
-  if (problems.some((p) => p.severity === 'error') && config.projects.length === 0) return 2;
-
-  const githubApiUrl = values['github-api-url'] ?? 'https://api.github.com';
-  try {
-    new URL(githubApiUrl);
-  } catch {
-    process.stderr.write(`--github-api-url is not a URL: ${githubApiUrl}\n`);
-    return 2;
-  }
-  const timeoutSeconds = Number(values.timeout ?? 30);
-  const storeFile = path.resolve(workspace, values.store ?? '.community-metrics/metrics.sqlite');
-  const http = new HttpClient({
-    githubApiUrl,
-    githubToken: () => process.env.GITHUB_TOKEN || undefined,
-    timeoutMs: (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : 30) * 1000,
-    logger,
-    userAgent: 'community-metrics-cli',
-  });
-  const abort = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('Cancelling…\n');
-    abort.abort();
-  };
-  process.once('SIGINT', onSigint);
-  try {
-    const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
-    const result = await refreshAll(config, { SQL, http, githubApiUrl, storeFile, logger, signal: abort.signal });
-    if (result.movedAside) process.stderr.write(`warning: the old store was unreadable and was moved to ${result.movedAside}\n`);
-    for (const f of result.failures) process.stderr.write(`error: ${f.artifact}: ${f.message}\n`);
-    process.stdout.write(`refreshed ${result.refreshed.length}, failed ${result.failures.length}${result.cancelled ? ', cancelled' : ''}; store ${storeFile}\n`);
-    if (result.cancelled) return 130;
-    return result.failures.length > 0 ? 1 : 0;
-  } catch (err) {
-    process.stderr.write(`error: ${describeError(err)}\n`);
-    return 1;
-  } finally {
-    process.off('SIGINT', onSigint);
-    await http.close();
-  }
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: community-metrics <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'community-metrics <command> --help' for a command's options.`;
 }
 
-function stderrLogger(verbose: boolean): Logger {
-  const write = (level: string) => (m: string) => process.stderr.write(`[${level}] ${m}\n`);
-  const quiet = () => undefined;
-  return {
-    trace: verbose ? write('trace') : quiet,
-    debug: verbose ? write('debug') : quiet,
-    info: verbose ? write('info') : quiet,
-    warn: write('warn'),
-    error: verbose ? write('error') : quiet,
-  };
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`Unknown command '${name}'.\n\n${usage()}\n`);
+    return 2;
+  }
+  return command.run(rest);
 }
 
 main(process.argv.slice(2)).then(
