@@ -69,17 +69,17 @@ export class FakeServer {
   ) {}
 
   static async start(): Promise<FakeServer> {
-    let self: FakeServer | undefined;
-    const server = createServer((req, res) => void self?.handle(req, res));
+    const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    self = new FakeServer(server, `http://127.0.0.1:${port}`);
+    const self = new FakeServer(server, `http://127.0.0.1:${port}`);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void self.handle(req, res));
     server.on('connection', (s) => {
-      self?.sockets.add(s);
-      s.on('close', () => self?.sockets.delete(s));
+      self.sockets.add(s);
+      s.on('close', () => self.sockets.delete(s));
     });
     return self;
   }
