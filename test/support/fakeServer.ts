@@ -122,6 +122,7 @@ export class FakeServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
+    if (url.pathname.startsWith('/__control/')) return this.control(url.pathname, req, res);
     const query = parseQuery(url.searchParams);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
@@ -158,6 +159,27 @@ export class FakeServer {
     const body = exchange.response.raw ?? (exchange.response.body === null || exchange.response.body === undefined ? '' : JSON.stringify(exchange.response.body));
     if (body !== '' && !Object.keys(outHeaders).some((h) => h.toLowerCase() === 'content-type')) outHeaders['content-type'] = 'application/json; charset=utf-8';
     this.send(res, exchange.response.status, outHeaders, body);
+  }
+
+  /**
+   * Control endpoints, so that code running in another process (a VS Code extension host) can read
+   * the request log and inject faults. Never recorded in the log.
+   */
+  private async control(pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+    if (pathname === '/__control/requests') {
+      this.send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(this.requests));
+    } else if (pathname === '/__control/fault') {
+      this.fault(String(body.path), body.fault as Fault, typeof body.times === 'number' ? body.times : Infinity, typeof body.method === 'string' ? body.method : 'GET');
+      this.send(res, 204, {}, '');
+    } else if (pathname === '/__control/clear') {
+      this.clearFaults();
+      this.send(res, 204, {}, '');
+    } else {
+      this.send(res, 404, {}, '');
+    }
   }
 
   private async applyFault(fault: Fault, record: RecordedRequest, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
