@@ -75,6 +75,8 @@ if (!production) {
     target: 'node20',
     external: ['vscode'],
     plugins: [],
+    // mocha's parallel mode resolves worker files at run time; the suite runs serially.
+    logOverride: { 'require-resolve-not-external': 'silent' },
   });
 }
 

@@ -1,0 +1,28 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FakeServer } from '../support/fakeServer';
+
+/** The two-repository workspace of the foundation's acceptance tests. */
+export const TWO_REPOS_CONFIG = `# Two repositories, served by the fake API from recorded responses.
+projects:
+  - name: pygithub
+    github:
+      - PyGithub/PyGithub
+  - name: octokit
+    github:
+      - https://github.com/octokit-fixture-org/hello-world
+`;
+
+export async function makeWorkspace(config = TWO_REPOS_CONFIG): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'cm-workspace-'));
+  await writeFile(path.join(dir, 'community-metrics.yml'), config);
+  return dir;
+}
+
+/** A fake GitHub API answering for both repositories with their recorded responses. */
+export async function startFakeGitHub(): Promise<FakeServer> {
+  return (await FakeServer.start())
+    .loadFixture('github/pygithub/get-repository.PyGithub-PyGithub.2025-11-02.json')
+    .loadFixture('github/octokit/get-repository.json');
+}
