@@ -1,7 +1,7 @@
 // One build script, three targets: the extension (node/cjs, `vscode` external), the CLI (node) and the
 // webview bundles (browser). Flags: --production minifies and drops source maps; --watch rebuilds.
 import * as esbuild from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,6 +81,8 @@ if (!production) {
 }
 
 async function copyAssets() {
+  // A production build starts clean so that no stale source map reaches the VSIX.
+  if (production) await rm(path.join(root, 'dist'), { recursive: true, force: true });
   await mkdir(path.join(root, 'dist'), { recursive: true });
   // sql.js's WebAssembly ships with the extension and is loaded from its own files, never a CDN.
   await copyFile(path.join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), path.join(root, 'dist/sql-wasm.wasm'));

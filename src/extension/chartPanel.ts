@@ -30,7 +30,9 @@ export class ChartPanels implements vscode.Disposable, vscode.WebviewPanelSerial
       existing.panel.reveal(vscode.ViewColumn.Beside);
       return existing.panel;
     }
-    const panel = vscode.window.createWebviewPanel(CHART_VIEW_TYPE, `Stars: ${repo}`, vscode.ViewColumn.Beside, this.webviewOptions());
+    // Beside the SQL or YAML file being edited; in the active group when no editor is open.
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const panel = vscode.window.createWebviewPanel(CHART_VIEW_TYPE, `Stars: ${repo}`, column, this.webviewOptions());
     this.attach(panel, repo);
     return panel;
   }

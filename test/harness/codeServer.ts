@@ -22,6 +22,8 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Where the server's own log goes. */
   logName?: string;
+  /** A fixed port; a free one when absent. */
+  port?: number;
 }
 
 export interface CodeServer {
@@ -93,7 +95,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   await installBuiltExtension(extensionsDir);
   for (const extra of opts.extraExtensions ?? []) await cp(extra, path.join(extensionsDir, path.basename(extra)), { recursive: true });
 
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const resultsDir = path.join(repoRoot, 'test-results');
   await mkdir(resultsDir, { recursive: true });
   const log = createWriteStream(path.join(resultsDir, `${opts.logName ?? 'code-server'}.log`));

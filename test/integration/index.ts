@@ -16,9 +16,11 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: resultsFile ? 'base' : 'spec' });
   // Test files are required after pre-require so that describe/it exist when their bodies run.
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
+  /* eslint-disable @typescript-eslint/no-require-imports -- the files must load after pre-require */
   require('./activation.test');
   require('./refresh.test');
   require('./configDiagnostics.test');
+  /* eslint-enable @typescript-eslint/no-require-imports */
 
   const records: TestRecord[] = [];
   const failures = await new Promise<number>((resolve) => {

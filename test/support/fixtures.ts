@@ -11,7 +11,7 @@ export const repoRoot = ROOT;
  * fake server replays. Missing fixtures are an error, never a silently skipped test.
  */
 export function fixturesDir(): string {
-  const candidates = [process.env.CM_FIXTURES, path.resolve(ROOT, '../shared/fixtures'), path.resolve(ROOT, '../../shared/fixtures')];
+  const candidates = [process.env.CM_FIXTURES, path.resolve(ROOT, '../shared/fixtures'), path.resolve(ROOT, '../../shared/fixtures'), '/work/shared/fixtures'];
   for (const c of candidates) if (c && existsSync(path.join(c, 'manifest.json'))) return c;
   throw new Error(`Recorded fixtures not found; looked in ${candidates.filter(Boolean).join(', ')}. Set CM_FIXTURES.`);
 }

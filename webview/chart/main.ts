@@ -47,7 +47,10 @@ async function render(): Promise<void> {
   // Text from the network goes in as text, never as markup.
   summaryEl.textContent = last.summary;
   errorEl.textContent = '';
-  const spec = { ...last.spec, config: themeConfig() } as Parameters<typeof embed>[1];
+  // The named dataset is filled with the values that arrived by message, before the first layout,
+  // so that autosize measures the real axis labels.
+  const values = last.values.map((p) => ({ timestamp: new Date(p.timestamp), stars: p.stars }));
+  const spec = { ...last.spec, data: { name: last.dataset, values }, config: themeConfig() } as Parameters<typeof embed>[1];
   try {
     view?.finalize();
     // ast + expressionInterpreter: Vega evaluates expressions without `new Function`, so the
@@ -59,8 +62,6 @@ async function render(): Promise<void> {
       expr: expressionInterpreter,
       defaultStyle: false,
     });
-    view.view.data(last.dataset, last.values.map((p) => ({ timestamp: new Date(p.timestamp), stars: p.stars })));
-    await view.view.runAsync();
     chartEl.dataset.points = String(last.values.length);
     vscode.postMessage({ type: 'rendered', points: last.values.length });
   } catch (err) {

@@ -18,12 +18,12 @@ export function starChartSpec(repo: string): ChartSpec {
     description: `GitHub stars of ${repo}, one point per snapshot`,
     width: 'container',
     height: 300,
-    autosize: { type: 'fit', contains: 'padding' },
+    autosize: { type: 'fit', contains: 'padding', resize: true },
     data: { name: STAR_DATASET },
     mark: { type: 'line', point: { size: 40, filled: true }, interpolate: 'linear' },
     encoding: {
       x: { field: 'timestamp', type: 'temporal', title: 'Snapshot time (UTC)', axis: { labelOverlap: true } },
-      y: { field: 'stars', type: 'quantitative', title: 'Stars (stargazers_count at snapshot)', scale: { zero: false } },
+      y: { field: 'stars', type: 'quantitative', title: 'Stars', scale: { zero: false }, axis: { format: ',d', tickMinStep: 1 } },
       tooltip: [
         { field: 'timestamp', type: 'temporal', title: 'Snapshot', timeUnit: 'utcyearmonthdatehoursminutesseconds' },
         { field: 'stars', type: 'quantitative', title: 'Stars', format: ',d' },
@@ -39,6 +39,11 @@ export function summarizeStars(repo: string, points: StarPoint[]): string {
   const last = points[points.length - 1] as StarPoint;
   const change = last.stars - first.stars;
   const plural = points.length === 1 ? 'snapshot' : 'snapshots';
-  return `${repo}: ${points.length} ${plural}; latest ${last.stars.toLocaleString('en-US')} stars at ${last.timestamp}` +
-    (points.length > 1 ? `; ${change >= 0 ? '+' : ''}${change.toLocaleString('en-US')} since ${first.timestamp}.` : '.');
+  return `${repo}: ${points.length} ${plural}; latest ${last.stars.toLocaleString('en-US')} stars at ${utcMinute(last.timestamp)}` +
+    (points.length > 1 ? `; ${change >= 0 ? '+' : ''}${change.toLocaleString('en-US')} since ${utcMinute(first.timestamp)}.` : '.');
+}
+
+function utcMinute(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -1,0 +1,35 @@
+// `npm start`: opens the extension on the example workspace in a real VS Code. Desktop VS Code when
+// `code` is on PATH (as an extension under development), else code-server in the browser.
+import { spawn, spawnSync } from 'node:child_process';
+import { cp, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../support/fixtures';
+import { startCodeServer } from './codeServer';
+
+async function main(): Promise<void> {
+  // A copy, so that the store written by Refresh never dirties the repository.
+  const workspace = path.join(repoRoot, '.tmp', 'example-workspace');
+  if (!existsSync(workspace)) {
+    await mkdir(path.dirname(workspace), { recursive: true });
+    await cp(path.join(repoRoot, 'test/fixtures/example-workspace'), workspace, { recursive: true });
+  }
+  const hasCode = spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (hasCode && !process.env.CM_USE_CODE_SERVER) {
+    spawn('code', ['--extensionDevelopmentPath', repoRoot, workspace], { stdio: 'inherit', detached: true }).unref();
+    console.log(`Opened ${workspace} in VS Code with the extension under development.`);
+    return;
+  }
+  const install = spawnSync('bash', [path.join(repoRoot, '.ci/install-code-server.sh')], { stdio: 'inherit' });
+  if (install.status !== 0) throw new Error('Could not install code-server (see above).');
+  const server = await startCodeServer({ workspace, logName: 'start-code-server', port: Number(process.env.PORT ?? 8080) });
+  console.log(`\nCommunity Metrics is running in VS Code (code-server) on the example workspace:\n\n    ${server.folderUrl}\n\nOpen that address in a browser. Press Ctrl-C to stop.`);
+  const stop = () => void server.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
