@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -12,6 +13,8 @@ export interface Exchange {
     path: string;
     query?: Record<string, string | string[]>;
     headers?: Record<string, string>;
+    /** Match this exchange whatever the query string (recordings made with other parameters). */
+    ignoreQuery?: boolean;
   };
   response: {
     status: number;
@@ -62,6 +65,13 @@ export class FakeServer {
   private readonly faults: FaultRule[] = [];
   private readonly sockets = new Set<Socket>();
   latencyMs = 0;
+  /** Answer 304 when If-None-Match equals the ETag of the response that would be served, as servers do. */
+  honorConditional = true;
+  /**
+   * Give responses recorded without an ETag one derived from their body, to model a service that
+   * supports conditional requests (the recordings kept no headers for pypistats, Docker Hub, …).
+   */
+  synthesizeEtags = false;
 
   private constructor(
     private readonly server: Server,
@@ -85,25 +95,31 @@ export class FakeServer {
   }
 
   /** Loads a fixture file (one exchange or a scenario array) relative to the fixtures folder. */
-  loadFixture(relative: string, rewrite?: (e: Exchange) => Exchange): this {
-    const parsed = JSON.parse(readFileSync(fixturePath(relative), 'utf8')) as Exchange | Exchange[];
-    for (const e of Array.isArray(parsed) ? parsed : [parsed]) this.add(rewrite ? rewrite(e) : e);
+  loadFixture(relative: string, rewrite?: (e: Exchange) => Exchange, opts: { ignoreQuery?: boolean } = {}): this {
+    for (const e of readFixture(relative)) {
+      const x = rewrite ? rewrite(e) : e;
+      if (opts.ignoreQuery) x.request.ignoreQuery = true;
+      this.add(x);
+    }
     return this;
   }
 
   add(exchange: Exchange): this {
-    const key = routeKey(exchange.request.method, exchange.request.path, exchange.request.query ?? {});
+    const key = exchange.request.ignoreQuery
+      ? looseKey(exchange.request.method, exchange.request.path)
+      : routeKey(exchange.request.method, exchange.request.path, exchange.request.query ?? {});
     const route = this.routes.get(key) ?? { exchanges: [], served: 0 };
     route.exchanges.push(exchange);
     this.routes.set(key, route);
     return this;
   }
 
-  /** Replaces whatever answers `GET path` with one JSON response. */
-  json(path: string, body: unknown, status = 200, headers: Record<string, string> = {}): this {
-    const key = routeKey('GET', path, {});
+  /** Replaces whatever answers `GET path` (with exactly `query`, or any query when none is given) with one JSON response. */
+  json(path: string, body: unknown, status = 200, headers: Record<string, string> = {}, query?: Record<string, string>): this {
+    const key = query ? routeKey('GET', path, query) : looseKey('GET', path);
     this.routes.delete(key);
-    return this.add({ request: { method: 'GET', path }, response: { status, headers, body } });
+    if (!query) this.routes.delete(routeKey('GET', path, {}));
+    return this.add({ request: { method: 'GET', path, ...(query ? { query } : { ignoreQuery: true }) }, response: { status, headers, body } });
   }
 
   /** Injects a fault on `method path` for the next `times` requests (default: every request). */
@@ -136,7 +152,7 @@ export class FakeServer {
       if (await this.applyFault(rule.fault, record, req, res)) return;
     }
 
-    const route = this.routes.get(routeKey(record.method, url.pathname, query));
+    const route = this.routes.get(routeKey(record.method, url.pathname, query)) ?? this.routes.get(looseKey(record.method, url.pathname));
     if (!route) {
       record.status = 404;
       this.send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found', note: 'no recorded exchange matches' }));
@@ -154,9 +170,18 @@ export class FakeServer {
       exchange = list[Math.min(route.served, list.length - 1)] as Exchange;
       route.served++;
     }
-    record.status = exchange.response.status;
     const outHeaders = this.rewriteHeaders(exchange.response.headers ?? {});
     const body = exchange.response.raw ?? (exchange.response.body === null || exchange.response.body === undefined ? '' : JSON.stringify(exchange.response.body));
+    if (this.synthesizeEtags && exchange.response.status === 200 && !outHeaders.etag && body !== '') {
+      outHeaders.etag = `"${createHash('sha1').update(body).digest('hex')}"`;
+    }
+    if (this.honorConditional && exchange.response.status === 200 && outHeaders.etag && headers['if-none-match'] === outHeaders.etag) {
+      record.status = 304;
+      const { 'content-type': _ct, ...rest } = outHeaders;
+      this.send(res, 304, rest, '');
+      return;
+    }
+    record.status = exchange.response.status;
     if (body !== '' && !Object.keys(outHeaders).some((h) => h.toLowerCase() === 'content-type')) outHeaders['content-type'] = 'application/json; charset=utf-8';
     this.send(res, exchange.response.status, outHeaders, body);
   }
@@ -241,6 +266,16 @@ function parseQuery(params: URLSearchParams): Record<string, string | string[]> 
     out[key] = all.length === 1 ? (all[0] as string) : all;
   }
   return out;
+}
+
+/** Reads a fixture file as a list of exchanges (a single exchange becomes a list of one). */
+export function readFixture(relative: string): Exchange[] {
+  const parsed = JSON.parse(readFileSync(fixturePath(relative), 'utf8')) as Exchange | Exchange[];
+  return Array.isArray(parsed) ? parsed : [parsed];
+}
+
+function looseKey(method: string, path: string): string {
+  return `${method.toUpperCase()} ${path} (any query)`;
 }
 
 function routeKey(method: string, path: string, query: Record<string, string | string[]>): string {

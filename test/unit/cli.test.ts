@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { silentLogger } from '../../src/core/log';
 import { MetricsStore } from '../../src/core/store/store';
 import { FakeServer } from '../support/fakeServer';
+import { stubGitHubListings } from '../support/githubStubs';
 import { repoRoot } from '../support/fixtures';
 import { testSql } from './store.test';
 
@@ -31,6 +32,8 @@ describe('community-metrics CLI (built bundle)', () => {
     server = (await FakeServer.start())
       .loadFixture('github/pygithub/get-repository.PyGithub-PyGithub.2025-11-02.json')
       .loadFixture('github/octokit/get-repository.json');
+    stubGitHubListings(server, 'PyGithub/PyGithub');
+    stubGitHubListings(server, 'octokit-fixture-org/hello-world');
     await writeFile(path.join(dir, 'community-metrics.yml'), 'projects:\n  - name: a\n    github: [PyGithub/PyGithub, octokit-fixture-org/hello-world]\n');
   });
   afterEach(async () => {

@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/core/log';
 import { refreshAll } from '../../src/core/refresh';
 import { MetricsStore } from '../../src/core/store/store';
 import { FakeServer } from '../support/fakeServer';
+import { stubGitHubListings } from '../support/githubStubs';
 import { testSql } from './store.test';
 
 const CONFIG = parseProjectConfig(`projects:
@@ -26,6 +27,8 @@ describe('refresh', () => {
     server = (await FakeServer.start())
       .loadFixture('github/pygithub/get-repository.PyGithub-PyGithub.2025-11-02.json')
       .loadFixture('github/octokit/get-repository.json');
+    stubGitHubListings(server, 'PyGithub/PyGithub');
+    stubGitHubListings(server, 'octokit-fixture-org/hello-world');
     http = new HttpClient({ githubApiUrl: server.url, logger: silentLogger, timeoutMs: 1000, retries: 0 });
   });
   afterEach(async () => {
@@ -37,25 +40,30 @@ describe('refresh', () => {
   const run = async (now: string) =>
     refreshAll(CONFIG, { SQL: await testSql(), http, githubApiUrl: server.url, storeFile: path.join(dir, 'm.sqlite'), logger: silentLogger, now: () => new Date(now) });
 
-  it('appends one github_stars snapshot per repository per refresh', async () => {
+  it('appends a github_stars snapshot per repository when it changed, and nothing when a 304 says it did not', async () => {
     const first = await run('2026-11-23T10:00:00Z');
     assert.deepEqual(first.failures, []);
-    await run('2026-11-23T11:00:00Z');
+    const second = await run('2026-11-23T11:00:00Z');
+    assert.equal(second.wrote, false, 'an unchanged world writes nothing');
+    assert.equal(second.requests.requests, second.requests.notModified, 'every request of the second refresh was answered 304');
+    // The repository changes (another recorded answer with another ETag): a new snapshot is appended.
+    server.json('/repos/octokit-fixture-org/hello-world', { id: 1000, stargazers_count: 43 }, 200, { etag: '"changed"' });
+    await run('2026-11-23T12:00:00Z');
     const { store } = await MetricsStore.open(await testSql(), path.join(dir, 'm.sqlite'), silentLogger);
     assert.deepEqual(store.all('SELECT timestamp, project, stars FROM github_stars ORDER BY project, timestamp'), [
       { timestamp: '2026-11-23T10:00:00.000Z', project: 'PyGithub/PyGithub', stars: 7578 },
-      { timestamp: '2026-11-23T11:00:00.000Z', project: 'PyGithub/PyGithub', stars: 7578 },
       { timestamp: '2026-11-23T10:00:00.000Z', project: 'octokit-fixture-org/hello-world', stars: 42 },
-      { timestamp: '2026-11-23T11:00:00.000Z', project: 'octokit-fixture-org/hello-world', stars: 42 },
+      { timestamp: '2026-11-23T12:00:00.000Z', project: 'octokit-fixture-org/hello-world', stars: 43 },
     ]);
     store.close();
   });
 
   it('keeps refreshing the others when one artifact fails, and keeps saved rows', async () => {
     await run('2026-11-23T10:00:00Z');
+    server.honorConditional = false;
     server.fault('/repos/PyGithub/PyGithub', { kind: 'status', status: 500 });
     const second = await run('2026-11-23T11:00:00Z');
-    assert.deepEqual(second.refreshed, ['octokit-fixture-org/hello-world']);
+    assert.deepEqual(second.refreshed, ['github:octokit-fixture-org/hello-world']);
     assert.equal(second.failures.length, 1);
     assert.equal(second.failures[0]?.artifact, 'github:PyGithub/PyGithub');
     assert.match(second.failures[0]?.message ?? '', /Server error 500/);
@@ -70,7 +78,8 @@ describe('refresh', () => {
     const before = await readFile(path.join(dir, 'm.sqlite'));
     await server.close();
     const result = await run('2026-11-23T11:00:00Z');
-    assert.equal(result.failures.length, 2);
+    assert.deepEqual(result.failures.map((f) => f.artifact).sort(), ['github:PyGithub/PyGithub', 'github:octokit-fixture-org/hello-world']);
+    assert.match(result.failures[0]?.message ?? '', /connection refused/);
     assert.deepEqual(await readFile(path.join(dir, 'm.sqlite')), before);
     server = await FakeServer.start();
   });

@@ -24,9 +24,41 @@ export interface GitHubRepository {
   fullName: string;
 }
 
+export interface PypiPackage {
+  /** The name as PyPI normalises it (PEP 503: lower case, runs of `-_.` as one `-`), as pypistats uses. */
+  name: string;
+}
+
+export interface NpmPackage {
+  /** `name` or `@scope/name`. */
+  name: string;
+}
+
+export interface DockerImage {
+  /** `library` for official images. */
+  namespace: string;
+  name: string;
+  /** `namespace/name`, the seed's `image` column. */
+  fullName: string;
+}
+
+export interface SlackWorkspace {
+  /** The workspace's subdomain (`<domain>.slack.com`), the seed's `domain` column. */
+  domain: string;
+  /** A workspace export (folder or .zip) to import, relative to the workspace folder. */
+  exportPath?: string;
+  /** Channel names to keep; all public channels when absent. */
+  channels?: string[];
+}
+
 export interface TrackedProject {
   name: string;
   github: GitHubRepository[];
+  /** The other sources are present only when listed, so that a GitHub-only project stays as it was. */
+  pypi?: PypiPackage[];
+  npm?: NpmPackage[];
+  docker?: DockerImage[];
+  slack?: SlackWorkspace[];
 }
 
 export interface ProjectConfig {
@@ -52,6 +84,56 @@ export function parseGitHubRepository(value: string): GitHubRepository | undefin
   if (repo === '.' || repo === '..') return undefined;
   return { owner, repo, fullName: `${owner}/${repo}` };
 }
+
+const PYPI_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+const PYPI_URL = /^https?:\/\/(?:www\.)?pypi\.(?:org|python\.org)\/(?:project|pypi)\/([^/\s?#]+)\/?(?:[?#].*)?$/;
+const NPM_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[A-Za-z0-9][A-Za-z0-9._~-]*$/;
+const NPM_URL = /^https?:\/\/(?:www\.)?npmjs\.(?:com|org)\/package\/((?:@[^/\s]+\/)?[^/\s?#]+)\/?(?:[?#].*)?$/;
+const DOCKER_PART = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOCKER_URL = /^https?:\/\/hub\.docker\.com\/(?:r\/([^/\s]+)\/([^/\s?#]+)|_\/([^/\s?#]+))\/?(?:[?#].*)?$/;
+const SLACK_DOMAIN = /^[a-z0-9][a-z0-9-]{0,20}$/;
+const SLACK_URL = /^https?:\/\/([a-z0-9][a-z0-9-]*)\.slack\.com\/?$/;
+
+/** PEP 503 normalisation, which pypistats also applies to the names it is asked for. */
+export function normalizePypiName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+/** Accepts a PyPI project name or an oss-directory style `https://pypi.org/project/<name>` URL. */
+export function parsePypiPackage(value: string): PypiPackage | undefined {
+  const trimmed = value.trim();
+  const candidate = PYPI_URL.exec(trimmed)?.[1] ?? trimmed;
+  return PYPI_NAME.test(candidate) ? { name: normalizePypiName(candidate) } : undefined;
+}
+
+/** Accepts `name`, `@scope/name` or `https://www.npmjs.com/package/@scope/name`. */
+export function parseNpmPackage(value: string): NpmPackage | undefined {
+  const trimmed = value.trim();
+  const url = NPM_URL.exec(trimmed)?.[1];
+  const candidate = url ? decodeURIComponent(url) : trimmed;
+  return NPM_NAME.test(candidate) && candidate.length <= 214 ? { name: candidate } : undefined;
+}
+
+/** Accepts `namespace/name`, `name` or `library/name` (official images), and hub.docker.com URLs. */
+export function parseDockerImage(value: string): DockerImage | undefined {
+  const trimmed = value.trim();
+  const url = DOCKER_URL.exec(trimmed);
+  const parts = url ? (url[3] ? ['library', url[3]] : [url[1] ?? '', url[2] ?? '']) : trimmed.split('/');
+  const [namespace, name] = parts.length === 1 ? ['library', parts[0] ?? ''] : parts;
+  if (parts.length > 2 || !namespace || !name || !DOCKER_PART.test(namespace) || !DOCKER_PART.test(name)) return undefined;
+  return { namespace, name, fullName: `${namespace}/${name}` };
+}
+
+/** Accepts a Slack workspace's subdomain or its `https://<domain>.slack.com` URL. */
+export function parseSlackDomain(value: string): string | undefined {
+  const trimmed = value.trim().toLowerCase();
+  const candidate = SLACK_URL.exec(trimmed)?.[1] ?? trimmed;
+  return SLACK_DOMAIN.test(candidate) ? candidate : undefined;
+}
+
+/** Keys of a project that are understood, including oss-directory's own, which are accepted and ignored. */
+const PROJECT_KEYS = new Set(['name', 'github', 'pypi', 'npm', 'docker', 'slack']);
+const OSS_DIRECTORY_KEYS = new Set(['version', 'display_name', 'description', 'websites', 'social', 'blockchain', 'defillama', 'open_collective', 'go', 'crates', 'url']);
 
 /**
  * Parses `community-metrics.yml`. Never throws: YAML syntax errors and shape errors come back as
@@ -103,7 +185,7 @@ export function parseProjectConfig(text: string): ParsedConfig {
   const seenNames = new Set<string>();
   for (const item of projectsNode.items as (YamlNode | null)[]) {
     if (!isMap(item)) {
-      error(`Each project must be a mapping with 'name' and 'github'.`, nodeRange(item, projectsNode.range));
+      error(`Each project must be a mapping with a 'name' and its artifacts (github, pypi, npm, docker, slack).`, nodeRange(item, projectsNode.range));
       continue;
     }
     const nameNode = findPair(item, 'name')?.value as YamlNode | null | undefined;
@@ -138,9 +220,98 @@ export function parseProjectConfig(text: string): ParsedConfig {
         github.push(parsed);
       }
     }
-    projects.push({ name, github });
+    const project: TrackedProject = { name, github };
+    const listed = <T>(key: string, what: string, parse: (value: string) => T | undefined, id: (v: T) => string): T[] | undefined => {
+      const pair = findPair(item, key);
+      const node = pair?.value as YamlNode | null | undefined;
+      if (!pair || node === null || node === undefined) return undefined;
+      const out: T[] = [];
+      const entries: (YamlNode | null)[] = isSeq(node) ? (node.items as (YamlNode | null)[]) : [node];
+      for (const entry of entries) {
+        const raw = isScalar(entry) ? entry.value : isMap(entry) ? findPair(entry, 'url')?.value : undefined;
+        const rawValue = isScalar(raw) ? raw.value : raw;
+        const parsed = typeof rawValue === 'string' ? parse(rawValue) : undefined;
+        if (!parsed) {
+          error(`Not ${what}.`, nodeRange(entry, node.range));
+          continue;
+        }
+        if (out.some((o) => id(o).toLowerCase() === id(parsed).toLowerCase())) {
+          warning(`'${id(parsed)}' is listed twice in project '${name}'.`, nodeRange(entry));
+          continue;
+        }
+        out.push(parsed);
+      }
+      return out;
+    };
+    const pypi = listed('pypi', "a PyPI package: expected a name or 'https://pypi.org/project/<name>'", parsePypiPackage, (p) => p.name);
+    if (pypi) project.pypi = pypi;
+    const npm = listed('npm', "an npm package: expected 'name', '@scope/name' or 'https://www.npmjs.com/package/<name>'", parseNpmPackage, (p) => p.name);
+    if (npm) project.npm = npm;
+    const docker = listed('docker', "a Docker Hub image: expected 'namespace/name', 'library/name' or 'https://hub.docker.com/r/<namespace>/<name>'", parseDockerImage, (d) => d.fullName);
+    if (docker) project.docker = docker;
+    const slack = parseSlackList(item, name, nodeRange, error, warning);
+    if (slack) project.slack = slack;
+    for (const pair of item.items as Pair[]) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (typeof key === 'string' && !PROJECT_KEYS.has(key) && !OSS_DIRECTORY_KEYS.has(key)) {
+        warning(`Unknown key '${key}': a project takes name, github, pypi, npm, docker and slack.`, nodeRange(pair.key as YamlNode));
+      }
+    }
+    projects.push(project);
   }
   return { config: { projects }, problems };
+}
+
+type RangeOf = (node: YamlNode | null | undefined, fallback?: readonly number[] | null) => SourceRange;
+type Report = (message: string, range: SourceRange) => void;
+
+/** `slack:` takes a domain, a URL, or mappings with `domain`, optional `export` and `channels`. */
+function parseSlackList(item: YAMLMap, project: string, nodeRange: RangeOf, error: Report, warning: Report): SlackWorkspace[] | undefined {
+  const pair = findPair(item, 'slack');
+  const node = pair?.value as YamlNode | null | undefined;
+  if (!pair || node === null || node === undefined) return undefined;
+  const out: SlackWorkspace[] = [];
+  const entries: (YamlNode | null)[] = isSeq(node) ? (node.items as (YamlNode | null)[]) : [node];
+  for (const entry of entries) {
+    let workspace: SlackWorkspace | undefined;
+    if (isScalar(entry) && typeof entry.value === 'string') {
+      const domain = parseSlackDomain(entry.value);
+      if (domain) workspace = { domain };
+    } else if (isMap(entry)) {
+      const domainNode = (findPair(entry, 'domain') ?? findPair(entry, 'url'))?.value as YamlNode | null | undefined;
+      const domain = isScalar(domainNode) && typeof domainNode.value === 'string' ? parseSlackDomain(domainNode.value) : undefined;
+      if (!domain) {
+        error(`A Slack workspace needs a 'domain' (the <domain> of <domain>.slack.com).`, nodeRange(domainNode ?? entry));
+        continue;
+      }
+      workspace = { domain };
+      const exportNode = findPair(entry, 'export')?.value as YamlNode | null | undefined;
+      if (exportNode !== undefined && exportNode !== null) {
+        if (isScalar(exportNode) && typeof exportNode.value === 'string' && exportNode.value.trim() !== '') workspace.exportPath = exportNode.value.trim();
+        else error(`'export' must be the path of a Slack export folder or .zip file.`, nodeRange(exportNode));
+      }
+      const channelsNode = findPair(entry, 'channels')?.value as YamlNode | null | undefined;
+      if (channelsNode !== undefined && channelsNode !== null) {
+        const items: (YamlNode | null)[] = isSeq(channelsNode) ? (channelsNode.items as (YamlNode | null)[]) : [channelsNode];
+        const channels: string[] = [];
+        for (const c of items) {
+          if (isScalar(c) && (typeof c.value === 'string' || typeof c.value === 'number')) channels.push(String(c.value).replace(/^#/, ''));
+          else error(`A channel is a name such as 'general'.`, nodeRange(c, channelsNode.range));
+        }
+        workspace.channels = channels;
+      }
+    }
+    if (!workspace) {
+      error(`Not a Slack workspace: expected its domain or 'https://<domain>.slack.com'.`, nodeRange(entry, node.range));
+      continue;
+    }
+    if (out.some((w) => w.domain === workspace.domain)) {
+      warning(`Slack workspace '${workspace.domain}' is listed twice in project '${project}'.`, nodeRange(entry));
+      continue;
+    }
+    out.push(workspace);
+  }
+  return out;
 }
 
 function findPair(map: YAMLMap, key: string): Pair | undefined {

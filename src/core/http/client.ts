@@ -1,51 +1,119 @@
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log';
+import { credentialIdentity } from './conditional';
+import type { ValidatorLookup, Validators } from './conditional';
 import { CancelledError, HttpError, RateLimitError } from './errors';
+import { Semaphore } from './limiter';
+import { parseLinkHeader } from './link';
 
 export interface HttpClientOptions {
   /** The only origin that ever receives the GitHub token (scheme://host:port). */
   githubApiUrl: string;
   /** Returns the GitHub token, if any; asked per request so that a sign-in takes effect at once. */
   githubToken?: () => PromiseLike<string | undefined> | string | undefined;
+  /** Time allowed for the response headers, and then between body chunks. */
   timeoutMs?: number;
-  /** Requests in flight per origin. */
+  /** Requests in flight per origin (and keep-alive connections per origin). Default 6. */
   connectionsPerOrigin?: number;
+  /** Per-origin overrides of `connectionsPerOrigin`, keyed by any URL of that origin. */
+  originConcurrency?: Record<string, number>;
+  /** Retries of 5xx answers and dropped connections. Default 2. */
   retries?: number;
+  /** First backoff step; later ones double, with full jitter. Default 250 ms. */
+  retryBaseMs?: number;
+  /**
+   * A rate limit that lifts within this time is waited out; a longer one fails the request at once
+   * with a message saying when to retry. Default 60 s.
+   */
+  maxRateLimitWaitMs?: number;
   userAgent?: string;
   logger: Logger;
+}
+
+/** A secret header for one service, sent only to the origin of `url` and never across a redirect. */
+export interface Credential {
+  url: string;
+  header: string;
+  value: string;
 }
 
 export interface JsonResponse<T> {
   status: number;
   headers: Record<string, string>;
+  /** `null` for 304 (the caller already has the data) and for empty bodies. */
   body: T;
+  /** The URL that answered, after redirects. */
   url: string;
+  /** True for a 304 answer to a conditional request. */
+  notModified: boolean;
+  /** What to store to make the next request for this URL conditional (absent for 202 and without validators). */
+  validators?: Validators;
 }
 
 export interface GetOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** A service key (pepy, Slack) for the origin of its own URL only. */
+  credential?: Credential;
+  /** Where the ETag/Last-Modified of earlier answers are looked up, to send a conditional request. */
+  conditional?: ValidatorLookup;
+}
+
+export interface RequestStats {
+  requests: number;
+  conditional: number;
+  notModified: number;
 }
 
 const MAX_REDIRECTS = 5;
+const RATE_LIMIT_RETRIES = 3;
+/** DOMAIN.md: without retry-after or reset, wait at least a minute after a secondary limit. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
+const SECRET_HEADERS = ['authorization', 'x-api-key', 'cookie'];
+
+/** Raised inside the client when a service says "slow down"; turned into a wait or a RateLimitError. */
+class RateLimited extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly waitMs: number,
+    readonly resetAt: Date | undefined,
+    readonly service: string,
+  ) {
+    super('rate limited');
+  }
+}
 
 /**
- * HTTP over undici with keep-alive per origin. The token is attached only when the request's origin
- * is the configured GitHub API origin, and a redirect to any other origin is followed without it.
+ * HTTP over undici with keep-alive and a concurrency limit per origin. The GitHub token is attached
+ * only when the request's origin is the configured GitHub API origin, other credentials only to their
+ * own origin, and a redirect to any other origin is followed without them.
  */
 export class HttpClient {
+  readonly stats: RequestStats = { requests: 0, conditional: 0, notModified: 0 };
   private readonly agent: Agent;
   private readonly githubOrigin: string;
   private readonly timeoutMs: number;
   private readonly retries: number;
+  private readonly retryBaseMs: number;
+  private readonly maxRateLimitWaitMs: number;
+  private readonly perOrigin: number;
+  private readonly originLimits = new Map<string, number>();
+  private readonly semaphores = new Map<string, Semaphore>();
+  /** Origins that told us to stay away until a given time (exhausted quota). */
+  private readonly blockedUntil = new Map<string, { until: number; status: number; service: string }>();
 
   constructor(private readonly options: HttpClientOptions) {
     this.githubOrigin = new URL(options.githubApiUrl).origin;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = options.retries ?? 2;
+    this.retryBaseMs = options.retryBaseMs ?? 250;
+    this.maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 60_000;
+    this.perOrigin = options.connectionsPerOrigin ?? 6;
+    for (const [url, n] of Object.entries(options.originConcurrency ?? {})) this.originLimits.set(new URL(url).origin, n);
     this.agent = new Agent({
-      connections: options.connectionsPerOrigin ?? 6,
+      connections: Math.max(this.perOrigin, ...this.originLimits.values()),
       keepAliveTimeout: 10_000,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
@@ -53,73 +121,159 @@ export class HttpClient {
     });
   }
 
+  get githubApiOrigin(): string {
+    return this.githubOrigin;
+  }
+
   async getJson<T>(url: string, opts: GetOptions = {}): Promise<JsonResponse<T>> {
+    const origin = new URL(url).origin;
+    // The cache identity is fixed by the first hop: that is where the conditional headers go.
+    const identity = credentialIdentity(origin, await this.secretFor(origin, opts.credential));
+    const previous = opts.conditional?.(identity, url);
     let attempt = 0;
+    let rateLimitAttempt = 0;
     for (;;) {
       try {
-        return await this.getJsonOnce<T>(url, opts);
+        return await this.getJsonOnce<T>(url, opts, identity, previous);
       } catch (err) {
-        if (opts.signal?.aborted) throw new CancelledError();
+        if (opts.signal?.aborted || err instanceof CancelledError) throw new CancelledError();
+        if (err instanceof RateLimited) {
+          if (err.waitMs > this.maxRateLimitWaitMs || rateLimitAttempt >= RATE_LIMIT_RETRIES) {
+            throw new RateLimitError(err.url, err.status, err.resetAt, err.service);
+          }
+          rateLimitAttempt++;
+          this.options.logger.info(`${err.service} asked to slow down; waiting ${Math.ceil(err.waitMs / 1000)} s before ${redact(url)}`);
+          await sleep(err.waitMs, opts.signal);
+          continue;
+        }
         const retryable = err instanceof HttpError ? err.retryable : false;
         if (!retryable || attempt >= this.retries) throw err;
         attempt++;
         // Exponential backoff with full jitter, so that parallel refreshes do not retry in lockstep.
-        const delay = Math.random() * 250 * 2 ** attempt;
-        this.options.logger.debug(`retrying ${redact(url)} in ${Math.round(delay)} ms (attempt ${attempt + 1})`);
+        const delay = Math.random() * this.retryBaseMs * 2 ** attempt;
+        this.options.logger.debug(`retrying ${redact(url)} in ${Math.round(delay)} ms (attempt ${attempt + 1}): ${(err as Error).message}`);
         await sleep(delay, opts.signal);
       }
     }
   }
 
-  private async getJsonOnce<T>(url: string, opts: GetOptions): Promise<JsonResponse<T>> {
-    let current = new URL(url);
+  /**
+   * Follows `Link: rel="next"` from `url`, yielding every page. After a 304 the stored `Link` of that
+   * page is followed, so that an unchanged listing is walked with conditional requests only.
+   */
+  async *paginate<T>(url: string, opts: GetOptions & { maxPages?: number } = {}): AsyncGenerator<JsonResponse<T>> {
+    let next: string | undefined = url;
+    for (let page = 0; next && page < (opts.maxPages ?? 1000); page++) {
+      const res: JsonResponse<T> = await this.getJson<T>(next, opts);
+      yield res;
+      const link = res.notModified ? res.validators?.link : res.headers.link;
+      const following = parseLinkHeader(link, res.url).next;
+      next = following && following !== next ? following : undefined;
+    }
+  }
+
+  private async secretFor(origin: string, credential: Credential | undefined): Promise<string | undefined> {
+    if (origin === this.githubOrigin) return (await this.options.githubToken?.()) || undefined;
+    if (credential && new URL(credential.url).origin === origin) return credential.value || undefined;
+    return undefined;
+  }
+
+  private semaphore(origin: string): Semaphore {
+    let s = this.semaphores.get(origin);
+    if (!s) {
+      s = new Semaphore(this.originLimits.get(origin) ?? this.perOrigin);
+      this.semaphores.set(origin, s);
+    }
+    return s;
+  }
+
+  private serviceName(origin: string): string {
+    return origin === this.githubOrigin ? 'GitHub' : new URL(origin).host;
+  }
+
+  private async getJsonOnce<T>(url: string, opts: GetOptions, identity: string, previous: Validators | undefined): Promise<JsonResponse<T>> {
+    const first = new URL(url);
+    let current = first;
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = {
         accept: 'application/json',
         'user-agent': this.options.userAgent ?? 'community-metrics',
-        ...opts.headers,
       };
-      if (current.origin === this.githubOrigin) {
-        const token = await this.options.githubToken?.();
-        if (token) headers.authorization = `Bearer ${token}`;
-        headers['x-github-api-version'] ??= '2022-11-28';
+      for (const [k, v] of Object.entries(opts.headers ?? {})) {
+        // A caller's secret header never follows a redirect to another origin.
+        if (current.origin !== first.origin && SECRET_HEADERS.includes(k.toLowerCase())) continue;
+        headers[k.toLowerCase()] = v;
       }
+      const secret = await this.secretFor(current.origin, opts.credential);
+      if (current.origin === this.githubOrigin) {
+        if (secret) headers.authorization = `Bearer ${secret}`;
+        headers['x-github-api-version'] ??= '2022-11-28';
+      } else if (secret && opts.credential) {
+        headers[opts.credential.header.toLowerCase()] = opts.credential.value;
+      }
+      const conditional = hop === 0 && previous !== undefined && (previous.etag !== undefined || previous.lastModified !== undefined);
+      if (conditional && previous) {
+        if (previous.etag) headers['if-none-match'] = previous.etag;
+        if (previous.lastModified) headers['if-modified-since'] = previous.lastModified;
+      }
+
+      await this.waitIfBlocked(current.origin, current.href, opts.signal);
+      const release = await this.semaphore(current.origin).acquire(opts.signal).catch(() => {
+        throw new CancelledError();
+      });
       const started = Date.now();
       let res: Dispatcher.ResponseData;
+      let text: string;
       try {
-        res = await request(current, {
-          method: 'GET',
-          headers,
-          dispatcher: this.agent,
-          signal: opts.signal,
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
-        });
-      } catch (err) {
-        if (opts.signal?.aborted) throw new CancelledError();
-        throw networkError(err, current.href);
+        this.stats.requests++;
+        if (conditional) this.stats.conditional++;
+        try {
+          res = await request(current, {
+            method: 'GET',
+            headers,
+            dispatcher: this.agent,
+            signal: opts.signal,
+            headersTimeout: this.timeoutMs,
+            bodyTimeout: this.timeoutMs,
+          });
+        } catch (err) {
+          if (opts.signal?.aborted) throw new CancelledError();
+          throw networkError(err, current.href);
+        }
+        try {
+          text = await res.body.text();
+        } catch (err) {
+          if (opts.signal?.aborted) throw new CancelledError();
+          throw networkError(err, current.href);
+        }
+      } finally {
+        release();
       }
       const responseHeaders = flattenHeaders(res.headers);
-      this.options.logger.trace(`GET ${redact(current.href)} → ${res.statusCode} in ${Date.now() - started} ms`);
+      const shownUrl = redact(current.href);
+      this.options.logger.trace(`GET ${shownUrl}${conditional ? ' (conditional)' : ''} → ${res.statusCode} in ${Date.now() - started} ms`);
+      this.noteQuota(current.origin, res.statusCode, responseHeaders);
 
       if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && responseHeaders.location) {
-        await res.body.dump();
         if (hop >= MAX_REDIRECTS) throw new HttpError(`Too many redirects from ${redact(url)}`, redact(url), res.statusCode);
         current = new URL(responseHeaders.location, current);
         continue;
       }
-
-      let text: string;
-      try {
-        text = await res.body.text();
-      } catch (err) {
-        if (opts.signal?.aborted) throw new CancelledError();
-        throw networkError(err, current.href);
+      if (res.statusCode === 304) {
+        this.stats.notModified++;
+        const validators: Validators = { ...(previous as Validators) };
+        if (responseHeaders.etag) validators.etag = responseHeaders.etag;
+        if (responseHeaders.link) validators.link = responseHeaders.link;
+        return { status: 304, headers: responseHeaders, body: null as T, url: current.href, notModified: true, validators };
       }
-      const shownUrl = redact(current.href);
       if (res.statusCode === 403 || res.statusCode === 429) {
-        if (responseHeaders['x-ratelimit-remaining'] === '0' || responseHeaders['retry-after']) {
-          throw new RateLimitError(shownUrl, res.statusCode, resetTime(responseHeaders));
+        const limited = rateLimitWait(res.statusCode, responseHeaders, text);
+        if (limited) {
+          const service = this.serviceName(current.origin);
+          if (limited.resetAt && limited.waitMs > 0) {
+            this.blockedUntil.set(current.origin, { until: limited.resetAt.getTime(), status: res.statusCode, service });
+          }
+          throw new RateLimited(shownUrl, res.statusCode, limited.waitMs, limited.resetAt, service);
         }
       }
       if (res.statusCode >= 500) {
@@ -129,7 +283,7 @@ export class HttpClient {
         throw new HttpError(`HTTP ${res.statusCode} from ${shownUrl}${apiMessage(text)}`, shownUrl, res.statusCode);
       }
       let body: T;
-      if (res.statusCode === 304 || res.statusCode === 204 || text.length === 0) {
+      if (res.statusCode === 204 || text.length === 0) {
         body = null as T;
       } else {
         try {
@@ -138,8 +292,39 @@ export class HttpClient {
           throw new HttpError(`Malformed JSON from ${shownUrl} (${text.length} bytes starting ${JSON.stringify(text.slice(0, 40))})`, shownUrl, res.statusCode);
         }
       }
-      return { status: res.statusCode, headers: responseHeaders, body, url: current.href };
+      const out: JsonResponse<T> = { status: res.statusCode, headers: responseHeaders, body, url: current.href, notModified: false };
+      // A 202 ("still computing") may carry the ETag of the data to come: never remember it.
+      if (res.statusCode === 200 && (responseHeaders.etag || responseHeaders['last-modified'])) {
+        out.validators = { identity, url };
+        if (responseHeaders.etag) out.validators.etag = responseHeaders.etag;
+        if (responseHeaders['last-modified']) out.validators.lastModified = responseHeaders['last-modified'];
+        if (responseHeaders.link) out.validators.link = responseHeaders.link;
+      }
+      return out;
     }
+  }
+
+  /** Remembers an exhausted quota from any answer, so that no request is spent before it resets. */
+  private noteQuota(origin: string, status: number, headers: Record<string, string>): void {
+    if (headers['x-ratelimit-remaining'] !== '0' || status === 403 || status === 429) return;
+    const reset = epochHeader(headers['x-ratelimit-reset']);
+    if (reset && reset.getTime() > Date.now()) {
+      this.blockedUntil.set(origin, { until: reset.getTime(), status: 403, service: this.serviceName(origin) });
+    }
+  }
+
+  private async waitIfBlocked(origin: string, url: string, signal?: AbortSignal): Promise<void> {
+    const blocked = this.blockedUntil.get(origin);
+    if (!blocked) return;
+    const wait = blocked.until - Date.now();
+    if (wait <= 0) {
+      this.blockedUntil.delete(origin);
+      return;
+    }
+    if (wait > this.maxRateLimitWaitMs) {
+      throw new RateLimitError(redact(url), blocked.status, new Date(blocked.until), blocked.service);
+    }
+    await sleep(wait, signal);
   }
 
   async close(): Promise<void> {
@@ -155,18 +340,37 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
-function resetTime(headers: Record<string, string>): Date | undefined {
-  const retryAfter = Number(headers['retry-after']);
-  if (Number.isFinite(retryAfter) && retryAfter >= 0) return new Date(Date.now() + retryAfter * 1000);
-  const reset = Number(headers['x-ratelimit-reset']);
-  if (Number.isFinite(reset) && reset > 0) return new Date(reset * 1000);
-  return undefined;
+/** `x-ratelimit-reset` is epoch seconds; some recordings normalised it to milliseconds. */
+function epochHeader(value: string | undefined): Date | undefined {
+  const n = Number(value);
+  if (!value || !Number.isFinite(n) || n <= 0) return undefined;
+  return new Date(n > 1e11 ? n : n * 1000);
+}
+
+/**
+ * How long a 403/429 asks us to wait, or undefined when it is not a rate limit (a 403 can also mean
+ * "forbidden"). Order per GitHub's docs: retry-after, then x-ratelimit-reset, then at least a minute.
+ */
+function rateLimitWait(status: number, headers: Record<string, string>, text: string): { waitMs: number; resetAt?: Date } | undefined {
+  const retryAfter = headers['retry-after'];
+  const exhausted = headers['x-ratelimit-remaining'] === '0';
+  const message = /rate limit|abuse detection|too many requests/i.test(text);
+  if (retryAfter === undefined && !exhausted && !message && status !== 429) return undefined;
+  if (retryAfter !== undefined) {
+    const seconds = Number(retryAfter);
+    const at = Number.isFinite(seconds) ? Date.now() + Math.max(0, seconds) * 1000 : Date.parse(retryAfter);
+    if (Number.isFinite(at)) return { waitMs: Math.max(0, at - Date.now()), resetAt: new Date(at) };
+  }
+  const reset = epochHeader(headers['x-ratelimit-reset']);
+  if (exhausted && reset && reset.getTime() > Date.now()) return { waitMs: reset.getTime() - Date.now(), resetAt: reset };
+  return { waitMs: DEFAULT_RATE_LIMIT_WAIT_MS, ...(reset ? { resetAt: reset } : {}) };
 }
 
 function apiMessage(text: string): string {
   try {
-    const parsed = JSON.parse(text) as { message?: unknown };
+    const parsed = JSON.parse(text) as { message?: unknown; error?: unknown };
     if (typeof parsed.message === 'string') return `: ${parsed.message.slice(0, 200)}`;
+    if (typeof parsed.error === 'string') return `: ${parsed.error.slice(0, 200)}`;
   } catch {
     // not JSON: the status says enough
   }
@@ -184,7 +388,7 @@ function networkError(err: unknown, url: string): HttpError {
         ? 'connection refused'
         : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
           ? 'host not found'
-          : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET'
+          : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'
             ? 'connection dropped'
             : (e.message ?? 'network error');
   return new HttpError(`Cannot reach ${shown}: ${reason}`, shown, undefined, true);

@@ -12,9 +12,17 @@ export class HttpError extends Error {
 }
 
 export class RateLimitError extends HttpError {
-  constructor(url: string, status: number, readonly resetAt: Date | undefined) {
+  constructor(
+    url: string,
+    status: number,
+    readonly resetAt: Date | undefined,
+    /** Who limited us: GitHub gets the sign-in hint, other services their host name. */
+    service = 'GitHub',
+  ) {
     super(
-      `GitHub rate limit exhausted${resetAt ? `; it resets at ${resetAt.toISOString()}` : ''}. Sign in or set a token to raise the limit.`,
+      service === 'GitHub'
+        ? `GitHub rate limit exhausted${resetAt ? `; it resets at ${resetAt.toISOString()}` : ''}. Sign in or set a token to raise the limit.`
+        : `Rate limited by ${service} (HTTP ${status})${resetAt ? `; retry after ${resetAt.toISOString()}` : ''}.`,
       url,
       status,
     );

@@ -2,6 +2,8 @@ import type { HttpClient } from '../http/client';
 import { HttpError } from '../http/errors';
 import type { GitHubRepository } from '../config/projectConfig';
 import type { RepositorySnapshot } from '../store/store';
+import type { DatasetContext } from './context';
+import { joinUrl } from './context';
 
 interface RepoBody {
   id?: unknown;
@@ -14,9 +16,15 @@ interface RepoBody {
   pushed_at?: unknown;
 }
 
+export const GITHUB_ACCEPT = 'application/vnd.github+json';
+
 /** Joins the API base URL (which may carry a path, as GitHub Enterprise's `/api/v3`) and a path. */
 export function apiUrl(base: string, apiPath: string): string {
-  return `${base.replace(/\/+$/, '')}${apiPath}`;
+  return joinUrl(base, apiPath);
+}
+
+export function repoPath(repo: GitHubRepository): string {
+  return `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
 }
 
 /** `GET /repos/{owner}/{repo}`: today's star count and the rest of the repository's counters. */
@@ -27,15 +35,28 @@ export async function fetchRepositorySnapshot(
   timestamp: string,
   signal?: AbortSignal,
 ): Promise<RepositorySnapshot> {
-  const url = apiUrl(baseUrl, `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`);
-  const res = await http.getJson<RepoBody>(url, { headers: { accept: 'application/vnd.github+json' }, signal });
-  const body = res.body;
+  const url = apiUrl(baseUrl, repoPath(repo));
+  const res = await http.getJson<RepoBody>(url, { headers: { accept: GITHUB_ACCEPT }, signal });
+  return parseRepository(res.body, repo, timestamp, url, res.status);
+}
+
+/** The repository snapshot as a refresh dataset: a 304 means nothing changed and writes nothing. */
+export async function repositorySnapshotDataset(ctx: DatasetContext, repo: GitHubRepository): Promise<RepositorySnapshot | undefined> {
+  const url = apiUrl(ctx.endpoints.githubApiUrl, repoPath(repo));
+  const res = await ctx.get<RepoBody>(url, { headers: { accept: GITHUB_ACCEPT } });
+  if (res.notModified) return undefined;
+  const snap = parseRepository(res.body, repo, ctx.now.toISOString(), url, res.status);
+  ctx.write((store) => store.addRepositorySnapshot(snap));
+  return snap;
+}
+
+function parseRepository(body: RepoBody | null, repo: GitHubRepository, timestamp: string, url: string, status: number): RepositorySnapshot {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new HttpError(`Unexpected response for ${repo.fullName}: not a repository object`, url, res.status);
+    throw new HttpError(`Unexpected response for ${repo.fullName}: not a repository object`, url, status);
   }
   const stars = body.stargazers_count;
   if (typeof stars !== 'number' || !Number.isInteger(stars) || stars < 0) {
-    throw new HttpError(`Unexpected response for ${repo.fullName}: no valid stargazers_count`, url, res.status);
+    throw new HttpError(`Unexpected response for ${repo.fullName}: no valid stargazers_count`, url, status);
   }
   const int = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
   return {
@@ -49,4 +70,14 @@ export async function fetchRepositorySnapshot(
     sizeKb: int(body.size),
     pushedAt: typeof body.pushed_at === 'string' ? body.pushed_at : undefined,
   };
+}
+
+/** GitHub marks apps as `type: Bot`; older bots only by the `[bot]` suffix of their login. */
+export function isBot(user: { login?: unknown; type?: unknown } | null | undefined): boolean {
+  if (!user) return false;
+  return user.type === 'Bot' || (typeof user.login === 'string' && /\[bot\]$|-bot$/i.test(user.login));
+}
+
+export function loginOf(user: { login?: unknown } | null | undefined): string | null {
+  return user && typeof user.login === 'string' ? user.login : null;
 }

@@ -1,6 +1,39 @@
 /**
  * Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append only:
  * a released migration is never edited.
+ *
+ * The raw tables (dbt sources for the models). Every table has a natural key, and every write is an
+ * idempotent upsert on it, so that a repeated refresh, or two writers merging under the file lock,
+ * never duplicate a row. Snapshot tables keep one row per fetch that returned new data: a 304 writes
+ * nothing, so a model wanting one value per day forward-fills from the latest earlier row.
+ *
+ *   github_stars(timestamp, project, stars)                         seed schema; repository snapshot
+ *   github_repo_snapshots(timestamp, repo, repo_id, stars, forks, subscribers, open_issues, size_kb, pushed_at)
+ *   github_star_history(repo, day, stars, source)                   stars given that day and still held
+ *                                  (source 'history' = /stargazers/history, 'stargazers' = star+json listing)
+ *   github_stargazers(repo, user_login, starred_at)                 from the listing, where allowed
+ *   github_issues(repo, number, is_pull_request, author, author_is_bot, title, state, labels (JSON array),
+ *                 comments, created_at, updated_at, closed_at, merged_at, first_response_at, first_responder)
+ *   github_issue_comments(repo, comment_id, issue_number, author, author_is_bot, created_at)
+ *   github_commits(repo, sha, author_login, author_name, author_email, author_date,
+ *                  committer_login, committer_name, committer_date)
+ *   github_releases(repo, release_id, tag_name, name, draft, prerelease, created_at, published_at)
+ *   github_release_assets(timestamp, repo, release_id, asset_id, asset_name, download_count)   snapshot
+ *   github_contributor_weeks(repo, author, week, commits, additions, deletions)
+ *   pypi_downloads_daily(date, package, category_type, category, downloads)
+ *                                  category_type: overall (with_mirrors | without_mirrors: never add them),
+ *                                  python_major, python_minor, system — from pypistats, mirrors excluded
+ *                                  except the overall 'with_mirrors' rows
+ *   pypi_recent(timestamp, package, last_day, last_week, last_month)                         snapshot
+ *   pypi_version_downloads_daily(date, package, version, downloads)  pepy.tech; counts include mirrors
+ *   npm_downloads_daily(date, package, downloads)
+ *   dockerhub_pulls(timestamp, image, pull_count)                    seed schema; approximate pulls
+ *   dockerhub_snapshots(timestamp, image, pull_count, star_count, last_updated)
+ *   slack_messages(message_time, domain, username, realname, email, channel, permalink, text)  seed schema
+ *   slack_users(domain, user_id, username, realname, email, is_bot)
+ *
+ * Bookkeeping (not for models): http_validators (ETag/Last-Modified per credential hash and URL) and
+ * sync_state (incremental cursors and last fetch times per artifact and dataset).
  */
 export const MIGRATIONS: readonly string[] = [
   // 1: the seed's github_stars table (timestamp, project, stars), plus the full repository snapshot.
@@ -22,6 +55,170 @@ export const MIGRATIONS: readonly string[] = [
     size_kb           INTEGER,
     pushed_at         TEXT,
     PRIMARY KEY (repo, timestamp)
+  );
+  `,
+  // 2: every other source of issue 3, and the bookkeeping that makes refreshes incremental.
+  `
+  CREATE TABLE IF NOT EXISTS http_validators (
+    identity      TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    etag          TEXT,
+    last_modified TEXT,
+    link          TEXT,
+    stored_at     TEXT NOT NULL,
+    PRIMARY KEY (identity, url)
+  );
+  CREATE TABLE IF NOT EXISTS sync_state (
+    artifact   TEXT NOT NULL,
+    dataset    TEXT NOT NULL,
+    cursor     TEXT,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (artifact, dataset)
+  );
+  CREATE TABLE IF NOT EXISTS github_star_history (
+    repo   TEXT NOT NULL,
+    day    TEXT NOT NULL,
+    stars  INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    PRIMARY KEY (repo, source, day)
+  );
+  CREATE TABLE IF NOT EXISTS github_stargazers (
+    repo       TEXT NOT NULL,
+    user_login TEXT NOT NULL,
+    starred_at TEXT NOT NULL,
+    PRIMARY KEY (repo, user_login)
+  );
+  CREATE TABLE IF NOT EXISTS github_issues (
+    repo              TEXT NOT NULL,
+    number            INTEGER NOT NULL,
+    is_pull_request   INTEGER NOT NULL,
+    author            TEXT,
+    author_is_bot     INTEGER NOT NULL DEFAULT 0,
+    title             TEXT,
+    state             TEXT,
+    labels            TEXT NOT NULL DEFAULT '[]',
+    comments          INTEGER,
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL,
+    closed_at         TEXT,
+    merged_at         TEXT,
+    first_response_at TEXT,
+    first_responder   TEXT,
+    PRIMARY KEY (repo, number)
+  );
+  CREATE TABLE IF NOT EXISTS github_issue_comments (
+    repo          TEXT NOT NULL,
+    comment_id    INTEGER NOT NULL,
+    issue_number  INTEGER NOT NULL,
+    author        TEXT,
+    author_is_bot INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL,
+    PRIMARY KEY (repo, comment_id)
+  );
+  CREATE INDEX IF NOT EXISTS github_issue_comments_issue ON github_issue_comments (repo, issue_number, created_at);
+  CREATE TABLE IF NOT EXISTS github_commits (
+    repo            TEXT NOT NULL,
+    sha             TEXT NOT NULL,
+    author_login    TEXT,
+    author_name     TEXT,
+    author_email    TEXT,
+    author_date     TEXT,
+    committer_login TEXT,
+    committer_name  TEXT,
+    committer_date  TEXT,
+    PRIMARY KEY (repo, sha)
+  );
+  CREATE TABLE IF NOT EXISTS github_releases (
+    repo         TEXT NOT NULL,
+    release_id   INTEGER NOT NULL,
+    tag_name     TEXT,
+    name         TEXT,
+    draft        INTEGER NOT NULL DEFAULT 0,
+    prerelease   INTEGER NOT NULL DEFAULT 0,
+    created_at   TEXT,
+    published_at TEXT,
+    PRIMARY KEY (repo, release_id)
+  );
+  CREATE TABLE IF NOT EXISTS github_release_assets (
+    timestamp      TEXT NOT NULL,
+    repo           TEXT NOT NULL,
+    release_id     INTEGER NOT NULL,
+    asset_id       INTEGER NOT NULL,
+    asset_name     TEXT,
+    download_count INTEGER NOT NULL,
+    PRIMARY KEY (repo, asset_id, timestamp)
+  );
+  CREATE TABLE IF NOT EXISTS github_contributor_weeks (
+    repo      TEXT NOT NULL,
+    author    TEXT NOT NULL,
+    week      TEXT NOT NULL,
+    commits   INTEGER NOT NULL,
+    additions INTEGER NOT NULL,
+    deletions INTEGER NOT NULL,
+    PRIMARY KEY (repo, author, week)
+  );
+  CREATE TABLE IF NOT EXISTS pypi_downloads_daily (
+    date          TEXT NOT NULL,
+    package       TEXT NOT NULL,
+    category_type TEXT NOT NULL,
+    category      TEXT NOT NULL,
+    downloads     INTEGER NOT NULL,
+    PRIMARY KEY (package, category_type, category, date)
+  );
+  CREATE TABLE IF NOT EXISTS pypi_recent (
+    timestamp  TEXT NOT NULL,
+    package    TEXT NOT NULL,
+    last_day   INTEGER,
+    last_week  INTEGER,
+    last_month INTEGER,
+    PRIMARY KEY (package, timestamp)
+  );
+  CREATE TABLE IF NOT EXISTS pypi_version_downloads_daily (
+    date      TEXT NOT NULL,
+    package   TEXT NOT NULL,
+    version   TEXT NOT NULL,
+    downloads INTEGER NOT NULL,
+    PRIMARY KEY (package, version, date)
+  );
+  CREATE TABLE IF NOT EXISTS npm_downloads_daily (
+    date      TEXT NOT NULL,
+    package   TEXT NOT NULL,
+    downloads INTEGER NOT NULL,
+    PRIMARY KEY (package, date)
+  );
+  CREATE TABLE IF NOT EXISTS dockerhub_pulls (
+    timestamp  TEXT NOT NULL,
+    image      TEXT NOT NULL,
+    pull_count INTEGER NOT NULL,
+    PRIMARY KEY (image, timestamp)
+  );
+  CREATE TABLE IF NOT EXISTS dockerhub_snapshots (
+    timestamp    TEXT NOT NULL,
+    image        TEXT NOT NULL,
+    pull_count   INTEGER NOT NULL,
+    star_count   INTEGER,
+    last_updated TEXT,
+    PRIMARY KEY (image, timestamp)
+  );
+  CREATE TABLE IF NOT EXISTS slack_messages (
+    message_time TEXT NOT NULL,
+    domain       TEXT NOT NULL,
+    username     TEXT,
+    realname     TEXT,
+    email        TEXT,
+    channel      TEXT NOT NULL,
+    permalink    TEXT,
+    text         TEXT
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS slack_messages_key ON slack_messages (domain, channel, message_time);
+  CREATE TABLE IF NOT EXISTS slack_users (
+    domain   TEXT NOT NULL,
+    user_id  TEXT NOT NULL,
+    username TEXT,
+    realname TEXT,
+    email    TEXT,
+    is_bot   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (domain, user_id)
   );
   `,
 ];

@@ -1,0 +1,132 @@
+import type { GitHubRepository } from '../config/projectConfig';
+import { updateFirstResponses, upsertCommits, upsertIssueComments, upsertIssues } from '../store/githubRows';
+import type { CommitRow, IssueCommentRow, IssueRow } from '../store/githubRows';
+import type { DatasetContext } from './context';
+import { withQuery } from './context';
+import { GITHUB_ACCEPT, apiUrl, isBot, loginOf, repoPath } from './github';
+import { syncIncremental } from './incremental';
+
+type User = { login?: unknown; type?: unknown } | null;
+
+interface IssueItem {
+  number?: unknown;
+  title?: unknown;
+  state?: unknown;
+  user?: User;
+  labels?: unknown;
+  comments?: unknown;
+  created_at?: unknown;
+  updated_at?: unknown;
+  closed_at?: unknown;
+  pull_request?: { merged_at?: unknown } | null;
+}
+
+interface CommentItem {
+  id?: unknown;
+  issue_url?: unknown;
+  user?: User;
+  created_at?: unknown;
+  updated_at?: unknown;
+}
+
+interface CommitItem {
+  sha?: unknown;
+  author?: User;
+  committer?: User;
+  commit?: {
+    author?: { name?: unknown; email?: unknown; date?: unknown } | null;
+    committer?: { name?: unknown; email?: unknown; date?: unknown } | null;
+  } | null;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** Issues and pull requests (the issues listing carries both), incrementally by `updated_at`. */
+export async function issuesDataset(ctx: DatasetContext, repo: GitHubRepository): Promise<void> {
+  const url = withQuery(apiUrl(ctx.endpoints.githubApiUrl, `${repoPath(repo)}/issues`), { state: 'all', sort: 'updated', direction: 'asc', per_page: 100 });
+  await syncIncremental<IssueItem>(ctx, {
+    dataset: 'issues',
+    url,
+    headers: { accept: GITHUB_ACCEPT },
+    cursorOf: (i) => str(i.updated_at) ?? undefined,
+    handle: (items) => {
+      const rows: IssueRow[] = [];
+      for (const i of items) {
+        const createdAt = str(i.created_at);
+        if (typeof i.number !== 'number' || !createdAt) continue;
+        rows.push({
+          repo: repo.fullName,
+          number: i.number,
+          isPullRequest: i.pull_request !== undefined && i.pull_request !== null,
+          author: loginOf(i.user),
+          authorIsBot: isBot(i.user),
+          title: str(i.title),
+          state: str(i.state),
+          labels: Array.isArray(i.labels) ? i.labels.map((l: unknown) => (typeof l === 'string' ? l : str((l as { name?: unknown })?.name))).filter((l): l is string => !!l) : [],
+          comments: typeof i.comments === 'number' ? i.comments : null,
+          createdAt,
+          updatedAt: str(i.updated_at) ?? createdAt,
+          closedAt: str(i.closed_at),
+          mergedAt: str(i.pull_request?.merged_at),
+        });
+      }
+      ctx.write((store) => {
+        upsertIssues(store, rows);
+        updateFirstResponses(store, repo.fullName);
+      });
+    },
+  });
+}
+
+/** Issue and pull-request conversation comments, for the time to first response. */
+export async function issueCommentsDataset(ctx: DatasetContext, repo: GitHubRepository): Promise<void> {
+  const url = withQuery(apiUrl(ctx.endpoints.githubApiUrl, `${repoPath(repo)}/issues/comments`), { sort: 'updated', direction: 'asc', per_page: 100 });
+  await syncIncremental<CommentItem>(ctx, {
+    dataset: 'issue_comments',
+    url,
+    headers: { accept: GITHUB_ACCEPT },
+    cursorOf: (c) => str(c.updated_at) ?? str(c.created_at) ?? undefined,
+    handle: (items) => {
+      const rows: IssueCommentRow[] = [];
+      for (const c of items) {
+        const issueNumber = Number(/\/issues\/(\d+)$/.exec(str(c.issue_url) ?? '')?.[1]);
+        const createdAt = str(c.created_at);
+        if (typeof c.id !== 'number' || !Number.isInteger(issueNumber) || !createdAt) continue;
+        rows.push({ repo: repo.fullName, commentId: c.id, issueNumber, author: loginOf(c.user), authorIsBot: isBot(c.user), createdAt });
+      }
+      ctx.write((store) => {
+        upsertIssueComments(store, rows);
+        updateFirstResponses(store, repo.fullName);
+      });
+    },
+  });
+}
+
+/** Commits of the default branch, incrementally by commit date. */
+export async function commitsDataset(ctx: DatasetContext, repo: GitHubRepository): Promise<void> {
+  const url = withQuery(apiUrl(ctx.endpoints.githubApiUrl, `${repoPath(repo)}/commits`), { per_page: 100 });
+  await syncIncremental<CommitItem>(ctx, {
+    dataset: 'commits',
+    url,
+    headers: { accept: GITHUB_ACCEPT },
+    cursorOf: (c) => str(c.commit?.committer?.date) ?? undefined,
+    handle: (items) => {
+      const rows: CommitRow[] = [];
+      for (const c of items) {
+        if (typeof c.sha !== 'string') continue;
+        rows.push({
+          repo: repo.fullName,
+          sha: c.sha,
+          authorLogin: loginOf(c.author),
+          authorName: str(c.commit?.author?.name),
+          authorEmail: str(c.commit?.author?.email),
+          authorDate: str(c.commit?.author?.date),
+          committerLogin: loginOf(c.committer),
+          committerName: str(c.commit?.committer?.name),
+          committerDate: str(c.commit?.committer?.date),
+        });
+      }
+      ctx.write((store) => upsertCommits(store, rows));
+    },
+  });
+}

@@ -1,0 +1,95 @@
+import type { PypiPackage } from '../config/projectConfig';
+import { HttpError } from '../http/errors';
+import { insertPypiRecent, upsertPypiDaily, upsertPypiVersionDaily } from '../store/packageRows';
+import type { PypiDailyRow, PypiVersionDailyRow } from '../store/packageRows';
+import type { DatasetContext } from './context';
+import { fetchedRecently, joinUrl } from './context';
+
+interface RecentBody {
+  data?: { last_day?: unknown; last_week?: unknown; last_month?: unknown };
+}
+
+interface SeriesBody {
+  data?: { category?: unknown; date?: unknown; downloads?: unknown }[];
+}
+
+interface PepyBody {
+  downloads?: Record<string, Record<string, unknown>>;
+}
+
+const SERIES = ['overall', 'python_major', 'python_minor', 'system'] as const;
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/**
+ * pypistats.org: the `recent` counters as a snapshot, and the four daily series as rows upserted by
+ * day and category. pypistats updates once a day and asks to be called at most that often, so each
+ * endpoint is skipped when it was fetched within the daily interval.
+ */
+export async function pypistatsDataset(ctx: DatasetContext, pkg: PypiPackage): Promise<void> {
+  if (fetchedRecently(ctx, 'pypistats')) {
+    ctx.logger.debug(`${ctx.artifact}: pypistats fetched less than a day ago; skipped`);
+    return;
+  }
+  const base = joinUrl(ctx.endpoints.pypistatsUrl, `/api/packages/${encodeURIComponent(pkg.name)}`);
+  let recent;
+  try {
+    recent = await ctx.get<RecentBody>(`${base}/recent`);
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) throw new HttpError(`PyPI package '${pkg.name}' is unknown to pypistats (HTTP 404)`, err.url, 404);
+    throw err;
+  }
+  if (!recent.notModified) {
+    const d = recent.body?.data;
+    if (!d || typeof d !== 'object') throw new HttpError(`Unexpected pypistats answer for ${pkg.name}/recent: no data`, recent.url, recent.status);
+    const row = { timestamp: ctx.now.toISOString(), package: pkg.name, lastDay: num(d.last_day), lastWeek: num(d.last_week), lastMonth: num(d.last_month) };
+    ctx.write((store) => insertPypiRecent(store, row));
+  }
+  for (const series of SERIES) {
+    let res;
+    try {
+      res = await ctx.get<SeriesBody>(`${base}/${series}`);
+    } catch (err) {
+      // /overall answers 404 when there are no rows yet: an empty series, not a failure.
+      if (err instanceof HttpError && err.status === 404) continue;
+      throw err;
+    }
+    if (res.notModified) continue;
+    const data = res.body?.data;
+    if (!Array.isArray(data)) throw new HttpError(`Unexpected pypistats answer for ${pkg.name}/${series}: 'data' is not a list`, res.url, res.status);
+    const rows: PypiDailyRow[] = [];
+    for (const r of data) {
+      const downloads = num(r.downloads);
+      if (typeof r.date !== 'string' || downloads === null) continue;
+      // Each category is its own row; with_mirrors and without_mirrors are never added together.
+      rows.push({ date: r.date, package: pkg.name, categoryType: series, category: r.category === null || r.category === undefined ? 'null' : String(r.category), downloads });
+    }
+    ctx.write((store) => upsertPypiDaily(store, rows));
+  }
+  ctx.setState('pypistats');
+}
+
+/**
+ * pepy.tech per-version daily downloads (last three months, mirrors included), only with the user's
+ * API key, which goes to the pepy origin only. The free tier allows a few requests a minute: once a day.
+ */
+export async function pepyDataset(ctx: DatasetContext, pkg: PypiPackage, apiKey: string | undefined): Promise<void> {
+  if (!apiKey) return;
+  if (fetchedRecently(ctx, 'pepy')) return;
+  const url = joinUrl(ctx.endpoints.pepyUrl, `/api/v2/projects/${encodeURIComponent(pkg.name)}`);
+  const res = await ctx.get<PepyBody>(url, { credential: { url: ctx.endpoints.pepyUrl, header: 'X-API-Key', value: apiKey } });
+  if (!res.notModified) {
+    const downloads = res.body?.downloads;
+    if (!downloads || typeof downloads !== 'object') throw new HttpError(`Unexpected pepy.tech answer for ${pkg.name}: no 'downloads'`, res.url, res.status);
+    const rows: PypiVersionDailyRow[] = [];
+    for (const [date, versions] of Object.entries(downloads)) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !versions || typeof versions !== 'object') continue;
+      for (const [version, n] of Object.entries(versions)) {
+        const count = num(n);
+        if (count !== null) rows.push({ date, package: pkg.name, version, downloads: count });
+      }
+    }
+    ctx.write((store) => upsertPypiVersionDaily(store, rows));
+  }
+  ctx.setState('pepy');
+}
