@@ -2,26 +2,66 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONFIG_FILE_NAME, parseProjectConfig } from '../core/config/projectConfig';
+import type { ProjectConfig } from '../core/config/projectConfig';
+import { envSecretProvider } from '../core/config/secrets';
 import { HttpClient } from '../core/http/client';
 import { describeError } from '../core/http/errors';
-import { refreshAll } from '../core/refresh';
+import { SOURCE_KINDS, refreshAll } from '../core/refresh';
+import type { SourceKind } from '../core/refresh';
+import { DEFAULT_ENDPOINTS } from '../core/sources/context';
+import type { SourceEndpoints } from '../core/sources/context';
 import { loadSqlJs } from '../core/store/sqljs';
 import { stderrLogger } from './output';
 
 const USAGE = `Usage: community-metrics refresh [options]
 
-Fetches every tracked artifact and appends snapshots to the store.
+Fetches every tracked artifact and appends snapshots to the store. Exits 1 when any artifact failed.
 
 Options:
-  --workspace DIR        workspace folder holding ${CONFIG_FILE_NAME} (default: current folder)
-  --store FILE           store file (default: DIR/.community-metrics/metrics.sqlite)
-  --github-api-url URL   GitHub API base URL (default: https://api.github.com)
-  --timeout SECONDS      per-request timeout (default: 30)
-  --verbose              log every request to stderr
-  -h, --help             show this help
+  --workspace DIR          workspace folder holding ${CONFIG_FILE_NAME} (default: current folder)
+  --store FILE             store file (default: DIR/.community-metrics/metrics.sqlite)
+  --only SOURCE            refresh only this source (${SOURCE_KINDS.join(', ')}); repeat or comma-separate
+  --force                  ask daily sources (pypistats, pepy, npm) again even within a day
+  --github-api-url URL     GitHub API base URL (default: ${DEFAULT_ENDPOINTS.githubApiUrl})
+  --pypistats-url URL      pypistats base URL (default: ${DEFAULT_ENDPOINTS.pypistatsUrl})
+  --pepy-url URL           pepy.tech API base URL (default: ${DEFAULT_ENDPOINTS.pepyUrl})
+  --npm-url URL            npm downloads API base URL (default: ${DEFAULT_ENDPOINTS.npmApiUrl})
+  --npm-registry-url URL   npm registry base URL (default: ${DEFAULT_ENDPOINTS.npmRegistryUrl})
+  --dockerhub-url URL      Docker Hub base URL (default: ${DEFAULT_ENDPOINTS.dockerhubUrl})
+  --slack-api-url URL      Slack Web API base URL (default: ${DEFAULT_ENDPOINTS.slackApiUrl})
+  --timeout SECONDS        per-request timeout (default: 30)
+  --verbose                log every request and artifact to stderr
+  -h, --help               show this help
 
-Environment:
-  GITHUB_TOKEN           token sent to the GitHub API origin only`;
+Environment (each sent to its own service's origin only, never logged):
+  GITHUB_TOKEN             GitHub token
+  PEPY_API_KEY             pepy.tech API key (per-version PyPI downloads)
+  SLACK_BOT_TOKEN          Slack bot token (or SLACK_BOT_TOKEN_<DOMAIN> per workspace)`;
+
+/** CLI flag → endpoint it overrides. */
+const URL_FLAGS: Record<string, keyof SourceEndpoints> = {
+  'github-api-url': 'githubApiUrl',
+  'pypistats-url': 'pypistatsUrl',
+  'pepy-url': 'pepyUrl',
+  'npm-url': 'npmApiUrl',
+  'npm-registry-url': 'npmRegistryUrl',
+  'dockerhub-url': 'dockerhubUrl',
+  'slack-api-url': 'slackApiUrl',
+};
+
+function countArtifacts(config: ProjectConfig, only: SourceKind[]): number {
+  const wanted = (s: SourceKind) => only.length === 0 || only.includes(s);
+  return config.projects.reduce(
+    (n, p) =>
+      n +
+      (wanted('github') ? p.github.length : 0) +
+      (wanted('pypi') ? (p.pypi?.length ?? 0) : 0) +
+      (wanted('npm') ? (p.npm?.length ?? 0) : 0) +
+      (wanted('docker') ? (p.docker?.length ?? 0) : 0) +
+      (wanted('slack') ? (p.slack?.length ?? 0) : 0),
+    0,
+  );
+}
 
 export async function refreshCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -32,7 +72,9 @@ export async function refreshCommand(argv: string[]): Promise<number> {
       options: {
         workspace: { type: 'string' },
         store: { type: 'string' },
-        'github-api-url': { type: 'string' },
+        only: { type: 'string', multiple: true },
+        force: { type: 'boolean' },
+        ...Object.fromEntries(Object.keys(URL_FLAGS).map((f) => [f, { type: 'string' as const }])),
         timeout: { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -51,6 +93,31 @@ export async function refreshCommand(argv: string[]): Promise<number> {
     process.stderr.write(`Unexpected argument '${positionals[0]}'.\n\n${USAGE}\n`);
     return 2;
   }
+  const only: SourceKind[] = [];
+  for (const o of (values.only as string[] | undefined) ?? []) {
+    for (const part of o.split(',').map((x) => x.trim()).filter(Boolean)) {
+      if (!(SOURCE_KINDS as readonly string[]).includes(part)) {
+        process.stderr.write(`--only: unknown source '${part}' (one of ${SOURCE_KINDS.join(', ')}).\n`);
+        return 2;
+      }
+      only.push(part as SourceKind);
+    }
+  }
+  const endpoints: SourceEndpoints = { ...DEFAULT_ENDPOINTS };
+  const flagValues = values as Record<string, unknown>;
+  for (const [flag, key] of Object.entries(URL_FLAGS)) {
+    const value = flagValues[flag];
+    if (typeof value !== 'string') continue;
+    try {
+      const u = new URL(value);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('not http(s)');
+    } catch {
+      process.stderr.write(`--${flag} is not an http(s) URL: ${value}\n`);
+      return 2;
+    }
+    endpoints[key] = value;
+  }
+
   const logger = stderrLogger(values.verbose ?? false);
   const workspace = path.resolve(values.workspace ?? process.cwd());
   const configFile = path.join(workspace, CONFIG_FILE_NAME);
@@ -66,24 +133,20 @@ export async function refreshCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${configFile}:${p.range.startLine + 1}:${p.range.startColumn + 1}: ${p.severity}: ${p.message}\n`);
   }
   const configErrors = problems.some((p) => p.severity === 'error');
-  if (config.projects.every((p) => p.github.length === 0)) {
-    process.stderr.write(`Nothing to refresh: ${configFile} lists no valid artifact.\n`);
+  if (countArtifacts(config, only) === 0) {
+    process.stderr.write(`Nothing to refresh: ${configFile} lists no valid artifact${only.length > 0 ? ` for ${only.join(', ')}` : ''}.\n`);
     return 2;
   }
 
-  const githubApiUrl = values['github-api-url'] ?? 'https://api.github.com';
-  try {
-    new URL(githubApiUrl);
-  } catch {
-    process.stderr.write(`--github-api-url is not a URL: ${githubApiUrl}\n`);
-    return 2;
-  }
   const timeoutSeconds = Number(values.timeout ?? 30);
   const storeFile = path.resolve(workspace, values.store ?? '.community-metrics/metrics.sqlite');
+  const secrets = envSecretProvider();
   const http = new HttpClient({
-    githubApiUrl,
-    githubToken: () => process.env.GITHUB_TOKEN || undefined,
+    githubApiUrl: endpoints.githubApiUrl,
+    githubToken: () => secrets.getGitHubToken(),
     timeoutMs: (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : 30) * 1000,
+    // GitHub advises few parallel requests per token; pepy's free tier allows a handful a minute.
+    originConcurrency: { [endpoints.githubApiUrl]: 4, [endpoints.pepyUrl]: 1 },
     logger,
     userAgent: 'community-metrics-cli',
   });
@@ -95,10 +158,30 @@ export async function refreshCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   try {
     const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
-    const result = await refreshAll(config, { SQL, http, githubApiUrl, storeFile, logger, signal: abort.signal });
+    const { githubApiUrl, ...others } = endpoints;
+    const result = await refreshAll(config, {
+      SQL,
+      http,
+      githubApiUrl,
+      endpoints: others,
+      storeFile,
+      logger,
+      signal: abort.signal,
+      secrets,
+      only,
+      force: values.force ?? false,
+      workspaceDir: workspace,
+      onArtifact: (p) => {
+        if (p.phase !== 'started') logger.info(`[${p.done}/${p.total}] ${p.artifact}: ${p.phase}`);
+      },
+    });
     if (result.movedAside) process.stderr.write(`warning: the old store was unreadable and was moved to ${result.movedAside}\n`);
+    for (const n of result.notices) process.stderr.write(`note: ${n.artifact}: ${n.message}\n`);
     for (const f of result.failures) process.stderr.write(`error: ${f.artifact}: ${f.message}\n`);
-    process.stdout.write(`refreshed ${result.refreshed.length}, failed ${result.failures.length}${result.cancelled ? ', cancelled' : ''}; store ${storeFile}\n`);
+    process.stdout.write(
+      `refreshed ${result.refreshed.length}, failed ${result.failures.length}${result.cancelled ? ', cancelled' : ''}; ` +
+        `${result.requests.requests} requests (${result.requests.notModified} unchanged); ${result.wrote ? 'store' : 'nothing new for'} ${storeFile}\n`,
+    );
     if (result.cancelled) return 130;
     // The valid part of a partly broken configuration is still snapshotted, but the run is not clean.
     return result.failures.length > 0 || configErrors ? 1 : 0;
