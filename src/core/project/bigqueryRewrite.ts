@@ -1,0 +1,365 @@
+import { matchingParen, splitArguments, tokenizeSql } from './sqlTokenizer';
+import type { SqlToken } from './sqlTokenizer';
+
+/**
+ * The small rewrite that lets the seed articles' BigQuery SQL run on SQLite. It rewrites only what
+ * SQLite cannot parse or would silently get wrong (a bare `DAY` date part, `INTERVAL n DAY`,
+ * `CURRENT_DATE()`, `COUNTIF`, `CAST(x AS STRING)`, ...); functions that SQLite can parse as calls
+ * (`TIMESTAMP_SECONDS`, `SAFE_DIVIDE`, ...) are registered SQL functions instead (sqlFunctions.ts).
+ * Warehouse-only constructs that have no faithful SQLite meaning are reported, never guessed.
+ *
+ * The output keeps every newline of the input in place, so that line numbers in the compiled SQL
+ * still map to the source file.
+ */
+export interface RewriteProblem {
+  /** Offset in the input SQL. */
+  offset: number;
+  construct: string;
+  message: string;
+}
+
+export interface RewriteResult {
+  sql: string;
+  problems: RewriteProblem[];
+}
+
+export interface RewriteOptions {
+  /**
+   * Truncate dates with SQLite's own date() modifiers where an exact equivalent exists (DAY, WEEK,
+   * MONTH, YEAR) instead of calling the registered JavaScript function: the same answer without a
+   * call from WebAssembly into JavaScript per row. On by default; the benchmark turns it off to
+   * measure the difference.
+   */
+  nativeDates?: boolean;
+}
+
+const DATE_PARTS = new Set([
+  'MICROSECOND', 'MILLISECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'DAYOFWEEK', 'DAYOFYEAR', 'WEEK', 'ISOWEEK',
+  'MONTH', 'QUARTER', 'YEAR', 'ISOYEAR', 'DATE', 'TIME',
+]);
+
+/** Warehouse-only constructs, named in the error; the value says what to do instead. */
+const UNSUPPORTED_WORDS: Record<string, string> = {
+  QUALIFY: 'filter a window function in an outer query instead',
+  UNNEST: 'arrays do not exist in SQLite; keep one row per element in the raw table',
+  STRUCT: 'structs do not exist in SQLite; select separate columns',
+  ARRAY_AGG: 'use GROUP_CONCAT or STRING_AGG',
+  ARRAY_CONCAT_AGG: 'arrays do not exist in SQLite',
+  ARRAY_LENGTH: 'arrays do not exist in SQLite',
+  GENERATE_DATE_ARRAY: 'use a recursive CTE to generate dates',
+  GENERATE_TIMESTAMP_ARRAY: 'use a recursive CTE to generate timestamps',
+  GENERATE_ARRAY: 'use a recursive CTE',
+  APPROX_COUNT_DISTINCT: 'use COUNT(DISTINCT ...)',
+  APPROX_QUANTILES: 'no approximate aggregates in SQLite',
+  APPROX_TOP_COUNT: 'no approximate aggregates in SQLite',
+  HLL_COUNT: 'no sketches in SQLite',
+  PIVOT: 'write the pivot with CASE expressions',
+  UNPIVOT: 'write the unpivot with UNION ALL',
+  TABLESAMPLE: 'no sampling clause in SQLite',
+  MERGE: 'models are SELECT statements; use an incremental model with unique_key',
+  DECLARE: 'scripting is not supported; use Jinja variables',
+  FLATTEN: 'arrays do not exist in SQLite',
+  SPLIT: 'arrays do not exist in SQLite',
+  FARM_FINGERPRINT: 'no fingerprint function in SQLite',
+  _TABLE_SUFFIX: 'wildcard tables do not exist in SQLite',
+};
+
+interface Rewriter {
+  toks: SqlToken[];
+  problems: RewriteProblem[];
+  opts: Required<RewriteOptions>;
+}
+
+export function rewriteForSqlite(sql: string, options: RewriteOptions = {}): RewriteResult {
+  const toks = tokenizeSql(sql);
+  const r: Rewriter = { toks, problems: [], opts: { nativeDates: options.nativeDates ?? true } };
+  const out = rewriteRange(r, 0, toks.length);
+  return { sql: out, problems: r.problems };
+}
+
+function nextSignificant(toks: SqlToken[], from: number, limit = toks.length): number {
+  for (let i = from; i < limit; i++) {
+    const k = (toks[i] as SqlToken).kind;
+    if (k !== 'space' && k !== 'comment') return i;
+  }
+  return -1;
+}
+
+function prevSignificant(toks: SqlToken[], from: number): number {
+  for (let i = from; i >= 0; i--) {
+    const k = (toks[i] as SqlToken).kind;
+    if (k !== 'space' && k !== 'comment') return i;
+  }
+  return -1;
+}
+
+function textOf(toks: SqlToken[], from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += (toks[i] as SqlToken).text;
+  return s;
+}
+
+/** A replacement for a span that dropped text: the dropped newlines are appended to keep lines. */
+function keepLines(replacement: string, original: string): string {
+  const missing = (original.match(/\n/g) ?? []).length - (replacement.match(/\n/g) ?? []).length;
+  return missing > 0 ? replacement + '\n'.repeat(missing) : replacement;
+}
+
+/** The bare date part of an argument (`DAY`, `'day'`, `WEEK(MONDAY)`), upper-cased, or undefined. */
+function datePartOf(r: Rewriter, from: number, to: number): string | undefined {
+  const sig: SqlToken[] = [];
+  for (let i = from; i < to; i++) {
+    const t = r.toks[i] as SqlToken;
+    if (t.kind !== 'space' && t.kind !== 'comment') sig.push(t);
+  }
+  const first = sig[0];
+  if (!first) return undefined;
+  if (sig.length === 1 && first.kind === 'word' && DATE_PARTS.has(first.text.toUpperCase())) return first.text.toUpperCase();
+  if (sig.length === 1 && first.kind === 'string') {
+    const p = first.text.slice(1, -1).toUpperCase();
+    return DATE_PARTS.has(p) ? p : undefined;
+  }
+  // WEEK(MONDAY) and friends: weeks that start on another day.
+  if (sig.length === 4 && first.text.toUpperCase() === 'WEEK' && sig[1]?.text === '(' && sig[3]?.text === ')') {
+    return `WEEK(${(sig[2] as SqlToken).text.toUpperCase()})`;
+  }
+  return undefined;
+}
+
+function rewriteRange(r: Rewriter, from: number, to: number): string {
+  const { toks } = r;
+  let out = '';
+  for (let i = from; i < to; i++) {
+    const t = toks[i] as SqlToken;
+    if (t.kind === 'backtick') {
+      // `project.dataset.table` names a warehouse object; a single backticked name is fine in SQLite.
+      if (t.text.slice(1, -1).includes('.')) {
+        r.problems.push({ offset: t.start, construct: t.text, message: `the BigQuery table path ${t.text} does not exist in the store; use {{ source(...) }} or {{ ref(...) }}` });
+      }
+      out += t.text;
+      continue;
+    }
+    if (t.kind === 'punct' && t.text === ':' && toks[i + 1]?.text === ':') {
+      r.problems.push({ offset: t.start, construct: '::', message: "the '::' cast is not SQLite; use CAST(x AS type)" });
+    }
+    if (t.kind !== 'word') {
+      out += t.text;
+      continue;
+    }
+    const upper = t.text.toUpperCase();
+    const next = nextSignificant(toks, i + 1, to);
+    const isCall = next >= 0 && (toks[next] as SqlToken).text === '(';
+    const prev = prevSignificant(toks, i - 1);
+    const afterDot = prev >= 0 && (toks[prev] as SqlToken).text === '.';
+
+    if (!afterDot && upper in UNSUPPORTED_WORDS && (isCall || !['SPLIT', 'FLATTEN', 'MERGE', 'DECLARE'].includes(upper))) {
+      r.problems.push({ offset: t.start, construct: upper, message: `${upper} is warehouse-only SQL that SQLite cannot run: ${UNSUPPORTED_WORDS[upper]}` });
+    }
+    if (upper === 'SAFE' && next >= 0 && (toks[next] as SqlToken).text === '.') {
+      r.problems.push({ offset: t.start, construct: 'SAFE.', message: 'the BigQuery SAFE. prefix is not supported; SQLite functions return NULL on bad input already' });
+    }
+    if (upper === 'ARRAY' && next >= 0 && ['(', '[', '<'].includes((toks[next] as SqlToken).text)) {
+      r.problems.push({ offset: t.start, construct: 'ARRAY', message: 'arrays do not exist in SQLite' });
+    }
+    if ((upper === 'EXCEPT' || upper === 'REPLACE') && isCall && prev >= 0 && (toks[prev] as SqlToken).text === '*') {
+      r.problems.push({ offset: t.start, construct: `SELECT * ${upper}`, message: `SELECT * ${upper}(...) is BigQuery-only; list the columns` });
+    }
+    if (upper === 'ILIKE') {
+      // SQLite's LIKE already ignores ASCII case.
+      out += 'LIKE';
+      continue;
+    }
+    if (!isCall || afterDot) {
+      out += t.text;
+      continue;
+    }
+    const close = matchingParen(toks, next);
+    if (close < 0) {
+      out += t.text;
+      continue;
+    }
+    const replaced = rewriteCall(r, upper, next, close);
+    if (replaced === undefined) {
+      out += t.text;
+      continue;
+    }
+    out += keepLines(replaced, textOf(toks, i, close + 1));
+    i = close;
+  }
+  return out;
+}
+
+/** Rewrites one call `NAME( ... )` spanning tokens [nameIdx, close]; undefined leaves it as is. */
+function rewriteCall(r: Rewriter, name: string, open: number, close: number): string | undefined {
+  const { toks } = r;
+  const args = splitArguments(toks, open, close);
+  const arg = (k: number): string => {
+    const a = args[k];
+    return a ? rewriteRange(r, a.from, a.to) : '';
+  };
+  const argCount = args.length;
+  switch (name) {
+    case 'DATE_TRUNC':
+    case 'DATETIME_TRUNC':
+    case 'TIMESTAMP_TRUNC': {
+      if (argCount !== 2) return undefined;
+      const a0 = args[0] as { from: number; to: number };
+      const a1 = args[1] as { from: number; to: number };
+      // BigQuery writes (value, PART); Postgres and Snowflake write ('part', value).
+      let part = datePartOf(r, a1.from, a1.to);
+      let value = arg(0);
+      if (!part) {
+        part = datePartOf(r, a0.from, a0.to);
+        if (!part) return undefined;
+        value = arg(1);
+      }
+      const fn = name === 'TIMESTAMP_TRUNC' ? 'timestamp_trunc' : name === 'DATETIME_TRUNC' ? 'datetime_trunc' : 'date_trunc';
+      if (fn === 'date_trunc' && r.opts.nativeDates) {
+        const v = value.trim();
+        if (part === 'DAY') return `date(${v})`;
+        if (part === 'MONTH') return `date(${v}, 'start of month')`;
+        if (part === 'YEAR') return `date(${v}, 'start of year')`;
+        if (part === 'WEEK' || part === 'WEEK(SUNDAY)') return `date(${v}, '-' || strftime('%w', ${v}) || ' days')`;
+        if (part === 'ISOWEEK' || part === 'WEEK(MONDAY)') return `date(${v}, '-' || ((strftime('%w', ${v}) + 6) % 7) || ' days')`;
+      }
+      return `${fn}(${value}, '${part}')`;
+    }
+    case 'DATE_ADD':
+    case 'DATE_SUB':
+    case 'DATETIME_ADD':
+    case 'DATETIME_SUB':
+    case 'TIMESTAMP_ADD':
+    case 'TIMESTAMP_SUB': {
+      if (argCount !== 2) return undefined;
+      const a1 = args[1] as { from: number; to: number };
+      const first = nextSignificant(toks, a1.from, a1.to);
+      if (first < 0 || (toks[first] as SqlToken).text.toUpperCase() !== 'INTERVAL') return undefined;
+      // INTERVAL <amount> <PART>: the part is the last significant token of the argument.
+      const last = prevSignificant(toks, a1.to - 1);
+      const part = (toks[last] as SqlToken).text.toUpperCase();
+      if (!DATE_PARTS.has(part) || last <= first) return undefined;
+      const amount = rewriteRange(r, first + 1, last);
+      return `${name.toLowerCase()}(${arg(0)}, ${amount.trim()}, '${part}')`;
+    }
+    case 'DATE_DIFF':
+    case 'DATETIME_DIFF':
+    case 'TIMESTAMP_DIFF': {
+      if (argCount !== 3) return undefined;
+      const a2 = args[2] as { from: number; to: number };
+      const part = datePartOf(r, a2.from, a2.to);
+      if (!part) return undefined;
+      return `${name.toLowerCase()}(${arg(0)}, ${arg(1)}, '${part}')`;
+    }
+    case 'EXTRACT': {
+      // EXTRACT(PART FROM value)
+      const first = nextSignificant(toks, open + 1, close);
+      const fromKw = nextSignificant(toks, first + 1, close);
+      if (first < 0 || fromKw < 0 || (toks[fromKw] as SqlToken).text.toUpperCase() !== 'FROM') return undefined;
+      const part = (toks[first] as SqlToken).text.toUpperCase();
+      if (!DATE_PARTS.has(part)) return undefined;
+      return `bq_extract('${part}', ${rewriteRange(r, fromKw + 1, close).trim()})`;
+    }
+    case 'CURRENT_DATE':
+      return argCount === 0 ? 'CURRENT_DATE' : undefined;
+    case 'CURRENT_TIMESTAMP':
+    case 'CURRENT_DATETIME':
+      return argCount === 0 ? 'bq_current_timestamp()' : undefined;
+    case 'COUNTIF':
+      return argCount === 1 ? `COUNT(CASE WHEN (${arg(0)}) THEN 1 END)` : undefined;
+    case 'LOGICAL_OR':
+      return argCount === 1 ? `MAX((${arg(0)}) <> 0)` : undefined;
+    case 'LOGICAL_AND':
+      return argCount === 1 ? `MIN((${arg(0)}) <> 0)` : undefined;
+    case 'ANY_VALUE':
+      return argCount === 1 ? `MAX(${arg(0)})` : undefined;
+    case 'GREATEST':
+      // SQLite's many-argument max() and min() are the scalar GREATEST and LEAST.
+      return argCount >= 2 ? `max(${args.map((_, k) => arg(k)).join(',')})` : undefined;
+    case 'LEAST':
+      return argCount >= 2 ? `min(${args.map((_, k) => arg(k)).join(',')})` : undefined;
+    case 'STRING_AGG':
+      return argCount >= 1 && argCount <= 2 ? `GROUP_CONCAT(${args.map((_, k) => arg(k)).join(',')})` : undefined;
+    case 'FORMAT_DATE':
+    case 'FORMAT_TIMESTAMP':
+    case 'FORMAT_DATETIME':
+      return argCount === 2 ? `strftime(${arg(0)},${arg(1)})` : undefined;
+    case 'CAST':
+    case 'SAFE_CAST':
+      return rewriteCast(r, open, close);
+    default:
+      return undefined;
+  }
+}
+
+/** CAST(x AS STRING) would give SQLite's NUMERIC affinity; map BigQuery's type names. */
+function rewriteCast(r: Rewriter, open: number, close: number): string | undefined {
+  const { toks } = r;
+  let depth = 0;
+  let asIdx = -1;
+  for (let i = open + 1; i < close; i++) {
+    const t = toks[i] as SqlToken;
+    if (t.text === '(') depth++;
+    else if (t.text === ')') depth--;
+    else if (depth === 0 && t.kind === 'word' && t.text.toUpperCase() === 'AS') asIdx = i;
+  }
+  if (asIdx < 0) return undefined;
+  const value = rewriteRange(r, open + 1, asIdx).trim();
+  const typeText = textOf(toks, asIdx + 1, close).trim();
+  const type = typeText.toUpperCase().replace(/\(.*\)$/, '').trim();
+  switch (type) {
+    case 'STRING':
+    case 'TEXT':
+    case 'VARCHAR':
+      return `CAST(${value} AS TEXT)`;
+    case 'INT64':
+    case 'INT':
+    case 'INTEGER':
+    case 'BIGINT':
+    case 'SMALLINT':
+    case 'BOOL':
+    case 'BOOLEAN':
+      return `CAST(${value} AS INTEGER)`;
+    case 'FLOAT64':
+    case 'FLOAT':
+    case 'DOUBLE':
+    case 'NUMERIC':
+    case 'BIGNUMERIC':
+    case 'DECIMAL':
+      return `CAST(${value} AS REAL)`;
+    case 'DATE':
+      return `date(${value})`;
+    case 'TIMESTAMP':
+    case 'DATETIME':
+      return `timestamp(${value})`;
+    case 'BYTES':
+      return `CAST(${value} AS BLOB)`;
+    default:
+      return `CAST(${value} AS ${typeText})`;
+  }
+}
+
+/**
+ * BigQuery reads a STRUCT field as `column.field` (the seed's `file.project`). A store keeps such a
+ * column as JSON text, so once SQLite says `no such column: file.project` the qualifier is known to
+ * be a column, not a table, and its fields are read with json_extract.
+ */
+export function rewriteStructAccess(sql: string, qualifier: string): string {
+  const toks = tokenizeSql(sql);
+  let out = '';
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i] as SqlToken;
+    const dot = toks[i + 1];
+    const field = toks[i + 2];
+    const before = prevSignificant(toks, i - 1);
+    if (
+      t.kind === 'word' && t.text.toLowerCase() === qualifier.toLowerCase() && dot?.text === '.' && field?.kind === 'word' &&
+      !(before >= 0 && (toks[before] as SqlToken).text === '.')
+    ) {
+      out += `json_extract(${t.text}, '$.${field.text}')`;
+      i += 2;
+      continue;
+    }
+    out += t.text;
+  }
+  return out;
+}
