@@ -68,6 +68,11 @@ export class LineMap {
     return { text, map: new LineMap(lines) };
   }
 
+  /** Generated text (a CTE header, a wrapper) attributed as a whole to one location. */
+  static generated(text: string, at: SourceLocation): LineMap {
+    return new LineMap(text.split('\n').map(() => [{ column: 0, at }]));
+  }
+
   get lineCount(): number {
     return this.lines.length;
   }

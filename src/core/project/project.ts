@@ -1,0 +1,530 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DiagnosticError, diagnostic } from './diagnostics';
+import type { Diagnostic } from './diagnostics';
+import { Graph } from './graph';
+import { JinjaRenderer, Relation, RenderProblem } from './jinjaRenderer';
+import type { QueryTable, RenderHooks } from './jinjaRenderer';
+import type { LineMap } from './lineMap';
+import { stripMarkers } from './lineMap';
+import { folderConfig, mergeConfig } from './nodeConfig';
+import type { NodeConfig } from './nodeConfig';
+import { listFiles, readProjectLayout } from './projectLayout';
+import type { ProjectLayout } from './projectLayout';
+import { emptyPropertyFiles, readPropertyFile } from './propertyFiles';
+import type { ColumnInfo, PropertyFiles, SourceTableDefinition, TestDefinition } from './propertyFiles';
+
+/**
+ * A dbt-style project loaded from disk: its models, seeds, tests and sources as nodes keyed by dbt
+ * unique_id, with configs merged and dependencies found by rendering each model once (as dbt's parse
+ * does), the graph, and every problem found on the way as diagnostics. Loading never throws for a
+ * problem in the user's files.
+ */
+export type NodeType = 'model' | 'seed' | 'test';
+
+export interface TestInfo {
+  kind: 'generic' | 'singular';
+  /** unique, not_null, accepted_values, relationships, or a user's generic test. */
+  testName?: string;
+  namespace?: string;
+  columnName?: string;
+  kwargs: Record<string, unknown>;
+  /** The model, seed or source the test is attached to. */
+  attachedNode?: string;
+}
+
+export interface ProjectNode {
+  uniqueId: string;
+  resourceType: NodeType;
+  name: string;
+  /** Absolute path of the file that defines the node (the yml file for a generic test). */
+  file: string;
+  /** Line of the definition in `file` (generic tests: the yml line of the test). */
+  line: number;
+  column: number;
+  /** Path relative to the project root (dbt's original_file_path). */
+  originalFilePath: string;
+  /** Path relative to its model/seed/test folder (dbt's path). */
+  path: string;
+  fqn: string[];
+  raw: string;
+  config: NodeConfig;
+  description: string;
+  columns: Record<string, ColumnInfo>;
+  refs: Array<{ name: string; package?: string }>;
+  sources: Array<[string, string]>;
+  dependsOn: { nodes: string[]; macros: string[] };
+  patchPath?: string;
+  test?: TestInfo;
+  /** Problems of this node found at load time. */
+  diagnostics: Diagnostic[];
+}
+
+export interface SourceNode extends SourceTableDefinition {
+  uniqueId: string;
+  fqn: string[];
+}
+
+export interface Project {
+  layout: ProjectLayout;
+  name: string;
+  root: string;
+  renderer: JinjaRenderer;
+  nodes: Map<string, ProjectNode>;
+  /** Nodes with enabled: false (dbt's manifest `disabled`). */
+  disabled: Map<string, ProjectNode>;
+  sources: Map<string, SourceNode>;
+  graph: Graph;
+  /** Every problem found while loading (yml, Jinja, unknown refs, cycles, packages). */
+  diagnostics: Diagnostic[];
+  properties: PropertyFiles;
+}
+
+export function relationName(node: ProjectNode): string {
+  return typeof node.config.alias === 'string' && node.config.alias ? node.config.alias : node.name;
+}
+
+export function materialization(node: ProjectNode): string {
+  if (node.resourceType === 'seed') return 'seed';
+  if (node.resourceType === 'test') return 'test';
+  return typeof node.config.materialized === 'string' ? node.config.materialized : 'view';
+}
+
+export function findNode(project: Project, name: string, types: NodeType[] = ['model', 'seed']): ProjectNode | undefined {
+  for (const n of project.nodes.values()) if (n.name === name && types.includes(n.resourceType)) return n;
+  return undefined;
+}
+
+/** The node whose file is `file` (models, seeds, singular tests), for the editor's CodeLens. */
+export function nodeForFile(project: Project, file: string): ProjectNode | undefined {
+  const abs = path.resolve(file);
+  for (const n of project.nodes.values()) if (n.file === abs && n.test?.kind !== 'generic') return n;
+  return undefined;
+}
+
+function hash10(s: string): string {
+  return createHash('md5').update(s).digest('hex').slice(0, 10);
+}
+
+const posix = (p: string) => p.split(path.sep).join('/');
+
+export interface LoadOptions {
+  /** --vars from the command line; they override dbt_project.yml's. */
+  vars?: Record<string, unknown>;
+  log?: (message: string) => void;
+}
+
+export async function loadProject(root: string, options: LoadOptions = {}): Promise<Project> {
+  const absRoot = path.resolve(root);
+  const layout = await readProjectLayout(absRoot);
+  const renderer = new JinjaRenderer({
+    projectName: layout.name,
+    vars: { ...layout.vars, ...(options.vars ?? {}) },
+    missingPackages: layout.missingPackages,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const diagnostics: Diagnostic[] = [...layout.diagnostics];
+  const project: Project = {
+    layout,
+    name: layout.name,
+    root: absRoot,
+    renderer,
+    nodes: new Map(),
+    disabled: new Map(),
+    sources: new Map(),
+    graph: new Graph(),
+    diagnostics,
+    properties: emptyPropertyFiles(),
+  };
+
+  // Macros: installed packages, the project's macro paths, and generic tests under test paths.
+  for (const pkg of layout.installedPackages) {
+    for (const f of await listFiles(pkg.macroPaths, ['.sql'])) diagnostics.push(...renderer.loadMacroFile(f, await readFile(f, 'utf8'), pkg.name));
+  }
+  const macroFiles = await listFiles(layout.macroPaths, ['.sql']);
+  for (const f of macroFiles) diagnostics.push(...renderer.loadMacroFile(f, await readFile(f, 'utf8'), layout.name));
+  const testFiles = await listFiles(layout.testPaths, ['.sql']);
+  const singularTests: string[] = [];
+  for (const f of testFiles) {
+    const text = await readFile(f, 'utf8');
+    if (/\{%-?\s*(test|macro)\s/.test(text)) diagnostics.push(...renderer.loadMacroFile(f, text, layout.name));
+    else singularTests.push(f);
+  }
+  renderer.installMacros();
+
+  // Property files.
+  const props = project.properties;
+  for (const f of await listFiles([...layout.modelPaths, ...layout.seedPaths, ...layout.testPaths], ['.yml', '.yaml'])) {
+    readPropertyFile(props, f, await readFile(f, 'utf8'), absRoot);
+  }
+  diagnostics.push(...props.diagnostics);
+  for (const s of props.sources) {
+    const uniqueId = `source.${layout.name}.${s.sourceName}.${s.name}`;
+    if (project.sources.has(uniqueId)) {
+      diagnostics.push(diagnostic(s.file, s.line, s.column, `Source table '${s.sourceName}.${s.name}' is declared twice`, 'yml', 'warning'));
+      continue;
+    }
+    project.sources.set(uniqueId, { ...s, uniqueId, fqn: [layout.name, s.sourceName, s.name] });
+  }
+
+  // Seeds.
+  for (const folder of layout.seedPaths) {
+    for (const f of await listFiles([folder], ['.csv'])) {
+      const rel = posix(path.relative(folder, f));
+      const name = path.basename(f).replace(/\.csv$/i, '');
+      const fqn = [layout.name, ...rel.split('/').slice(0, -1), name];
+      const patch = props.seeds.get(name);
+      let config = folderConfig(layout.seedsConfig, fqn, { materialized: 'seed' });
+      if (patch) config = mergeConfig(config, patch.config);
+      addNode(project, {
+        uniqueId: `seed.${layout.name}.${name}`,
+        resourceType: 'seed',
+        name,
+        file: f,
+        line: 1,
+        column: 1,
+        originalFilePath: posix(path.relative(absRoot, f)),
+        path: rel,
+        fqn,
+        raw: '',
+        config,
+        description: patch?.description ?? '',
+        columns: patch?.columns ?? {},
+        refs: [],
+        sources: [],
+        dependsOn: { nodes: [], macros: [] },
+        diagnostics: [],
+        ...(patch ? { patchPath: `${layout.name}://${posix(path.relative(absRoot, patch.file))}` } : {}),
+      });
+    }
+  }
+
+  // Models: configs first, then one parse render each.
+  const models: ProjectNode[] = [];
+  for (const folder of layout.modelPaths) {
+    for (const f of await listFiles([folder], ['.sql'])) {
+      const rel = posix(path.relative(folder, f));
+      const name = path.basename(f).replace(/\.sql$/i, '');
+      const fqn = [layout.name, ...rel.split('/').slice(0, -1), name];
+      const patch = props.models.get(name);
+      let config = folderConfig(layout.modelsConfig, fqn, { materialized: 'view' });
+      if (patch) config = mergeConfig(config, patch.config);
+      const node: ProjectNode = {
+        uniqueId: `model.${layout.name}.${name}`,
+        resourceType: 'model',
+        name,
+        file: f,
+        line: 1,
+        column: 1,
+        originalFilePath: posix(path.relative(absRoot, f)),
+        path: rel,
+        fqn,
+        raw: await readFile(f, 'utf8'),
+        config,
+        description: patch?.description ?? '',
+        columns: patch?.columns ?? {},
+        refs: [],
+        sources: [],
+        dependsOn: { nodes: [], macros: [] },
+        diagnostics: [],
+        ...(patch ? { patchPath: `${layout.name}://${posix(path.relative(absRoot, patch.file))}` } : {}),
+      };
+      const existing = project.nodes.get(node.uniqueId);
+      if (existing) {
+        const d = diagnostic(f, 1, 1, `Two models are named '${name}': ${existing.originalFilePath} and ${node.originalFilePath}; model names must be unique`, 'duplicate', 'error', node.uniqueId);
+        diagnostics.push(d);
+        continue;
+      }
+      project.nodes.set(node.uniqueId, node);
+      models.push(node);
+    }
+  }
+  for (const node of models) parseRender(project, node);
+  for (const [uid, node] of project.nodes) {
+    if (node.config.enabled === false) {
+      project.nodes.delete(uid);
+      project.disabled.set(uid, node);
+    }
+  }
+
+  // Singular tests.
+  for (const f of singularTests) {
+    const folder = layout.testPaths.find((p) => f.startsWith(p + path.sep)) ?? path.dirname(f);
+    const rel = posix(path.relative(folder, f));
+    const name = path.basename(f).replace(/\.sql$/i, '');
+    const node: ProjectNode = {
+      uniqueId: `test.${layout.name}.${name}`,
+      resourceType: 'test',
+      name,
+      file: f,
+      line: 1,
+      column: 1,
+      originalFilePath: posix(path.relative(absRoot, f)),
+      path: rel,
+      fqn: [layout.name, ...rel.split('/').slice(0, -1), name],
+      raw: await readFile(f, 'utf8'),
+      config: folderConfig(layout.testsConfig, [layout.name, ...rel.split('/').slice(0, -1), name], { severity: 'ERROR' }),
+      description: '',
+      columns: {},
+      refs: [],
+      sources: [],
+      dependsOn: { nodes: [], macros: [] },
+      diagnostics: [],
+      test: { kind: 'singular', kwargs: {} },
+    };
+    project.nodes.set(node.uniqueId, node);
+    parseRender(project, node);
+  }
+
+  // Generic tests from yml.
+  for (const patch of [...props.models.values(), ...props.seeds.values()]) {
+    const target = findNode(project, patch.name);
+    if (!target) {
+      if (![...project.disabled.values()].some((d) => d.name === patch.name)) {
+        diagnostics.push(diagnostic(patch.file, patch.line, 1, `'${patch.name}' is described here but there is no model or seed with that name`, 'yml', 'warning'));
+      }
+      continue;
+    }
+    for (const t of patch.tests) addGenericTest(project, t, target.uniqueId, target.name);
+  }
+  for (const s of project.sources.values()) for (const t of s.tests) addGenericTest(project, t, s.uniqueId, `${s.sourceName}_${s.name}`, true);
+
+  buildGraph(project);
+  return project;
+}
+
+function addNode(project: Project, node: ProjectNode): void {
+  if (project.nodes.has(node.uniqueId)) {
+    project.diagnostics.push(diagnostic(node.file, 1, 1, `Two resources are named '${node.name}'`, 'duplicate', 'error', node.uniqueId));
+    return;
+  }
+  project.nodes.set(node.uniqueId, node);
+}
+
+/** Where to tell the user to declare a source. */
+function sourceAdvice(project: Project, sourceName: string, table: string): string {
+  const declared = project.properties.sourceFiles.get(sourceName);
+  const rel = (f: string) => posix(path.relative(project.root, f));
+  if (declared) return `add a table '${table}' under the source '${sourceName}' in ${rel(declared)}`;
+  const anyYml = project.properties.ymlFiles.find((f) => project.layout.modelPaths.some((p) => f.startsWith(p)));
+  const file = anyYml ? rel(anyYml) : `${rel(project.layout.modelPaths[0] ?? path.join(project.root, 'models'))}/sources.yml`;
+  return `declare it in ${file} under 'sources:' (- name: ${sourceName}, tables: [- name: ${table}])`;
+}
+
+/** Hooks shared by parse, compile and run renders: they resolve names and record dependencies. */
+export function resolvingHooks(
+  project: Project,
+  node: ProjectNode,
+  record: { refs: Set<string>; sources: Set<string>; refCalls: Array<{ name: string; package?: string }>; sourceCalls: Array<[string, string]> },
+  relationFor: (target: ProjectNode) => Relation,
+  extra: Partial<RenderHooks> = {},
+): RenderHooks {
+  return {
+    ref(name, pkg) {
+      const clean = stripMarkers(name);
+      if (pkg !== undefined && pkg !== project.name && !project.layout.installedPackages.some((p) => p.name === pkg)) {
+        throw new RenderProblem(`ref('${pkg}', '${clean}'): the package '${pkg}' is not part of this project`, 'ref');
+      }
+      const target = findNode(project, clean) ?? [...project.disabled.values()].find((d) => d.name === clean);
+      if (!target) {
+        throw new RenderProblem(`'${node.name}' depends on '${clean}', which is not a model or seed of this project`, 'ref');
+      }
+      if (project.disabled.has(target.uniqueId)) throw new RenderProblem(`'${node.name}' depends on '${clean}', which is disabled`, 'ref');
+      if (!record.refs.has(target.uniqueId)) record.refCalls.push(pkg === undefined ? { name: clean } : { name: clean, package: pkg });
+      record.refs.add(target.uniqueId);
+      return relationFor(target);
+    },
+    source(sourceName, table) {
+      const uid = `source.${project.name}.${sourceName}.${table}`;
+      const src = project.sources.get(uid);
+      if (!src) throw new RenderProblem(`Source '${sourceName}.${table}' is not declared: ${sourceAdvice(project, sourceName, table)}`, 'source');
+      if (!record.sources.has(uid)) record.sourceCalls.push([sourceName, table]);
+      record.sources.add(uid);
+      return new Relation(src.identifier);
+    },
+    config(values) {
+      node.config = mergeConfig(node.config, cleanConfig(values));
+    },
+    configGet(key) {
+      return node.config[key];
+    },
+    isIncremental: () => false,
+    execute: false,
+    thisRelation: new Relation(relationName(node)),
+    model: { name: node.name, unique_id: node.uniqueId, config: node.config, path: node.path, original_file_path: node.originalFilePath, resource_type: node.resourceType, fqn: node.fqn },
+    ...extra,
+  };
+}
+
+function cleanConfig(values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) out[k] = typeof v === 'string' ? stripMarkers(v) : v;
+  return out;
+}
+
+function newRecord() {
+  return { refs: new Set<string>(), sources: new Set<string>(), refCalls: [] as Array<{ name: string; package?: string }>, sourceCalls: [] as Array<[string, string]> };
+}
+
+/** dbt's parse: render once with execute = false; config() calls and ref/source calls are recorded. */
+function parseRender(project: Project, node: ProjectNode): void {
+  const record = newRecord();
+  const hooks = resolvingHooks(project, node, record, (t) => new Relation(relationName(t)));
+  try {
+    const result = project.renderer.render(node.file, node.raw, hooks);
+    node.dependsOn.macros = result.macros;
+    for (const w of result.warnings) node.diagnostics.push({ ...w, uniqueId: node.uniqueId });
+  } catch (err) {
+    if (!(err instanceof DiagnosticError)) throw err;
+    node.diagnostics.push({ ...err.diagnostic, uniqueId: node.uniqueId });
+  }
+  node.refs = record.refCalls;
+  node.sources = record.sourceCalls;
+  node.dependsOn.nodes = [...record.refs, ...record.sources].sort();
+  project.diagnostics.push(...node.diagnostics);
+}
+
+function testNodeName(def: TestDefinition, targetName: string): string {
+  const parts = [def.testName, targetName];
+  if (def.columnName) parts.push(def.columnName);
+  for (const [k, v] of Object.entries(def.kwargs)) {
+    if (k === 'column_name' || k === 'model') continue;
+    const flat = Array.isArray(v) ? v.join('__') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+    parts.push(flat);
+  }
+  return parts
+    .join('_')
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/_+$/, '');
+}
+
+function addGenericTest(project: Project, def: TestDefinition, attached: string, targetName: string, onSource = false): void {
+  const name = `${onSource ? 'source_' : ''}${testNodeName(def, targetName)}`.slice(0, 120);
+  const uniqueId = `test.${project.name}.${name}.${hash10(`${attached}|${def.testName}|${def.columnName ?? ''}|${JSON.stringify(def.kwargs)}`)}`;
+  const node: ProjectNode = {
+    uniqueId,
+    resourceType: 'test',
+    name,
+    file: def.file,
+    line: def.line,
+    column: def.column,
+    originalFilePath: posix(path.relative(project.root, def.file)),
+    path: `${name}.sql`,
+    fqn: [project.name, name],
+    raw: '',
+    config: mergeConfig(folderConfig(project.layout.testsConfig, [project.name, name], { severity: 'ERROR' }), def.config),
+    description: '',
+    columns: {},
+    refs: [],
+    sources: [],
+    dependsOn: { nodes: [attached], macros: [] },
+    diagnostics: [],
+    test: { kind: 'generic', testName: def.testName, kwargs: def.kwargs, attachedNode: attached, ...(def.columnName ? { columnName: def.columnName } : {}), ...(def.namespace ? { namespace: def.namespace } : {}) },
+  };
+  const attachedNode = project.nodes.get(attached);
+  if (attachedNode) node.refs.push({ name: attachedNode.name });
+  const src = project.sources.get(attached);
+  if (src) node.sources.push([src.sourceName, src.name]);
+  // relationships' `to: ref('x')` is Jinja: render it to find the dependency, as dbt does.
+  for (const [k, v] of Object.entries(def.kwargs)) {
+    if (typeof v !== 'string' || !/\{\{|ref\(|source\(/.test(v)) continue;
+    const record = newRecord();
+    const text = v.includes('{{') ? v : `{{ ${v} }}`;
+    try {
+      project.renderer.render(def.file, text, resolvingHooks(project, node, record, (t) => new Relation(relationName(t))));
+      for (const r of record.refCalls) node.refs.push(r);
+      node.sources.push(...record.sourceCalls);
+      node.dependsOn.nodes = [...new Set([...node.dependsOn.nodes, ...record.refs, ...record.sources])].sort();
+    } catch (err) {
+      if (!(err instanceof DiagnosticError)) throw err;
+      node.diagnostics.push({ ...err.diagnostic, file: def.file, line: def.line, column: def.column, message: `${k}: ${err.diagnostic.message}`, uniqueId });
+    }
+  }
+  const builtin = ['unique', 'not_null', 'accepted_values', 'relationships'].includes(def.testName);
+  if (!builtin && !project.renderer.genericTestMacro(def.testName)) {
+    node.diagnostics.push(diagnostic(def.file, def.line, def.column, `Unknown test '${def.testName}': define it with {% test ${def.testName}(model, column_name) %} in the macro or test paths`, 'test', 'error', uniqueId));
+  }
+  project.diagnostics.push(...node.diagnostics);
+  if (node.config.enabled === false) project.disabled.set(uniqueId, node);
+  else project.nodes.set(uniqueId, node);
+}
+
+function buildGraph(project: Project): void {
+  const g = project.graph;
+  for (const id of project.sources.keys()) g.addNode(id);
+  for (const n of project.nodes.values()) {
+    g.addNode(n.uniqueId);
+    for (const p of n.dependsOn.nodes) g.addEdge(p, n.uniqueId);
+  }
+  const cycle = g.findCycle();
+  if (cycle) {
+    const first = project.nodes.get(cycle[0] as string);
+    const next = project.nodes.get(cycle[1] as string);
+    const names = cycle.map((id) => project.nodes.get(id)?.name ?? id);
+    let line = 1;
+    let column = 1;
+    if (first && next) {
+      // Only to point at the call: the dependency itself was found by rendering.
+      const m = new RegExp(`ref\\s*\\(\\s*(['"])${next.name}\\1`).exec(first.raw);
+      if (m) {
+        const before = first.raw.slice(0, m.index).split('\n');
+        line = before.length;
+        column = (before[before.length - 1] as string).length + 1;
+      }
+    }
+    const d = diagnostic(first?.file ?? project.root, line, column, `Dependency cycle: ${names.join(' -> ')}`, 'cycle', 'error', cycle[0]);
+    project.diagnostics.push(d);
+    for (const id of new Set(cycle)) project.nodes.get(id)?.diagnostics.push({ ...d, uniqueId: id });
+  }
+}
+
+export interface CompileContext {
+  /** The store, when compiling to run: is_incremental() and run_query need it. */
+  db?: { relationExists(identifier: string): boolean; runQuery(sql: string): QueryTable; columnsOf(identifier: string): string[] };
+  fullRefresh?: boolean;
+  execute?: boolean;
+}
+
+export interface CompiledNode {
+  sql: string;
+  lineMap: LineMap;
+  /** Ephemeral models this node inlines, in dependency order. */
+  ephemerals: string[];
+  warnings: Diagnostic[];
+}
+
+/** Renders a model or singular test for running or for `compile` (refs resolved to relations). */
+export function compileNode(project: Project, node: ProjectNode, ctx: CompileContext = {}): CompiledNode {
+  const record = newRecord();
+  const ephemerals: string[] = [];
+  const relationFor = (t: ProjectNode) => {
+    if (materialization(t) === 'ephemeral') {
+      if (!ephemerals.includes(t.uniqueId)) ephemerals.push(t.uniqueId);
+      return new Relation(t.name, 'main', 'main', `__dbt__cte__${t.name}`);
+    }
+    return new Relation(relationName(t));
+  };
+  const self = relationName(node);
+  const db = ctx.db;
+  const hooks = resolvingHooks(project, node, record, relationFor, {
+    execute: ctx.execute ?? true,
+    fullRefresh: ctx.fullRefresh ?? false,
+    isIncremental: () => materialization(node) === 'incremental' && !ctx.fullRefresh && !!db?.relationExists(self),
+    ...(db
+      ? {
+          runQuery: (sql: string) => db.runQuery(sql),
+          relationExists: (id: string) => db.relationExists(id),
+          columnsOf: (r: Relation) => db.columnsOf(r.identifier),
+        }
+      : {}),
+  });
+  // Configs were settled by the parse render; a compile render must not add tags twice.
+  const savedConfig = node.config;
+  try {
+    const result = project.renderer.render(node.file, node.raw, hooks);
+    return { sql: result.sql, lineMap: result.lineMap, ephemerals, warnings: result.warnings };
+  } finally {
+    node.config = savedConfig;
+  }
+}
