@@ -50,7 +50,7 @@ async function render(): Promise<void> {
   // The named dataset is filled with the values that arrived by message, before the first layout,
   // so that autosize measures the real axis labels.
   const values = last.values.map((p) => ({ timestamp: new Date(p.timestamp), stars: p.stars }));
-  const spec = { ...last.spec, data: { name: last.dataset, values }, config: themeConfig() } as Parameters<typeof embed>[1];
+  const spec = { ...last.spec, data: { name: last.dataset, values }, config: themeConfig() } as unknown as Parameters<typeof embed>[1];
   try {
     view?.finalize();
     // ast + expressionInterpreter: Vega evaluates expressions without `new Function`, so the
