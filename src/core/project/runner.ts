@@ -112,7 +112,10 @@ export async function runProject(project: Project, db: Database, options: RunOpt
     return n && types.includes(n.resourceType) && !(n.resourceType === 'model' && materialization(n) === 'ephemeral');
   });
   // Tests run as soon as their parents are built, before models downstream (dbt build's order).
-  const order = project.graph.order(runnable);
+  // Order the whole graph and keep the runnable nodes: ephemeral models and unselected nodes in
+  // between still constrain the order.
+  const runnableSet = new Set(runnable);
+  const order = project.graph.order().filter((id) => runnableSet.has(id));
   const prioritized = prioritizeTests(project, order);
   const results: NodeResult[] = [];
   const skipped = new Map<string, string>();
