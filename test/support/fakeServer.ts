@@ -63,6 +63,7 @@ export class FakeServer {
   readonly requests: RecordedRequest[] = [];
   private readonly routes = new Map<string, Route>();
   private readonly faults: FaultRule[] = [];
+  private readonly handlers: { method: string; path: string | RegExp; respond: (req: RecordedRequest) => Exchange['response'] }[] = [];
   private readonly sockets = new Set<Socket>();
   latencyMs = 0;
   /** Answer 304 when If-None-Match equals the ETag of the response that would be served, as servers do. */
@@ -122,6 +123,15 @@ export class FakeServer {
     return this.add({ request: { method: 'GET', path, ...(query ? { query } : { ignoreQuery: true }) }, response: { status, headers, body } });
   }
 
+  /**
+   * Answers `GET path` (a string, or a RegExp on the path) by computing the response from the request,
+   * for services whose responses depend on the query (date ranges, cursors). Checked before recordings.
+   */
+  respondWith(path: string | RegExp, respond: (req: RecordedRequest) => Exchange['response'], method = 'GET'): this {
+    this.handlers.push({ method, path, respond });
+    return this;
+  }
+
   /** Injects a fault on `method path` for the next `times` requests (default: every request). */
   fault(path: string, fault: Fault, times = Infinity, method = 'GET'): this {
     this.faults.push({ method, path, fault, remaining: times });
@@ -152,6 +162,22 @@ export class FakeServer {
       if (await this.applyFault(rule.fault, record, req, res)) return;
     }
 
+    const handler = this.handlers.find((h) => h.method === record.method && (typeof h.path === 'string' ? h.path === url.pathname : h.path.test(url.pathname)));
+    if (handler) {
+      const response = handler.respond(record);
+      const out = { ...(response.headers ?? {}) };
+      const body = response.raw ?? (response.body === null || response.body === undefined ? '' : JSON.stringify(response.body));
+      if (this.synthesizeEtags && response.status === 200 && !out.etag && body !== '') out.etag = `"${createHash('sha1').update(body).digest('hex')}"`;
+      if (this.honorConditional && response.status === 200 && out.etag && headers['if-none-match'] === out.etag) {
+        record.status = 304;
+        this.send(res, 304, { etag: out.etag }, '');
+        return;
+      }
+      if (body !== '' && !out['content-type']) out['content-type'] = 'application/json; charset=utf-8';
+      record.status = response.status;
+      this.send(res, response.status, out, body);
+      return;
+    }
     const route = this.routes.get(routeKey(record.method, url.pathname, query)) ?? this.routes.get(looseKey(record.method, url.pathname));
     if (!route) {
       record.status = 404;

@@ -27,6 +27,10 @@ export interface HttpClientOptions {
    * with a message saying when to retry. Default 60 s.
    */
   maxRateLimitWaitMs?: number;
+  /** A `202 Accepted` (result still being prepared) is asked again this many times. Default 2. */
+  acceptedRetries?: number;
+  /** Pause before asking again after a 202. Default 1 s. */
+  acceptedDelayMs?: number;
   userAgent?: string;
   logger: Logger;
 }
@@ -58,6 +62,8 @@ export interface GetOptions {
   credential?: Credential;
   /** Where the ETag/Last-Modified of earlier answers are looked up, to send a conditional request. */
   conditional?: ValidatorLookup;
+  /** Return a 202 to the caller at once (GitHub's /stats/*, which pace their own retries). */
+  allowAccepted?: boolean;
 }
 
 export interface RequestStats {
@@ -98,6 +104,8 @@ export class HttpClient {
   private readonly retries: number;
   private readonly retryBaseMs: number;
   private readonly maxRateLimitWaitMs: number;
+  private readonly acceptedRetries: number;
+  private readonly acceptedDelayMs: number;
   private readonly perOrigin: number;
   private readonly originLimits = new Map<string, number>();
   private readonly semaphores = new Map<string, Semaphore>();
@@ -110,6 +118,8 @@ export class HttpClient {
     this.retries = options.retries ?? 2;
     this.retryBaseMs = options.retryBaseMs ?? 250;
     this.maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 60_000;
+    this.acceptedRetries = options.acceptedRetries ?? 2;
+    this.acceptedDelayMs = options.acceptedDelayMs ?? 1_000;
     this.perOrigin = options.connectionsPerOrigin ?? 6;
     for (const [url, n] of Object.entries(options.originConcurrency ?? {})) this.originLimits.set(new URL(url).origin, n);
     this.agent = new Agent({
@@ -132,9 +142,18 @@ export class HttpClient {
     const previous = opts.conditional?.(identity, url);
     let attempt = 0;
     let rateLimitAttempt = 0;
+    let acceptedAttempt = 0;
     for (;;) {
       try {
-        return await this.getJsonOnce<T>(url, opts, identity, previous);
+        const res = await this.getJsonOnce<T>(url, opts, identity, previous);
+        if (res.status !== 202 || opts.allowAccepted) return res;
+        // 202: the service is still preparing the answer. Its body is a placeholder, never data.
+        if (acceptedAttempt >= this.acceptedRetries) {
+          throw new HttpError(`${redact(res.url)} is not ready yet (HTTP 202 Accepted); the next refresh asks again`, redact(res.url), 202);
+        }
+        acceptedAttempt++;
+        await sleep(this.acceptedDelayMs, opts.signal);
+        continue;
       } catch (err) {
         if (opts.signal?.aborted || err instanceof CancelledError) throw new CancelledError();
         if (err instanceof RateLimited) {

@@ -66,7 +66,7 @@ export async function releasesDataset(ctx: DatasetContext, repo: GitHubRepositor
 export async function contributorsDataset(ctx: DatasetContext, repo: GitHubRepository): Promise<void> {
   const url = apiUrl(ctx.endpoints.githubApiUrl, `${repoPath(repo)}/stats/contributors`);
   for (let attempt = 1; ; attempt++) {
-    const res = await ctx.get<ContributorItem[]>(url, { headers: { accept: GITHUB_ACCEPT } });
+    const res = await ctx.get<ContributorItem[]>(url, { headers: { accept: GITHUB_ACCEPT }, allowAccepted: true });
     if (res.notModified || res.status === 204) return;
     if (res.status === 202) {
       if (attempt >= ctx.options.statsAttempts) {

@@ -32,6 +32,8 @@ export async function pypistatsDataset(ctx: DatasetContext, pkg: PypiPackage): P
     return;
   }
   const base = joinUrl(ctx.endpoints.pypistatsUrl, `/api/packages/${encodeURIComponent(pkg.name)}`);
+  // Only a changed answer moves the "fetched" time: an all-304 refresh writes nothing at all.
+  let changed = false;
   let recent;
   try {
     recent = await ctx.get<RecentBody>(`${base}/recent`);
@@ -40,6 +42,7 @@ export async function pypistatsDataset(ctx: DatasetContext, pkg: PypiPackage): P
     throw err;
   }
   if (!recent.notModified) {
+    changed = true;
     const d = recent.body?.data;
     if (!d || typeof d !== 'object') throw new HttpError(`Unexpected pypistats answer for ${pkg.name}/recent: no data`, recent.url, recent.status);
     const row = { timestamp: ctx.now.toISOString(), package: pkg.name, lastDay: num(d.last_day), lastWeek: num(d.last_week), lastMonth: num(d.last_month) };
@@ -55,6 +58,7 @@ export async function pypistatsDataset(ctx: DatasetContext, pkg: PypiPackage): P
       throw err;
     }
     if (res.notModified) continue;
+    changed = true;
     const data = res.body?.data;
     if (!Array.isArray(data)) throw new HttpError(`Unexpected pypistats answer for ${pkg.name}/${series}: 'data' is not a list`, res.url, res.status);
     const rows: PypiDailyRow[] = [];
@@ -66,7 +70,7 @@ export async function pypistatsDataset(ctx: DatasetContext, pkg: PypiPackage): P
     }
     ctx.write((store) => upsertPypiDaily(store, rows));
   }
-  ctx.setState('pypistats');
+  if (changed) ctx.setState('pypistats');
 }
 
 /**
@@ -90,6 +94,6 @@ export async function pepyDataset(ctx: DatasetContext, pkg: PypiPackage, apiKey:
       }
     }
     ctx.write((store) => upsertPypiVersionDaily(store, rows));
+    ctx.setState('pepy');
   }
-  ctx.setState('pepy');
 }

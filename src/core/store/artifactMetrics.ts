@@ -1,0 +1,187 @@
+import type { ProjectConfig } from '../config/projectConfig';
+import type { SqlValue } from 'sql.js';
+import type { MetricsStore } from './store';
+
+/** One metric of an artifact, as the tree shows it: latest value and its change over 7 and 30 days. */
+export interface MetricSummary {
+  key: string;
+  label: string;
+  /** What the number really counts (DOMAIN.md: label every series honestly). */
+  description: string;
+  latest?: number;
+  /** When the latest value was taken (snapshot timestamp) or the day it counts (daily series). */
+  latestAt?: string;
+  /** latest − the value 7 (30) days earlier; absent while the history is shorter than that. */
+  change7d?: number;
+  change30d?: number;
+}
+
+export interface ArtifactSummary {
+  project: string;
+  source: 'github' | 'pypi' | 'npm' | 'docker' | 'slack';
+  /** `source:name`, as in refresh results. */
+  artifact: string;
+  name: string;
+  metrics: MetricSummary[];
+}
+
+interface Point {
+  t: string;
+  v: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * For every artifact of the configuration, its metrics from the store. Snapshot series (stars, pulls)
+ * are read as step functions: the value at a time is the latest snapshot at or before it, since a
+ * refresh that got a 304 writes no row. Daily series (downloads, messages) compare days.
+ */
+export function artifactMetrics(store: MetricsStore, config: ProjectConfig, now: Date = new Date()): ArtifactSummary[] {
+  const out: ArtifactSummary[] = [];
+  const q = (sql: string, params: SqlValue[]) => store.all<Point>(sql, params);
+  for (const p of config.projects) {
+    for (const r of p.github) {
+      const snap = (col: string) => q(`SELECT timestamp AS t, ${col} AS v FROM github_repo_snapshots WHERE repo = ? AND ${col} IS NOT NULL ORDER BY timestamp`, [r.fullName]);
+      out.push({
+        project: p.name,
+        source: 'github',
+        artifact: `github:${r.fullName}`,
+        name: r.fullName,
+        metrics: [
+          snapshotMetric('stars', 'Stars', 'stargazers_count at each refresh', q('SELECT timestamp AS t, stars AS v FROM github_stars WHERE project = ? ORDER BY timestamp', [r.fullName]), now),
+          snapshotMetric('forks', 'Forks', 'forks_count at each refresh', snap('forks'), now),
+          snapshotMetric('watchers', 'Watchers', 'subscribers_count (people watching the repository)', snap('subscribers'), now),
+          snapshotMetric('open_issues', 'Open issues and PRs', 'open_issues_count (issues and pull requests)', snap('open_issues'), now),
+          rollingMetric(
+            'issues_opened_30d',
+            'Issues and PRs opened, last 30 days',
+            'issues and pull requests created in the 30 days to the latest day',
+            q("SELECT substr(created_at, 1, 10) AS t, COUNT(*) AS v FROM github_issues WHERE repo = ? GROUP BY 1 ORDER BY 1", [r.fullName]),
+            now,
+          ),
+        ],
+      });
+    }
+    for (const pkg of p.pypi ?? []) {
+      out.push({
+        project: p.name,
+        source: 'pypi',
+        artifact: `pypi:${pkg.name}`,
+        name: pkg.name,
+        metrics: [
+          dailyMetric(
+            'downloads_daily',
+            'Downloads per day',
+            'pypistats overall, without mirrors, latest day',
+            q("SELECT date AS t, downloads AS v FROM pypi_downloads_daily WHERE package = ? AND category_type = 'overall' AND category = 'without_mirrors' ORDER BY date", [pkg.name]),
+          ),
+          snapshotMetric('downloads_last_month', 'Downloads, last month', 'pypistats recent last_month, without mirrors', q('SELECT timestamp AS t, last_month AS v FROM pypi_recent WHERE package = ? AND last_month IS NOT NULL ORDER BY timestamp', [pkg.name]), now),
+        ],
+      });
+    }
+    for (const pkg of p.npm ?? []) {
+      const daily = q('SELECT date AS t, downloads AS v FROM npm_downloads_daily WHERE package = ? ORDER BY date', [pkg.name]);
+      out.push({
+        project: p.name,
+        source: 'npm',
+        artifact: `npm:${pkg.name}`,
+        name: pkg.name,
+        metrics: [
+          dailyMetric('downloads_daily', 'Downloads per day', 'npm downloads on the latest day counted', daily),
+          rollingMetric('downloads_30d', 'Downloads, last 30 days', 'npm downloads in the 30 days to the latest day counted', daily, undefined),
+        ],
+      });
+    }
+    for (const image of p.docker ?? []) {
+      out.push({
+        project: p.name,
+        source: 'docker',
+        artifact: `docker:${image.fullName}`,
+        name: image.fullName,
+        metrics: [
+          snapshotMetric('pulls', 'Pulls', 'Docker Hub pull_count at each refresh (approximate, cumulative)', q('SELECT timestamp AS t, pull_count AS v FROM dockerhub_pulls WHERE image = ? ORDER BY timestamp', [image.fullName]), now),
+          snapshotMetric('stars', 'Stars', 'Docker Hub star_count at each refresh', q('SELECT timestamp AS t, star_count AS v FROM dockerhub_snapshots WHERE image = ? AND star_count IS NOT NULL ORDER BY timestamp', [image.fullName]), now),
+        ],
+      });
+    }
+    for (const ws of p.slack ?? []) {
+      const daily = q('SELECT substr(message_time, 1, 10) AS t, COUNT(*) AS v FROM slack_messages WHERE domain = ? GROUP BY 1 ORDER BY 1', [ws.domain]);
+      out.push({
+        project: p.name,
+        source: 'slack',
+        artifact: `slack:${ws.domain}`,
+        name: ws.domain,
+        metrics: [rollingMetric('messages_30d', 'Messages, last 30 days', 'public messages in the 30 days to today', daily, now)],
+      });
+    }
+  }
+  return out;
+}
+
+/** The value of a step function at time t: the latest point at or before it. */
+function valueAt(points: Point[], t: number): number | undefined {
+  let value: number | undefined;
+  for (const p of points) {
+    if (Date.parse(p.t) <= t) value = p.v;
+    else break;
+  }
+  return value;
+}
+
+export function snapshotMetric(key: string, label: string, description: string, points: Point[], now: Date): MetricSummary {
+  const m: MetricSummary = { key, label, description };
+  const last = points.at(-1);
+  if (!last) return m;
+  m.latest = last.v;
+  m.latestAt = last.t;
+  const week = valueAt(points, now.getTime() - 7 * DAY_MS);
+  const month = valueAt(points, now.getTime() - 30 * DAY_MS);
+  if (week !== undefined) m.change7d = last.v - week;
+  if (month !== undefined) m.change30d = last.v - month;
+  return m;
+}
+
+/** A per-day series: the latest day against the same series 7 and 30 days before it (missing days count 0). */
+export function dailyMetric(key: string, label: string, description: string, points: Point[]): MetricSummary {
+  const m: MetricSummary = { key, label, description };
+  const last = points.at(-1);
+  if (!last) return m;
+  m.latest = last.v;
+  m.latestAt = last.t;
+  const first = Date.parse(points[0]?.t ?? last.t);
+  const byDay = new Map(points.map((p) => [p.t.slice(0, 10), p.v]));
+  const at = (days: number) => {
+    const t = Date.parse(last.t) - days * DAY_MS;
+    return t < first ? undefined : (byDay.get(new Date(t).toISOString().slice(0, 10)) ?? 0);
+  };
+  const week = at(7);
+  const month = at(30);
+  if (week !== undefined) m.change7d = last.v - week;
+  if (month !== undefined) m.change30d = last.v - month;
+  return m;
+}
+
+/** The 30-day total of a per-day series, ending at `now` (or its latest day), and its change over 7 and 30 days. */
+export function rollingMetric(key: string, label: string, description: string, points: Point[], now: Date | undefined): MetricSummary {
+  const m: MetricSummary = { key, label, description };
+  const last = points.at(-1);
+  if (!last) return m;
+  const endDay = (now ? now.toISOString() : last.t).slice(0, 10);
+  const end = Date.parse(`${endDay}T00:00:00Z`);
+  const first = Date.parse(`${(points[0] as Point).t.slice(0, 10)}T00:00:00Z`);
+  const sum = (endMs: number) => {
+    let s = 0;
+    for (const p of points) {
+      const t = Date.parse(`${p.t.slice(0, 10)}T00:00:00Z`);
+      if (t <= endMs && t > endMs - 30 * DAY_MS) s += p.v;
+    }
+    return s;
+  };
+  m.latest = sum(end);
+  m.latestAt = endDay;
+  // A window reaching before the first counted day would compare against missing data.
+  if (end - 7 * DAY_MS - 29 * DAY_MS >= first) m.change7d = m.latest - sum(end - 7 * DAY_MS);
+  if (end - 30 * DAY_MS - 29 * DAY_MS >= first) m.change30d = m.latest - sum(end - 30 * DAY_MS);
+  return m;
+}
