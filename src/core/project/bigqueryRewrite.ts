@@ -164,6 +164,24 @@ function rewriteRange(r: Rewriter, from: number, to: number): string {
     if ((upper === 'EXCEPT' || upper === 'REPLACE') && isCall && prev >= 0 && (toks[prev] as SqlToken).text === '*') {
       r.problems.push({ offset: t.start, construct: `SELECT * ${upper}`, message: `SELECT * ${upper}(...) is BigQuery-only; list the columns` });
     }
+    const following = toks[i + 1];
+    // BigQuery literals: DATE '2021-01-01', TIMESTAMP '...', and raw strings r'\d+'.
+    if (next >= 0 && (toks[next] as SqlToken).kind === 'string' && !afterDot) {
+      const lit = (toks[next] as SqlToken).text;
+      if (upper === 'DATE') {
+        out += keepLines(`date(${lit})`, textOf(toks, i, next + 1));
+        i = next;
+        continue;
+      }
+      if (upper === 'TIMESTAMP' || upper === 'DATETIME') {
+        out += keepLines(`timestamp(${lit})`, textOf(toks, i, next + 1));
+        i = next;
+        continue;
+      }
+      if ((upper === 'R' || upper === 'RB') && following?.kind === 'string') {
+        continue;
+      }
+    }
     if (upper === 'ILIKE') {
       // SQLite's LIKE already ignores ASCII case.
       out += 'LIKE';
