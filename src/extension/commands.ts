@@ -1,14 +1,8 @@
 import * as vscode from 'vscode';
 import { CONFIG_FILE_NAME } from '../core/config/projectConfig';
-import { HttpClient } from '../core/http/client';
 import { describeError } from '../core/http/errors';
-import { refreshAll } from '../core/refresh';
-import type { RefreshResult } from '../core/refresh';
 import type { ExtensionServices } from './services';
 import type { ProjectsNode } from './projectsTree';
-import { readSettings } from './settings';
-
-const GITHUB_TOKEN_SECRET = 'communityMetrics.github.token';
 
 const STARTER_CONFIG = `# Projects whose community metrics Community Metrics tracks.
 # github: 'owner/repo' or 'https://github.com/owner/repo'
@@ -24,93 +18,15 @@ projects:
 /** The one command table: every command the extension contributes is registered here. */
 export function registerCommands(s: ExtensionServices): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('communityMetrics.refresh', () => refresh(s)),
+    vscode.commands.registerCommand('communityMetrics.refresh', () => s.refresher.refresh()),
     vscode.commands.registerCommand('communityMetrics.openChart', (node?: ProjectsNode | string) => openChart(s, node)),
     vscode.commands.registerCommand('communityMetrics.createConfig', () => createConfig(s)),
     vscode.commands.registerCommand('communityMetrics.setGitHubToken', () => setGitHubToken(s)),
+    vscode.commands.registerCommand('communityMetrics.signInToGitHub', () => signInToGitHub(s)),
+    vscode.commands.registerCommand('communityMetrics.setPepyKey', () => setPepyKey(s)),
+    vscode.commands.registerCommand('communityMetrics.setSlackToken', () => setSlackToken(s)),
     vscode.commands.registerCommand('communityMetrics.showLog', () => s.log.show()),
   ];
-}
-
-async function refresh(s: ExtensionServices): Promise<RefreshResult | undefined> {
-  const { model } = s;
-  const storeFile = model.storeFile;
-  if (!storeFile) {
-    void vscode.window.showErrorMessage('Community Metrics: open a folder first.');
-    return undefined;
-  }
-  await model.reloadConfig();
-  if (model.config.projects.length === 0) {
-    void vscode.window.showWarningMessage(`Community Metrics: no projects to refresh. List them in ${CONFIG_FILE_NAME}.`);
-    return undefined;
-  }
-  const settings = readSettings(model.folder?.uri);
-  const http = new HttpClient({
-    githubApiUrl: settings.githubApiUrl,
-    githubToken: () => s.context.secrets.get(GITHUB_TOKEN_SECRET),
-    timeoutMs: settings.timeoutMs,
-    logger: s.logger,
-    userAgent: `community-metrics-vscode/${s.context.extension.packageJSON.version as string}`,
-  });
-  try {
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Community Metrics: refreshing', cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
-        try {
-          let last = 0;
-          return await refreshAll(model.config, {
-            SQL: await s.sql(),
-            http,
-            githubApiUrl: settings.githubApiUrl,
-            storeFile,
-            logger: s.logger,
-            signal: abort.signal,
-            onProgress: (done, total, artifact) => {
-              const pct = (done / total) * 100;
-              progress.report({ message: `GitHub ${artifact} (${done}/${total})`, increment: pct - last });
-              last = pct;
-            },
-          });
-        } finally {
-          sub.dispose();
-        }
-      },
-    );
-    s.lastRefresh = result;
-    await model.reloadStore();
-    report(s, result);
-    return result;
-  } catch (err) {
-    s.logger.error(`refresh failed: ${describeError(err)}`);
-    void vscode.window.showErrorMessage(`Community Metrics: refresh failed: ${describeError(err)}`, 'Show Log').then((choice) => {
-      if (choice) s.log.show();
-    });
-    return undefined;
-  } finally {
-    await http.close();
-  }
-}
-
-function report(s: ExtensionServices, result: RefreshResult): void {
-  if (result.movedAside) {
-    void vscode.window.showWarningMessage(`Community Metrics: the old store was unreadable and was moved to ${result.movedAside}.`);
-  }
-  if (result.failures.length > 0) {
-    const first = result.failures[0];
-    const more = result.failures.length > 1 ? ` (and ${result.failures.length - 1} more)` : '';
-    const prefix = result.refreshed.length === 0 ? 'refresh failed' : `refreshed ${result.refreshed.length}, failed ${result.failures.length}`;
-    void vscode.window
-      .showWarningMessage(`Community Metrics: ${prefix}: ${first?.artifact}: ${first?.message}${more}. Saved snapshots are kept.`, 'Show Log')
-      .then((choice) => {
-        if (choice) s.log.show();
-      });
-  } else if (result.cancelled) {
-    void vscode.window.showInformationMessage(`Community Metrics: refresh cancelled; ${result.refreshed.length} saved.`);
-  } else {
-    vscode.window.setStatusBarMessage(`$(check) Community Metrics: refreshed ${result.refreshed.length}`, 5000);
-  }
 }
 
 async function openChart(s: ExtensionServices, node?: ProjectsNode | string): Promise<vscode.WebviewPanel | undefined> {
@@ -152,18 +68,43 @@ async function createConfig(s: ExtensionServices): Promise<void> {
 }
 
 async function setGitHubToken(s: ExtensionServices): Promise<void> {
-  const token = await vscode.window.showInputBox({
-    title: 'GitHub token for Community Metrics',
-    prompt: 'A token raises GitHub’s limit from 60 to 5,000 requests an hour. Public data needs no scope. Leave empty to remove the stored token.',
-    password: true,
-    ignoreFocusOut: true,
-  });
+  const token = await askSecret('GitHub token for Community Metrics', 'A token raises GitHub’s limit from 60 to 5,000 requests an hour. Public data needs no scope. Leave empty to remove the stored token.');
   if (token === undefined) return;
-  if (token.trim() === '') {
-    await s.context.secrets.delete(GITHUB_TOKEN_SECRET);
-    void vscode.window.showInformationMessage('Community Metrics: GitHub token removed.');
-  } else {
-    await s.context.secrets.store(GITHUB_TOKEN_SECRET, token.trim());
-    void vscode.window.showInformationMessage('Community Metrics: GitHub token stored in the secret storage.');
+  await s.secrets.setGitHubToken(token || undefined);
+  void vscode.window.showInformationMessage(token ? 'Community Metrics: GitHub token stored in the secret storage.' : 'Community Metrics: GitHub token removed.');
+}
+
+async function signInToGitHub(s: ExtensionServices): Promise<void> {
+  try {
+    const account = await s.secrets.signInToGitHub();
+    void vscode.window.showInformationMessage(`Community Metrics: signed in to GitHub as ${account ?? 'your account'}.`);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Community Metrics: GitHub sign-in is not available here (${describeError(err)}). Use “Set GitHub Token” instead.`);
   }
+}
+
+async function setPepyKey(s: ExtensionServices): Promise<void> {
+  const key = await askSecret('pepy.tech API key', 'Per-version PyPI downloads come from pepy.tech, which needs an API key. Leave empty to remove it.');
+  if (key === undefined) return;
+  await s.secrets.setPepyKey(key || undefined);
+  void vscode.window.showInformationMessage(key ? 'Community Metrics: pepy.tech key stored.' : 'Community Metrics: pepy.tech key removed.');
+}
+
+async function setSlackToken(s: ExtensionServices): Promise<void> {
+  const domains = s.model.config.projects.flatMap((p) => (p.slack ?? []).map((w) => w.domain));
+  const domain = domains.length === 1
+    ? domains[0]
+    : domains.length > 1
+      ? await vscode.window.showQuickPick(domains, { placeHolder: 'Which Slack workspace?' })
+      : await vscode.window.showInputBox({ title: 'Slack workspace', prompt: 'The workspace domain, as in DOMAIN.slack.com' });
+  if (!domain) return;
+  const token = await askSecret(`Slack bot token for ${domain}`, 'A bot token (xoxb-…) with channels:history, channels:read and users:read. Leave empty to remove it.');
+  if (token === undefined) return;
+  await s.secrets.setSlackToken(domain, token || undefined);
+  void vscode.window.showInformationMessage(token ? `Community Metrics: Slack token for ${domain} stored.` : `Community Metrics: Slack token for ${domain} removed.`);
+}
+
+async function askSecret(title: string, prompt: string): Promise<string | undefined> {
+  const value = await vscode.window.showInputBox({ title, prompt, password: true, ignoreFocusOut: true });
+  return value === undefined ? undefined : value.trim();
 }

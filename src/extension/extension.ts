@@ -5,6 +5,8 @@ import { CHART_VIEW_TYPE, ChartPanels } from './chartPanel';
 import { registerCommands } from './commands';
 import { MetricsModel } from './metricsModel';
 import { ProjectsTreeProvider } from './projectsTree';
+import { RefreshController } from './refreshController';
+import { VsCodeSecrets } from './secrets';
 import type { ExtensionServices } from './services';
 
 /** What the extension returns from activate(); the integration tests read the state through it. */
@@ -29,11 +31,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Commun
     const sql = () => loadSqlJs(wasm);
     const model = new MetricsModel(vscode.workspace.workspaceFolders?.[0], sql, logger);
     const charts = new ChartPanels(context.extensionUri, model, logger);
-    const services: ExtensionServices = { context, log, logger, sql, model, charts };
+    const secrets = new VsCodeSecrets(context.secrets, logger);
+    const partial: Omit<ExtensionServices, 'refresher'> = { context, log, logger, sql, model, charts, secrets };
+    const services = partial as ExtensionServices;
+    services.refresher = new RefreshController(services);
     const treeProvider = new ProjectsTreeProvider(model);
     context.subscriptions.push(
       model,
       charts,
+      services.refresher,
       treeProvider,
       vscode.window.createTreeView('communityMetrics.projects', { treeDataProvider: treeProvider, showCollapseAll: true }),
       vscode.window.registerWebviewPanelSerializer(CHART_VIEW_TYPE, charts),

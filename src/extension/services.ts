@@ -4,6 +4,8 @@ import type { Logger } from '../core/log';
 import type { RefreshResult } from '../core/refresh';
 import type { ChartPanels } from './chartPanel';
 import type { MetricsModel } from './metricsModel';
+import type { RefreshController } from './refreshController';
+import type { VsCodeSecrets } from './secrets';
 
 /** What activate() builds once and hands to commands and views. */
 export interface ExtensionServices {
@@ -13,5 +15,8 @@ export interface ExtensionServices {
   sql: () => Promise<SqlJsStatic>;
   model: MetricsModel;
   charts: ChartPanels;
+  secrets: VsCodeSecrets;
+  /** Set right after construction; commands run only after activate() has returned. */
+  refresher: RefreshController;
   lastRefresh?: RefreshResult;
 }

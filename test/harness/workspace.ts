@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FakeServer } from '../support/fakeServer';
+import { stubGitHubListings } from '../support/githubStubs';
 
 /** The two-repository workspace of the foundation's acceptance tests. */
 export const TWO_REPOS_CONFIG = `# Two repositories, served by the fake API from recorded responses.
@@ -22,7 +23,12 @@ export async function makeWorkspace(config = TWO_REPOS_CONFIG): Promise<string> 
 
 /** A fake GitHub API answering for both repositories with their recorded responses. */
 export async function startFakeGitHub(): Promise<FakeServer> {
-  return (await FakeServer.start())
+  const server = (await FakeServer.start())
     .loadFixture('github/pygithub/get-repository.PyGithub-PyGithub.2025-11-02.json')
     .loadFixture('github/octokit/get-repository.json');
+  // The listings a refresh also reads (star history, issues, commits, …) answer empty here: these
+  // tests are about the repository snapshot; the sources' own tests replay the listings.
+  stubGitHubListings(server, 'PyGithub/PyGithub');
+  stubGitHubListings(server, 'octokit-fixture-org/hello-world');
+  return server;
 }

@@ -17,7 +17,7 @@ describe('refresh', () => {
     const result = await vscode.commands.executeCommand<RefreshResult>('communityMetrics.refresh');
     assert.ok(result, 'refresh returned a result');
     assert.deepEqual(result.failures, []);
-    assert.deepEqual([...result.refreshed].sort(), ['PyGithub/PyGithub', 'octokit-fixture-org/hello-world']);
+    assert.deepEqual([...result.refreshed].sort(), ['github:PyGithub/PyGithub', 'github:octokit-fixture-org/hello-world']);
     assert.ok(existsSync(storeFile()), 'store saved to .community-metrics/metrics.sqlite');
     const lines = treeLines(api);
     assert.ok(lines.includes('  PyGithub/PyGithub — ★ 7,578'), lines.join('\n'));
@@ -39,7 +39,7 @@ describe('refresh', () => {
     await injectFault(fakeApiUrl(), '/repos/PyGithub/PyGithub', { kind: 'status', status: 500 });
     const result = await vscode.commands.executeCommand<RefreshResult>('communityMetrics.refresh');
     assert.ok(result);
-    assert.deepEqual(result.refreshed, ['octokit-fixture-org/hello-world']);
+    assert.deepEqual(result.refreshed, ['github:octokit-fixture-org/hello-world']);
     assert.equal(result.failures[0]?.artifact, 'github:PyGithub/PyGithub');
     assert.match(result.failures[0]?.message ?? '', /500/);
     assert.equal((await api.services.model.starHistory('PyGithub/PyGithub')).length, before);
