@@ -1,5 +1,11 @@
 import { describeError } from '../core/http/errors';
+import { buildCommand } from './buildCommand';
+import { compileCommand } from './compileCommand';
+import { queryCommand } from './queryCommand';
 import { refreshCommand } from './refreshCommand';
+import { runCommand } from './runCommand';
+import { seedCommand } from './seedCommand';
+import { testCommand } from './testCommand';
 
 /** A CLI command takes its own arguments and returns the process exit code. */
 export type CliCommand = (argv: string[]) => Promise<number>;
@@ -7,6 +13,12 @@ export type CliCommand = (argv: string[]) => Promise<number>;
 /** The command table; `community-metrics <command> --help` describes each. */
 const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   refresh: { run: refreshCommand, summary: 'fetch every tracked artifact and append snapshots to the store' },
+  compile: { run: compileCommand, summary: 'render the models and write target/manifest.json (dbt shape)' },
+  run: { run: runCommand, summary: 'build the selected models on the store' },
+  build: { run: buildCommand, summary: 'load seeds, build models and run tests, in dependency order' },
+  test: { run: testCommand, summary: 'run the schema and singular tests' },
+  seed: { run: seedCommand, summary: 'load the seed CSV files into the store' },
+  query: { run: queryCommand, summary: 'run SQL on the store and print json or csv' },
 };
 
 function usage(): string {

@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { rewriteForSqlite } from '../core/project/bigqueryRewrite';
+import { query } from '../core/project/storeAccess';
+import { registerSqlFunctions } from '../core/project/sqlFunctions';
+import { withStoreDatabase } from '../core/project/storeSession';
+import { describeError } from '../core/http/errors';
+import { loadSqlJs } from '../core/store/sqljs';
+import { stderrLogger } from './output';
+import { STORE_RELATIVE_PATH } from './runCommand';
+
+const USAGE = `Usage: community-metrics query "SQL" [options]
+
+Runs one SQL statement on the store (raw tables and built models) and prints the rows.
+BigQuery habits (DATE_TRUNC(x, DAY), TIMESTAMP_SECONDS, COUNTIF, ...) work as in models.
+
+Options:
+  --workspace DIR      workspace folder (default: current folder); the store is DIR/${STORE_RELATIVE_PATH}
+  --format json|csv    output format (default: json)
+  -h, --help           show this help`;
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = v instanceof Uint8Array ? Buffer.from(v).toString('base64') : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export async function queryCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { workspace: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    process.stderr.write(`${describeError(err)}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const format = values.format ?? 'json';
+  if (positionals.length !== 1 || !['json', 'csv'].includes(format)) {
+    process.stderr.write(`${positionals.length !== 1 ? 'Give exactly one SQL statement.' : `Unknown format '${format}'.`}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const file = path.join(path.resolve(values.workspace ?? process.cwd()), STORE_RELATIVE_PATH);
+  if (!existsSync(file)) {
+    process.stderr.write(`No store at ${file}: run 'community-metrics refresh' or 'build' first.\n`);
+    return 2;
+  }
+  try {
+    const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
+    const rw = rewriteForSqlite(positionals[0] as string);
+    if (rw.problems.length > 0) {
+      for (const p of rw.problems) process.stderr.write(`error: ${p.message} (${p.construct})\n`);
+      return 1;
+    }
+    // Read-only: the store is loaded under the lock but never saved.
+    const { result } = await withStoreDatabase(
+      SQL,
+      file,
+      stderrLogger(false),
+      async (db) => {
+        registerSqlFunctions(db);
+        return query(db, rw.sql);
+      },
+      { save: false },
+    );
+    if (format === 'json') {
+      const rows = result.rows.map((r) => Object.fromEntries(result.columns.map((c, i) => [c, r[i] instanceof Uint8Array ? Buffer.from(r[i] as Uint8Array).toString('base64') : r[i]])));
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${result.columns.map(csvCell).join(',')}\n`);
+      for (const r of result.rows) process.stdout.write(`${r.map(csvCell).join(',')}\n`);
+    }
+    return 0;
+  } catch (err) {
+    process.stderr.write(`error: ${describeError(err)}\n`);
+    return 1;
+  }
+}
