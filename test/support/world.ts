@@ -38,11 +38,14 @@ export const WORLD_CONFIG = `projects:
       - domain: perceval-test
 `;
 
-/** The path each source's artifact starts with, for fault injection. */
+/**
+ * The path each source's artifact asks first on a refresh after the initial one at WORLD_NOW, for
+ * fault injection (npm then re-reads the last two days: 2026-11-20..22).
+ */
 export const PRIMARY_PATHS = {
   github: '/repos/PyGithub/PyGithub',
   pypi: '/api/packages/pip/recent',
-  npm: '/downloads/range/2026-01-15:2026-11-22/left-pad',
+  npm: '/downloads/range/2026-11-20:2026-11-22/left-pad',
   docker: '/v2/repositories/grimoirelab/perceval',
   slack: '/api/conversations.history',
 } as const;

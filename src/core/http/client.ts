@@ -279,6 +279,8 @@ export class HttpClient {
         continue;
       }
       if (res.statusCode === 304) {
+        // "Not modified" only means something as an answer to our own validators.
+        if (!conditional) throw new HttpError(`Unexpected 304 Not Modified from ${shownUrl} to a request that was not conditional`, shownUrl, 304);
         this.stats.notModified++;
         const validators: Validators = { ...(previous as Validators) };
         if (responseHeaders.etag) validators.etag = responseHeaders.etag;
