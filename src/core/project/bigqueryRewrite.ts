@@ -1,3 +1,4 @@
+import { SQL_FUNCTIONS } from './sqlFunctions';
 import { matchingParen, splitArguments, tokenizeSql } from './sqlTokenizer';
 import type { SqlToken } from './sqlTokenizer';
 
@@ -31,7 +32,15 @@ export interface RewriteOptions {
    * measure the difference.
    */
   nativeDates?: boolean;
+  /**
+   * Evaluate calls of the registered functions whose arguments are all literals once, here
+   * (`TIMESTAMP_SECONDS(1549497600)` becomes '2019-02-07T00:00:00.000Z'): sql.js cannot mark a
+   * JavaScript function deterministic, so SQLite would call it again for every row. On by default.
+   */
+  foldConstants?: boolean;
 }
+
+const PURE_FUNCTIONS = new Map(SQL_FUNCTIONS.filter((f) => !/current|now/.test(f.name)).map((f) => [f.name, f.fn]));
 
 const DATE_PARTS = new Set([
   'MICROSECOND', 'MILLISECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'DAYOFWEEK', 'DAYOFYEAR', 'WEEK', 'ISOWEEK',
@@ -72,7 +81,7 @@ interface Rewriter {
 
 export function rewriteForSqlite(sql: string, options: RewriteOptions = {}): RewriteResult {
   const toks = tokenizeSql(sql);
-  const r: Rewriter = { toks, problems: [], opts: { nativeDates: options.nativeDates ?? true } };
+  const r: Rewriter = { toks, problems: [], opts: { nativeDates: options.nativeDates ?? true, foldConstants: options.foldConstants ?? options.nativeDates ?? true } };
   const out = rewriteRange(r, 0, toks.length);
   return { sql: out, problems: r.problems };
 }
@@ -305,8 +314,30 @@ function rewriteCall(r: Rewriter, name: string, open: number, close: number): st
     case 'SAFE_CAST':
       return rewriteCast(r, open, close);
     default:
-      return undefined;
+      return r.opts.foldConstants ? foldConstantCall(r, name, args) : undefined;
   }
+}
+
+/** A call of a pure registered function on literals only, evaluated now; undefined otherwise. */
+function foldConstantCall(r: Rewriter, name: string, args: Array<{ from: number; to: number }>): string | undefined {
+  const fn = PURE_FUNCTIONS.get(name.toLowerCase());
+  if (!fn || fn.length !== args.length) return undefined;
+  const values: Array<string | number> = [];
+  for (const a of args) {
+    const sig: SqlToken[] = [];
+    for (let i = a.from; i < a.to; i++) {
+      const t = r.toks[i] as SqlToken;
+      if (t.kind !== 'space' && t.kind !== 'comment') sig.push(t);
+    }
+    const only = sig.length === 1 ? sig[0] : sig.length === 2 && sig[0]?.text === '-' && sig[1]?.kind === 'number' ? { kind: 'number' as const, text: `-${sig[1].text}` } : undefined;
+    if (!only) return undefined;
+    if (only.kind === 'number' && Number.isFinite(Number(only.text))) values.push(Number(only.text));
+    else if (only.kind === 'string') values.push(only.text.slice(1, -1).replace(/''/g, "'"));
+    else return undefined;
+  }
+  const result = fn(...values);
+  if (result === null) return 'NULL';
+  return typeof result === 'number' ? String(result) : `'${result.replace(/'/g, "''")}'`;
 }
 
 /** CAST(x AS STRING) would give SQLite's NUMERIC affinity; map BigQuery's type names. */

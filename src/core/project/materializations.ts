@@ -17,6 +17,8 @@ export interface MaterializeInput {
   uniqueKey?: string[];
   /** Index the unique_key columns of incremental tables (the merge's DELETE looks them up). */
   indexKeys: boolean;
+  /** Append-only incremental runs insert straight from the SELECT instead of through a temp table. */
+  directAppend?: boolean;
 }
 
 export interface MaterializeOutput {
@@ -71,6 +73,21 @@ export function materialize(db: Database, input: MaterializeInput): MaterializeO
       db.run(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${input.relation}__cm_key`)} ON ${rel} (${input.uniqueKey.map(quoteIdent).join(', ')})`);
     }
     return { rowsAffected: rows, message: `${input.materialized === 'table' ? 'table' : 'incremental table'} created, ${rows} rows` };
+  }
+  if (input.directAppend && !input.uniqueKey?.length) {
+    // Append-only: insert straight from the SELECT, without copying the new rows to a temp table.
+    const stmt = db.prepare(`SELECT * FROM (\n${input.sql}\n) LIMIT 0`);
+    let newCols: string[];
+    try {
+      newCols = stmt.getColumnNames();
+    } finally {
+      stmt.free();
+    }
+    const targetCols = columnsOf(db, input.relation);
+    const cols = newCols.filter((c) => targetCols.some((t) => t.toLowerCase() === c.toLowerCase())).map(quoteIdent).join(', ');
+    db.run(`INSERT INTO ${rel} (${cols}) SELECT ${cols} FROM (\n${input.sql}\n)`);
+    const inserted = db.getRowsModified();
+    return { rowsAffected: inserted, message: `appended ${inserted} rows` };
   }
   // Incremental: the new rows go to a temp table, then merge (delete + insert) or append.
   const tmpName = `${input.relation}__cm_new`;

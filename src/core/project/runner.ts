@@ -317,6 +317,7 @@ function runModel(project: Project, db: Database, node: ProjectNode, ctx: Compil
       materialized: mat,
       incrementalExists: mat === 'incremental' && !ctx.fullRefresh && relationKind(db, relation) === 'table',
       indexKeys: tuned,
+      directAppend: tuned,
       ...(uniqueKey ? { uniqueKey } : {}),
     };
     try {

@@ -55,6 +55,12 @@ describe('BigQuery habits on SQLite', () => {
     assert.equal(one("SELECT REGEXP_CONTAINS('marquez-airflow', r'airflow$')"), 1);
   });
 
+  it('evaluates calls on literals once instead of once per row (sql.js cannot mark functions deterministic)', () => {
+    assert.equal(rewriteForSqlite('select * from t where ts > TIMESTAMP_SECONDS(1549497600)').sql, "select * from t where ts > '2019-02-07T00:00:00.000Z'");
+    assert.equal(rewriteForSqlite('select TIMESTAMP_SECONDS(x) from t').sql, 'select TIMESTAMP_SECONDS(x) from t');
+    assert.equal(rewriteForSqlite('select TIMESTAMP_SECONDS(1549497600)', { nativeDates: false }).sql, 'select TIMESTAMP_SECONDS(1549497600)');
+  });
+
   it('keeps every line in place, so that compiled lines still map to source lines', () => {
     const sql = 'select\n  DATE_TRUNC(\n    DATE(ts),\n    DAY\n  ) as day,\n  COUNTIF(\n    x > 1\n  ) as n\nfrom t';
     const out = rewriteForSqlite(sql).sql;
