@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { parseProjectConfig } from '../../src/core/config/projectConfig';
+import { artifactMetrics } from '../../src/core/store/artifactMetrics';
+import { insertDockerHubSnapshot, upsertNpmDaily, upsertPypiDaily } from '../../src/core/store/packageRows';
+import { upsertSlackMessages } from '../../src/core/store/slackRows';
+import { MetricsStore } from '../../src/core/store/store';
+import { testSql } from './store.test';
+
+const NOW = new Date('2026-11-23T12:00:00Z');
+const day = (n: number) => new Date(NOW.getTime() - n * 86_400_000).toISOString();
+
+describe('artifact metrics for the tree', () => {
+  it('gives latest values and their change over 7 and 30 days for every source', async () => {
+    const store = MetricsStore.create(await testSql(), ':memory:');
+    // Stars as snapshots taken on some days only (a 304 writes no row): read as a step function.
+    for (const [d, stars] of [[40, 100], [31, 110], [10, 150], [8, 160], [0, 175]] as const) {
+      store.addRepositorySnapshot({ timestamp: day(d), repo: 'o/r', stars, forks: stars / 10 });
+    }
+    for (const [d, pulls] of [[35, 1000], [6, 1800], [1, 1900]] as const) insertDockerHubSnapshot(store, { timestamp: day(d), image: 'ns/img', pullCount: pulls, starCount: 3, lastUpdated: null });
+    const daily = Array.from({ length: 61 }, (_, i) => ({ date: day(60 - i).slice(0, 10), downloads: i }));
+    upsertNpmDaily(store, daily.map((d) => ({ ...d, package: 'p' })));
+    upsertPypiDaily(store, daily.flatMap((d) => [
+      { ...d, package: 'q', categoryType: 'overall' as const, category: 'without_mirrors' },
+      { ...d, package: 'q', categoryType: 'overall' as const, category: 'with_mirrors', downloads: d.downloads * 10 },
+    ]));
+    upsertSlackMessages(store, [1, 2, 2, 40].map((d, i) => ({ messageTime: day(d).replace('.000Z', `.00000${i}Z`), domain: 'acme', username: 'u', realname: null, email: null, channel: 'general', permalink: null, text: `m${i}` })));
+    const config = parseProjectConfig('projects:\n  - name: x\n    github: [o/r]\n    npm: [p]\n    pypi: [q]\n    docker: [ns/img]\n    slack: [acme]\n').config;
+    const out = artifactMetrics(store, config, NOW);
+    const metric = (artifact: string, key: string) => out.find((a) => a.artifact === artifact)?.metrics.find((m) => m.key === key);
+
+    assert.deepEqual(out.map((a) => a.artifact), ['github:o/r', 'pypi:q', 'npm:p', 'docker:ns/img', 'slack:acme']);
+    const stars = metric('github:o/r', 'stars');
+    assert.equal(stars?.latest, 175);
+    assert.equal(stars?.change7d, 175 - 160, 'value 7 days ago = the snapshot of 8 days ago');
+    assert.equal(stars?.change30d, 175 - 110);
+    assert.equal(metric('docker:ns/img', 'pulls')?.change7d, 1900 - 1000);
+    assert.equal(metric('docker:ns/img', 'pulls')?.change30d, 900);
+    const npm = metric('npm:p', 'downloads_daily');
+    assert.deepEqual([npm?.latest, npm?.change7d, npm?.change30d, npm?.latestAt], [60, 7, 30, day(0).slice(0, 10)]);
+    // Mirrors are never added: the without_mirrors series alone.
+    assert.equal(metric('pypi:q', 'downloads_daily')?.latest, 60);
+    const rolling = metric('npm:p', 'downloads_30d');
+    assert.equal(rolling?.latest, Array.from({ length: 30 }, (_, i) => 60 - i).reduce((a, b) => a + b));
+    assert.equal(rolling?.change7d, 7 * 30);
+    assert.equal(metric('slack:acme', 'messages_30d')?.latest, 3);
+    assert.equal(metric('slack:acme', 'messages_30d')?.change30d, undefined, 'history shorter than 59 days: no 30-day change');
+    store.close();
+  });
+
+  it('leaves a metric without values when nothing was fetched yet', async () => {
+    const store = MetricsStore.create(await testSql(), ':memory:');
+    const out = artifactMetrics(store, parseProjectConfig('projects:\n  - name: x\n    github: [o/r]\n').config, NOW);
+    assert.equal(out[0]?.metrics.find((m) => m.key === 'stars')?.latest, undefined);
+    store.close();
+  });
+});
