@@ -221,6 +221,59 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (domain, user_id)
   );
   `,
+  // 3: GH Archive events of the tracked repositories, and the archive hours already read (issue 7).
+  //    gharchive_events: one row per event id (the natural key: re-importing an hour adds nothing).
+  //    tracked_repo is the configured owner/repo the event was matched to, so that events under a
+  //    repository's older or newer name (same repo_id) stay together. Payload columns are filled per
+  //    type and NULL where the type or the era lacks them (push size/commits absent since 2025-10-07);
+  //    payload keeps the raw JSON only for event types the importer does not know.
+  //    gharchive_hours: status imported | missing | corrupt; events = lines in the file, matched = events
+  //    of tracked repositories; suspicious = far fewer events than the neighbouring hours (expected_events).
+  `
+  CREATE TABLE IF NOT EXISTS gharchive_events (
+    event_id           TEXT NOT NULL PRIMARY KEY,
+    type               TEXT NOT NULL,
+    created_at         TEXT NOT NULL,
+    hour               TEXT NOT NULL,
+    repo_id            INTEGER,
+    repo_name          TEXT NOT NULL,
+    tracked_repo       TEXT NOT NULL,
+    actor_id           INTEGER,
+    actor_login        TEXT,
+    org_login          TEXT,
+    action             TEXT,
+    number             INTEGER,
+    is_pull_request    INTEGER,
+    merged             INTEGER,
+    ref                TEXT,
+    ref_type           TEXT,
+    push_id            INTEGER,
+    push_size          INTEGER,
+    push_distinct_size INTEGER,
+    head_sha           TEXT,
+    release_id         INTEGER,
+    release_tag        TEXT,
+    forkee_name        TEXT,
+    comment_id         INTEGER,
+    author_association TEXT,
+    payload            TEXT
+  );
+  CREATE INDEX IF NOT EXISTS gharchive_events_repo ON gharchive_events (tracked_repo, created_at);
+  CREATE INDEX IF NOT EXISTS gharchive_events_hour ON gharchive_events (hour);
+  CREATE TABLE IF NOT EXISTS gharchive_hours (
+    hour            TEXT NOT NULL PRIMARY KEY,
+    status          TEXT NOT NULL,
+    events          INTEGER,
+    matched         INTEGER,
+    suspicious      INTEGER NOT NULL DEFAULT 0,
+    expected_events INTEGER,
+    bad_lines       INTEGER NOT NULL DEFAULT 0,
+    bytes           INTEGER,
+    repos           TEXT NOT NULL DEFAULT '[]',
+    message         TEXT,
+    imported_at     TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
