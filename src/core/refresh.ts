@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { SqlJsStatic } from 'sql.js';
 import type { ProjectConfig } from './config/projectConfig';
 import { noSecrets } from './config/secrets';
@@ -112,6 +113,8 @@ export async function refreshAll(config: ProjectConfig, deps: RefreshDeps): Prom
   const endpoints: SourceEndpoints = { ...DEFAULT_ENDPOINTS, ...deps.endpoints, githubApiUrl: deps.githubApiUrl };
   const options: SourceOptions = { ...DEFAULT_SOURCE_OPTIONS, ...deps.sourceOptions };
   const statsBefore = { ...deps.http.stats };
+  // Every request in flight listens to the one signal; dozens at once are expected, not a leak.
+  if (deps.signal) setMaxListeners(0, deps.signal);
 
   // Read what earlier refreshes remembered; the network phase then holds no lock.
   const opened = await MetricsStore.open(deps.SQL, deps.storeFile, deps.logger);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { HttpClient } from '../../src/core/http/client';
 import { silentLogger } from '../../src/core/log';
 import { refreshAll } from '../../src/core/refresh';
-import type { RefreshDeps } from '../../src/core/refresh';
+import type { RefreshDeps, RefreshProgress } from '../../src/core/refresh';
 import { MetricsStore } from '../../src/core/store/store';
 import { ARTIFACTS, WORLD_NOW, startWorld } from '../support/world';
 import type { World } from '../support/world';
@@ -106,6 +106,31 @@ describe('refresh of every source, replayed', () => {
     const s2 = await open();
     assert.equal(JSON.stringify(dump(s2)), before, 'no row added or changed');
     s2.close();
+  });
+
+  it('reports progress per source and artifact, and a cancelled refresh keeps what had arrived', async () => {
+    const events: RefreshProgress[] = [];
+    const abort = new AbortController();
+    world.github.latencyMs = 300;
+    world.slack.latencyMs = 300;
+    const result = await run(WORLD_NOW, {
+      signal: abort.signal,
+      onArtifact: (p) => {
+        events.push(p);
+        if (p.artifact === ARTIFACTS.docker && p.phase === 'finished') abort.abort();
+      },
+    });
+    assert.equal(result.cancelled, true);
+    assert.deepEqual(result.failures, [], 'a cancellation is not a failure');
+    assert.ok(result.refreshed.includes(ARTIFACTS.docker));
+    assert.ok(!result.refreshed.includes(ARTIFACTS.github));
+    const started = events.filter((e) => e.phase === 'started').map((e) => `${e.source} ${e.artifact}`).sort();
+    assert.deepEqual(started, Object.entries(ARTIFACTS).map(([k, v]) => `${k} ${v}`).sort());
+    assert.ok(events.some((e) => e.artifact === ARTIFACTS.github && e.phase === 'cancelled'));
+    assert.equal(events.at(-1)?.done, 5);
+    const s = await open();
+    assert.deepEqual(s.all('SELECT pull_count FROM dockerhub_pulls'), [{ pull_count: 398 }]);
+    s.close();
   });
 });
 
