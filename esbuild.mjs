@@ -56,7 +56,7 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { 'webview/chart': 'webview/chart/main.ts' },
+    entryPoints: { 'webview/chart': 'webview/chart/main.ts', 'webview/results': 'webview/results/main.ts' },
     outdir: 'dist',
     platform: 'browser',
     format: 'iife',

@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import { CONFIG_FILE_NAME } from '../core/config/projectConfig';
 import { describeError } from '../core/http/errors';
+import { starterProjectFiles } from '../core/project/starterProject';
+import { writeScaffold } from '../core/project/writeScaffold';
+import { CompiledSqlProvider } from './models/languageFeatures';
 import type { ExtensionServices } from './services';
 import type { ProjectsNode } from './projectsTree';
 
@@ -26,6 +29,12 @@ export function registerCommands(s: ExtensionServices): vscode.Disposable[] {
     vscode.commands.registerCommand('communityMetrics.setPepyKey', () => setPepyKey(s)),
     vscode.commands.registerCommand('communityMetrics.setSlackToken', () => setSlackToken(s)),
     vscode.commands.registerCommand('communityMetrics.showLog', () => s.log.show()),
+    vscode.commands.registerCommand('communityMetrics.runModel', (uri?: vscode.Uri) => runModel(s, uri)),
+    vscode.commands.registerCommand('communityMetrics.buildProject', () => s.models.run('build')),
+    vscode.commands.registerCommand('communityMetrics.testProject', () => s.models.run('test')),
+    vscode.commands.registerCommand('communityMetrics.previewModel', (uri?: vscode.Uri) => withModelUri(uri, (u) => s.results.show(u))),
+    vscode.commands.registerCommand('communityMetrics.showCompiledSql', (uri?: vscode.Uri) => withModelUri(uri, (u) => showCompiledSql(u))),
+    vscode.commands.registerCommand('communityMetrics.createStarterProject', () => createStarterProject(s)),
   ];
 }
 
@@ -107,4 +116,46 @@ async function setSlackToken(s: ExtensionServices): Promise<void> {
 async function askSecret(title: string, prompt: string): Promise<string | undefined> {
   const value = await vscode.window.showInputBox({ title, prompt, password: true, ignoreFocusOut: true });
   return value === undefined ? undefined : value.trim();
+}
+
+function withModelUri<T>(uri: vscode.Uri | undefined, fn: (uri: vscode.Uri) => T): T | undefined {
+  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+  if (!target) {
+    void vscode.window.showWarningMessage('Community Metrics: open a model file first.');
+    return undefined;
+  }
+  return fn(target);
+}
+
+async function runModel(s: ExtensionServices, uri?: vscode.Uri) {
+  return withModelUri(uri, async (u) => {
+    await s.models.reload();
+    const node = s.models.nodeForUri(u);
+    if (!node) {
+      void vscode.window.showWarningMessage(`Community Metrics: ${vscode.workspace.asRelativePath(u)} is not a model of the project.`);
+      return undefined;
+    }
+    return s.models.run('build', [node.name]);
+  });
+}
+
+async function showCompiledSql(uri: vscode.Uri): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(CompiledSqlProvider.uriFor(uri));
+  await vscode.languages.setTextDocumentLanguage(doc, 'sql');
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+}
+
+async function createStarterProject(s: ExtensionServices): Promise<void> {
+  const folder = s.model.folder;
+  if (!folder) {
+    void vscode.window.showErrorMessage('Community Metrics: open a folder first.');
+    return;
+  }
+  const { written, kept } = await writeScaffold(folder.uri.fsPath, starterProjectFiles());
+  await Promise.all([s.model.reloadConfig(), s.models.reload()]);
+  const first = written.find((f) => f.endsWith('.sql'));
+  if (first) await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, first));
+  void vscode.window.showInformationMessage(
+    `Community Metrics: starter project created (${written.length} files${kept.length ? `; kept ${kept.length} existing` : ''}). Run Refresh, then Build Project.`,
+  );
 }

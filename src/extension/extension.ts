@@ -7,6 +7,9 @@ import { MetricsModel } from './metricsModel';
 import { ProjectsTreeProvider } from './projectsTree';
 import { RefreshController } from './refreshController';
 import { VsCodeSecrets } from './secrets';
+import { registerModelLanguageFeatures } from './models/languageFeatures';
+import { ModelsService } from './models/modelsService';
+import { RESULTS_VIEW_TYPE, ResultsPanels } from './models/resultsPanel';
 import type { ExtensionServices } from './services';
 
 /** What the extension returns from activate(); the integration tests read the state through it. */
@@ -32,20 +35,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<Commun
     const model = new MetricsModel(vscode.workspace.workspaceFolders?.[0], sql, logger);
     const charts = new ChartPanels(context.extensionUri, model, logger);
     const secrets = new VsCodeSecrets(context.secrets, logger);
-    const partial: Omit<ExtensionServices, 'refresher'> = { context, log, logger, sql, model, charts, secrets };
+    const partial: Omit<ExtensionServices, 'refresher' | 'models' | 'results'> = { context, log, logger, sql, model, charts, secrets };
     const services = partial as ExtensionServices;
     services.refresher = new RefreshController(services);
+    services.models = new ModelsService(services);
+    services.results = new ResultsPanels(context.extensionUri, services.models, logger);
     const treeProvider = new ProjectsTreeProvider(model);
     context.subscriptions.push(
       model,
       charts,
       services.refresher,
+      services.models,
+      services.results,
+      vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, services.results),
+      ...registerModelLanguageFeatures(services.models),
       treeProvider,
       vscode.window.createTreeView('communityMetrics.projects', { treeDataProvider: treeProvider, showCollapseAll: true }),
       vscode.window.registerWebviewPanelSerializer(CHART_VIEW_TYPE, charts),
       ...registerCommands(services),
     );
     await model.load();
+    // The models project loads in the background: a large project must not delay activation.
+    void services.models.reload();
     logger.info(`activated; store ${model.storeFile ?? '(no folder open)'}`);
     return { services, treeProvider };
   } catch (err) {

@@ -4,6 +4,8 @@ import type { Logger } from '../core/log';
 import type { RefreshResult } from '../core/refresh';
 import type { ChartPanels } from './chartPanel';
 import type { MetricsModel } from './metricsModel';
+import type { ModelsService } from './models/modelsService';
+import type { ResultsPanels } from './models/resultsPanel';
 import type { RefreshController } from './refreshController';
 import type { VsCodeSecrets } from './secrets';
 
@@ -16,6 +18,8 @@ export interface ExtensionServices {
   model: MetricsModel;
   charts: ChartPanels;
   secrets: VsCodeSecrets;
+  models: ModelsService;
+  results: ResultsPanels;
   /** Set right after construction; commands run only after activate() has returned. */
   refresher: RefreshController;
   lastRefresh?: RefreshResult;

@@ -67,8 +67,10 @@ describe('foundation, as a person uses it (code-server + Chromium)', function ()
 
   it('a second Refresh adds a second point to the open chart', async () => {
     await runCommand(session.page, 'Community Metrics: Refresh');
-    await waitForPoints(session, 2);
+    const frame = await waitForPoints(session, 2);
     assert.equal(session.api.requestsTo('/repos/PyGithub/PyGithub').length, 2);
+    assert.match((await frame.locator('#summary').textContent()) ?? '', /2 snapshots; latest 7,701 stars .*\+123 since/);
+    await (await session.projectsTree()).getByText('★ 7,701').waitFor({ timeout: 30_000 });
   });
 
   it('after a window reload the tree shows the saved values before any refresh', async () => {
@@ -76,7 +78,7 @@ describe('foundation, as a person uses it (code-server + Chromium)', function ()
     await session.page.reload();
     await session.page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
     const tree = await session.projectsTree();
-    await tree.getByText('★ 7,578').waitFor({ timeout: 60_000 });
+    await tree.getByText('★ 7,701').waitFor({ timeout: 60_000 });
     await tree.getByText('★ 42').waitFor();
     assert.equal(session.api.requests.length, before, 'no request was made: the values came from the saved store');
   });

@@ -23,8 +23,12 @@ export async function makeWorkspace(config = TWO_REPOS_CONFIG): Promise<string> 
 
 /** A fake GitHub API answering for both repositories with their recorded responses. */
 export async function startFakeGitHub(): Promise<FakeServer> {
+  // PyGithub/PyGithub was recorded twice, months apart: the first refresh gets the 2025-11-02
+  // recording (7,578 stars), later ones the 2026-04-24 one (7,701 stars, another ETag), as a
+  // repository that grows between refreshes.
   const server = (await FakeServer.start())
     .loadFixture('github/pygithub/get-repository.PyGithub-PyGithub.2025-11-02.json')
+    .loadFixture('github/pygithub/get-repository.PyGithub-PyGithub.unauthenticated.2026-04-24.json')
     .loadFixture('github/octokit/get-repository.json');
   // The listings a refresh also reads (star history, issues, commits, …) answer empty here: these
   // tests are about the repository snapshot; the sources' own tests replay the listings.

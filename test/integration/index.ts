@@ -20,6 +20,7 @@ export async function run(): Promise<void> {
   require('./activation.test');
   require('./refresh.test');
   require('./configDiagnostics.test');
+  require('./models.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   const records: TestRecord[] = [];

@@ -40,11 +40,20 @@ export async function fetchRepositorySnapshot(
   return parseRepository(res.body, repo, timestamp, url, res.status);
 }
 
-/** The repository snapshot as a refresh dataset: a 304 means nothing changed and writes nothing. */
+/**
+ * The repository snapshot as a refresh dataset. A 304 means nothing changed: it writes nothing, except
+ * the day's first snapshot carried forward from the last one, so that daily series have no holes.
+ */
 export async function repositorySnapshotDataset(ctx: DatasetContext, repo: GitHubRepository): Promise<RepositorySnapshot | undefined> {
   const url = apiUrl(ctx.endpoints.githubApiUrl, repoPath(repo));
   const res = await ctx.get<RepoBody>(url, { headers: { accept: GITHUB_ACCEPT } });
-  if (res.notModified) return undefined;
+  if (res.notModified) {
+    const timestamp = ctx.now.toISOString();
+    if (!ctx.read((store) => store.hasRepositorySnapshotOn(repo.fullName, timestamp.slice(0, 10)))) {
+      ctx.write((store) => store.carryForwardRepositorySnapshot(repo.fullName, timestamp));
+    }
+    return undefined;
+  }
   const snap = parseRepository(res.body, repo, ctx.now.toISOString(), url, res.status);
   ctx.write((store) => store.addRepositorySnapshot(snap));
   return snap;

@@ -114,6 +114,29 @@ export class MetricsStore {
     );
   }
 
+  /** Whether a repository snapshot was already taken on this UTC day (`YYYY-MM-DD`). */
+  hasRepositorySnapshotOn(repo: string, day: string): boolean {
+    return this.all('SELECT 1 FROM github_stars WHERE project = ? AND substr(timestamp, 1, 10) = ? LIMIT 1', [repo, day]).length > 0;
+  }
+
+  /**
+   * A 304 says the repository is as it was at the latest snapshot: record that value again at
+   * `timestamp`, so that a daily series has no hole on a day when nothing changed.
+   */
+  carryForwardRepositorySnapshot(repo: string, timestamp: string): void {
+    this.db.run(
+      `INSERT OR IGNORE INTO github_stars (timestamp, project, stars)
+         SELECT ?, project, stars FROM github_stars WHERE project = ? ORDER BY timestamp DESC LIMIT 1`,
+      [timestamp, repo],
+    );
+    this.db.run(
+      `INSERT OR IGNORE INTO github_repo_snapshots (timestamp, repo, repo_id, stars, forks, subscribers, open_issues, size_kb, pushed_at)
+         SELECT ?, repo, repo_id, stars, forks, subscribers, open_issues, size_kb, pushed_at
+           FROM github_repo_snapshots WHERE repo = ? ORDER BY timestamp DESC LIMIT 1`,
+      [timestamp, repo],
+    );
+  }
+
   starHistory(repo: string): StarPoint[] {
     return this.all<StarPoint>('SELECT timestamp, stars FROM github_stars WHERE project = ? ORDER BY timestamp', [repo]);
   }
