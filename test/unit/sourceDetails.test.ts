@@ -78,7 +78,7 @@ describe('source details', () => {
     // Built: page 1 of the listing with a next link, then GitHub's 422 past the last allowed page.
     server.respondWith('/repos/PyGithub/PyGithub/stargazers', (req) =>
       req.query.page === '401'
-        ? { status: 422, headers: {}, body: { message: 'In order to keep the API fast for everyone, pagination is limited for this resource.' } }
+        ? { status: 422, headers: {} as Record<string, string>, body: { message: 'In order to keep the API fast for everyone, pagination is limited for this resource.' } }
         : { status: 200, headers: { link: `<${server.url}/repos/PyGithub/PyGithub/stargazers?per_page=100&page=401>; rel="next"` }, body: [{ starred_at: '2020-01-01T00:00:00Z', user: { login: 'a' } }] },
     );
     const r = await run('projects:\n  - name: p\n    github: [PyGithub/PyGithub]\n');
