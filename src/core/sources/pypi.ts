@@ -1,4 +1,5 @@
 import type { PypiPackage } from '../config/projectConfig';
+import type { JsonResponse } from '../http/client';
 import { HttpError } from '../http/errors';
 import { insertPypiRecent, upsertPypiDaily, upsertPypiVersionDaily } from '../store/packageRows';
 import type { PypiDailyRow, PypiVersionDailyRow } from '../store/packageRows';
@@ -32,44 +33,45 @@ export async function pypistatsDataset(ctx: DatasetContext, pkg: PypiPackage): P
     return;
   }
   const base = joinUrl(ctx.endpoints.pypistatsUrl, `/api/packages/${encodeURIComponent(pkg.name)}`);
+  // The five endpoints are independent: asked together (the per-origin limit still applies), so
+  // that a package costs one round trip of latency, not five.
+  const ask = async <T>(endpoint: string): Promise<JsonResponse<T> | undefined> => {
+    try {
+      return await ctx.get<T>(`${base}/${endpoint}`);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 404) {
+        if (endpoint === 'recent') throw new HttpError(`PyPI package '${pkg.name}' is unknown to pypistats (HTTP 404)`, err.url, 404);
+        // /overall answers 404 when there are no rows yet: an empty series, not a failure.
+        return undefined;
+      }
+      throw err;
+    }
+  };
+  const [recent, ...series] = await Promise.all([ask<RecentBody>('recent'), ...SERIES.map((name) => ask<SeriesBody>(name))]);
   // Only a changed answer moves the "fetched" time: an all-304 refresh writes nothing at all.
   let changed = false;
-  let recent;
-  try {
-    recent = await ctx.get<RecentBody>(`${base}/recent`);
-  } catch (err) {
-    if (err instanceof HttpError && err.status === 404) throw new HttpError(`PyPI package '${pkg.name}' is unknown to pypistats (HTTP 404)`, err.url, 404);
-    throw err;
-  }
-  if (!recent.notModified) {
+  if (recent && !recent.notModified) {
     changed = true;
     const d = recent.body?.data;
     if (!d || typeof d !== 'object') throw new HttpError(`Unexpected pypistats answer for ${pkg.name}/recent: no data`, recent.url, recent.status);
     const row = { timestamp: ctx.now.toISOString(), package: pkg.name, lastDay: num(d.last_day), lastWeek: num(d.last_week), lastMonth: num(d.last_month) };
     ctx.write((store) => insertPypiRecent(store, row));
   }
-  for (const series of SERIES) {
-    let res;
-    try {
-      res = await ctx.get<SeriesBody>(`${base}/${series}`);
-    } catch (err) {
-      // /overall answers 404 when there are no rows yet: an empty series, not a failure.
-      if (err instanceof HttpError && err.status === 404) continue;
-      throw err;
-    }
-    if (res.notModified) continue;
+  SERIES.forEach((name, i) => {
+    const res = series[i];
+    if (!res || res.notModified) return;
     changed = true;
     const data = res.body?.data;
-    if (!Array.isArray(data)) throw new HttpError(`Unexpected pypistats answer for ${pkg.name}/${series}: 'data' is not a list`, res.url, res.status);
+    if (!Array.isArray(data)) throw new HttpError(`Unexpected pypistats answer for ${pkg.name}/${name}: 'data' is not a list`, res.url, res.status);
     const rows: PypiDailyRow[] = [];
     for (const r of data) {
       const downloads = num(r.downloads);
       if (typeof r.date !== 'string' || downloads === null) continue;
       // Each category is its own row; with_mirrors and without_mirrors are never added together.
-      rows.push({ date: r.date, package: pkg.name, categoryType: series, category: r.category === null || r.category === undefined ? 'null' : String(r.category), downloads });
+      rows.push({ date: r.date, package: pkg.name, categoryType: name, category: r.category === null || r.category === undefined ? 'null' : String(r.category), downloads });
     }
     ctx.write((store) => upsertPypiDaily(store, rows));
-  }
+  });
   if (changed) ctx.setState('pypistats');
 }
 
