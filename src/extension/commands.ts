@@ -135,7 +135,8 @@ async function runModel(s: ExtensionServices, uri?: vscode.Uri) {
       void vscode.window.showWarningMessage(`Community Metrics: ${vscode.workspace.asRelativePath(u)} is not a model of the project.`);
       return undefined;
     }
-    return s.models.run('build', [node.name]);
+    // The model with what it reads (dbt's +name): on a fresh store its parents do not exist yet.
+    return s.models.run('build', [`+${node.name}`]);
   });
 }
 

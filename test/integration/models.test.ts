@@ -22,6 +22,8 @@ describe('models in the editor', () => {
 
   it('puts CodeLens on a model file and builds it from there', async () => {
     const api = await activateExtension();
+    // The workbench computes lenses for documents it has open.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(modelUri()));
     const lenses = await waitFor('code lenses', async () => {
       const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', modelUri());
       return l && l.length >= 4 ? l : undefined;

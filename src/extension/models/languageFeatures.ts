@@ -19,7 +19,7 @@ class ModelCodeLens implements vscode.CodeLensProvider {
     const top = new vscode.Range(0, 0, 0, 0);
     const last = this.models.lastResults.get(node.uniqueId);
     const lenses = [
-      new vscode.CodeLens(top, { title: '$(play) Run', command: 'communityMetrics.runModel', arguments: [doc.uri], tooltip: `Build ${node.name} (${materialization(node)})` }),
+      new vscode.CodeLens(top, { title: '$(play) Run', command: 'communityMetrics.runModel', arguments: [doc.uri], tooltip: `Build ${node.name} (${materialization(node)}) and what it reads, then test it` }),
       new vscode.CodeLens(top, { title: 'Preview', command: 'communityMetrics.previewModel', arguments: [doc.uri] }),
       new vscode.CodeLens(top, { title: 'Compiled SQL', command: 'communityMetrics.showCompiledSql', arguments: [doc.uri] }),
       new vscode.CodeLens(top, { title: 'Lineage', command: 'communityMetrics.showLineage', arguments: [doc.uri] }),
