@@ -1,6 +1,7 @@
 import { describeError } from '../core/http/errors';
 import { buildCommand } from './buildCommand';
 import { compileCommand } from './compileCommand';
+import { gharchiveCommand } from './gharchiveCommand';
 import { queryCommand } from './queryCommand';
 import { refreshCommand } from './refreshCommand';
 import { runCommand } from './runCommand';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   test: { run: testCommand, summary: 'run the schema and singular tests' },
   seed: { run: seedCommand, summary: 'load the seed CSV files into the store' },
   query: { run: queryCommand, summary: 'run SQL on the store and print json or csv' },
+  gharchive: { run: gharchiveCommand, summary: 'import GH Archive hours (public events) for the tracked repositories' },
 };
 
 function usage(): string {
