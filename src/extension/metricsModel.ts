@@ -6,6 +6,8 @@ import type { ConfigProblem, ProjectConfig } from '../core/config/projectConfig'
 import type { Logger } from '../core/log';
 import { MetricsStore } from '../core/store/store';
 import type { StarPoint } from '../core/store/store';
+import { artifactMetrics } from '../core/store/artifactMetrics';
+import type { ArtifactSummary } from '../core/store/artifactMetrics';
 import { readSettings } from './settings';
 
 /**
@@ -21,6 +23,8 @@ export class MetricsModel implements vscode.Disposable {
 
   config: ProjectConfig = { projects: [] };
   latest = new Map<string, StarPoint>();
+  /** Per artifact (`source:name`): its metrics with latest value and 7/30-day change. */
+  summaries = new Map<string, ArtifactSummary>();
   hasConfigFile = false;
 
   constructor(
@@ -105,7 +109,11 @@ export class MetricsModel implements vscode.Disposable {
     const file = this.storeFile;
     if (!file) return;
     try {
-      this.latest = await this.withStore((store) => store.latestStars());
+      const config = this.config;
+      await this.withStore((store) => {
+        this.latest = store.latestStars();
+        this.summaries = new Map(artifactMetrics(store, config).map((a) => [a.artifact, a]));
+      });
     } catch (err) {
       this.logger.error(`Cannot read the store ${file}: ${(err as Error).message}`);
       void vscode.window.showErrorMessage(`Community Metrics: cannot read the store ${file}. See the log for details.`);

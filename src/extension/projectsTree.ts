@@ -1,12 +1,48 @@
 import * as vscode from 'vscode';
 import type { GitHubRepository, TrackedProject } from '../core/config/projectConfig';
+import type { ArtifactSummary, MetricSummary } from '../core/store/artifactMetrics';
 import type { MetricsModel } from './metricsModel';
+
+type Source = ArtifactSummary['source'];
+
+export interface ArtifactRef {
+  source: Source;
+  name: string;
+  /** `source:name`, the key of refresh results and summaries. */
+  id: string;
+}
 
 export type ProjectsNode =
   | { kind: 'project'; project: TrackedProject }
-  | { kind: 'repository'; project: TrackedProject; repo: GitHubRepository };
+  | { kind: 'repository'; project: TrackedProject; repo: GitHubRepository }
+  | { kind: 'artifact'; project: TrackedProject; artifact: ArtifactRef }
+  | { kind: 'metric'; project: TrackedProject; artifactId: string; metric: MetricSummary };
 
-/** Maps the model to tree items; no I/O here, the model has already read everything. */
+const ICONS: Record<Source, string> = { github: 'github', pypi: 'package', npm: 'package', docker: 'server-environment', slack: 'comment-discussion' };
+
+/** The artifacts of a project other than its GitHub repositories, in the configuration's order. */
+function otherArtifacts(p: TrackedProject): ArtifactRef[] {
+  const refs: ArtifactRef[] = [];
+  const add = (source: Source, names: string[]) => names.forEach((name) => refs.push({ source, name, id: `${source}:${name}` }));
+  add('pypi', (p.pypi ?? []).map((x) => x.name));
+  add('npm', (p.npm ?? []).map((x) => x.name));
+  add('docker', (p.docker ?? []).map((x) => x.fullName));
+  add('slack', (p.slack ?? []).map((x) => x.domain));
+  return refs;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
+const signed = (n: number) => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${fmt(Math.abs(n))}`;
+
+export function describeMetric(m: MetricSummary): string {
+  if (m.latest === undefined) return 'no data yet';
+  const parts = [fmt(m.latest)];
+  if (m.change7d !== undefined) parts.push(`${signed(m.change7d)} 7d`);
+  if (m.change30d !== undefined) parts.push(`${signed(m.change30d)} 30d`);
+  return parts.join(' · ');
+}
+
+/** Maps the model to tree items: project → artifact → metric. No I/O here; the model has read it all. */
 export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ProjectsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -18,32 +54,66 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
 
   getChildren(node?: ProjectsNode): ProjectsNode[] {
     if (!node) return this.model.config.projects.map((project) => ({ kind: 'project', project }));
-    if (node.kind === 'project') return node.project.github.map((repo) => ({ kind: 'repository', project: node.project, repo }));
-    return [];
+    if (node.kind === 'project') {
+      return [
+        ...node.project.github.map((repo): ProjectsNode => ({ kind: 'repository', project: node.project, repo })),
+        ...otherArtifacts(node.project).map((artifact): ProjectsNode => ({ kind: 'artifact', project: node.project, artifact })),
+      ];
+    }
+    const id = node.kind === 'repository' ? `github:${node.repo.fullName}` : node.kind === 'artifact' ? node.artifact.id : undefined;
+    if (!id) return [];
+    return (this.model.summaries.get(id)?.metrics ?? []).map((metric) => ({ kind: 'metric', project: node.project, artifactId: id, metric }));
   }
 
   getTreeItem(node: ProjectsNode): vscode.TreeItem {
-    if (node.kind === 'project') {
-      const item = new vscode.TreeItem(node.project.name, vscode.TreeItemCollapsibleState.Expanded);
-      item.id = `project:${node.project.name}`;
-      item.contextValue = 'project';
-      item.iconPath = new vscode.ThemeIcon('project');
-      const n = node.project.github.length;
-      item.description = `${n} ${n === 1 ? 'repository' : 'repositories'}`;
-      return item;
+    switch (node.kind) {
+      case 'project': {
+        const item = new vscode.TreeItem(node.project.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `project:${node.project.name}`;
+        item.contextValue = 'project';
+        item.iconPath = new vscode.ThemeIcon('project');
+        const repos = node.project.github.length;
+        const others = otherArtifacts(node.project).length;
+        item.description = others === 0 ? `${repos} ${repos === 1 ? 'repository' : 'repositories'}` : `${repos + others} artifacts`;
+        return item;
+      }
+      case 'repository': {
+        const latest = this.model.latest.get(node.repo.fullName);
+        const id = `github:${node.repo.fullName}`;
+        const item = new vscode.TreeItem(node.repo.fullName, this.model.summaries.get(id)?.metrics.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.id = `${id}@${node.project.name}`;
+        item.contextValue = 'repository';
+        item.iconPath = new vscode.ThemeIcon('github');
+        item.description = latest ? `★ ${latest.stars.toLocaleString('en-US')}` : 'not refreshed yet';
+        const tooltip = new vscode.MarkdownString();
+        tooltip.appendText(`${node.repo.fullName}\n\n`);
+        tooltip.appendText(latest ? `${latest.stars.toLocaleString('en-US')} stars at ${latest.timestamp}` : 'No snapshot yet: run Community Metrics: Refresh.');
+        item.tooltip = tooltip;
+        item.command = { command: 'communityMetrics.openChart', title: 'Open Chart', arguments: [node] };
+        return item;
+      }
+      case 'artifact': {
+        const summary = this.model.summaries.get(node.artifact.id);
+        const head = summary?.metrics.find((m) => m.latest !== undefined);
+        const item = new vscode.TreeItem(node.artifact.name, summary?.metrics.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.artifact.id}@${node.project.name}`;
+        item.contextValue = `artifact.${node.artifact.source}`;
+        item.iconPath = new vscode.ThemeIcon(ICONS[node.artifact.source]);
+        item.description = head ? `${node.artifact.source} · ${head.label}: ${fmt(head.latest as number)}` : `${node.artifact.source} · not refreshed yet`;
+        return item;
+      }
+      case 'metric': {
+        const item = new vscode.TreeItem(node.metric.label, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.artifactId}#${node.metric.key}@${node.project.name}`;
+        item.contextValue = 'metric';
+        item.description = describeMetric(node.metric);
+        const tip = new vscode.MarkdownString();
+        tip.appendText(`${node.metric.label}: ${node.metric.description}`);
+        if (node.metric.latestAt) tip.appendText(`\nLatest: ${node.metric.latestAt}`);
+        item.tooltip = tip;
+        return item;
+      }
     }
-    const latest = this.model.latest.get(node.repo.fullName);
-    const item = new vscode.TreeItem(node.repo.fullName, vscode.TreeItemCollapsibleState.None);
-    item.id = `github:${node.project.name}:${node.repo.fullName}`;
-    item.contextValue = 'repository';
-    item.iconPath = new vscode.ThemeIcon('github');
-    item.description = latest ? `★ ${latest.stars.toLocaleString('en-US')}` : 'not refreshed yet';
-    const tooltip = new vscode.MarkdownString();
-    tooltip.appendText(`${node.repo.fullName}\n\n`);
-    tooltip.appendText(latest ? `${latest.stars.toLocaleString('en-US')} stars at ${latest.timestamp}` : 'No snapshot yet: run Community Metrics: Refresh.');
-    item.tooltip = tooltip;
-    item.command = { command: 'communityMetrics.openChart', title: 'Open Chart', arguments: [node] };
-    return item;
   }
 
   dispose(): void {

@@ -22,6 +22,9 @@ describe('refresh', () => {
     const lines = treeLines(api);
     assert.ok(lines.includes('  PyGithub/PyGithub — ★ 7,578'), lines.join('\n'));
     assert.ok(lines.includes('  octokit-fixture-org/hello-world — ★ 42'), lines.join('\n'));
+    // Each artifact lists its metrics with the latest value (and 7/30-day changes once history allows).
+    assert.ok(lines.includes('    Stars — 7,578'), lines.join('\n'));
+    assert.ok(lines.some((l) => /^ {4}Forks — [\d,]+$/.test(l)), lines.join('\n'));
     const requests = await fakeRequests(fakeApiUrl());
     assert.ok(requests.some((r) => r.path === '/repos/PyGithub/PyGithub'));
   });
