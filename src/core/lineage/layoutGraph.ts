@@ -1,0 +1,106 @@
+/**
+ * The layout problem handed to ELK (layered, left to right) and the positions read back. Sizes are
+ * fixed by the caller and the options pin every random choice, so the same graph always gets the
+ * same picture. The webview's worker runs ELK on exactly this input.
+ */
+export interface ElkInput {
+  id: string;
+  layoutOptions: Record<string, string>;
+  children: Array<{ id: string; width: number; height: number }>;
+  edges: Array<{ id: string; sources: [string]; targets: [string] }>;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface LaidOut {
+  width: number;
+  height: number;
+  nodes: Record<string, { x: number; y: number; width: number; height: number }>;
+  edges: Record<string, Point[]>;
+}
+
+export const LAYOUT_OPTIONS: Record<string, string> = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'RIGHT',
+  'elk.edgeRouting': 'ORTHOGONAL',
+  'elk.randomSeed': '1',
+  'elk.layered.crossingMinimization.strategy': 'LAYER_SWEEP',
+  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+  // The input order is a stable topological order: ELK keeps it as the tie-breaker, and only edges
+  // against it (a cycle's) are reversed.
+  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  'elk.layered.cycleBreaking.strategy': 'MODEL_ORDER',
+  'elk.spacing.nodeNode': '24',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '64',
+  'elk.spacing.edgeNode': '16',
+  'elk.padding': '[top=24,left=24,bottom=24,right=24]',
+  'elk.separateConnectedComponents': 'true',
+  'elk.spacing.componentComponent': '40',
+};
+
+export function elkInputFor(view: { nodes: Array<{ id: string; width: number; height: number }>; edges: Array<{ id: string; source: string; target: string }> }): ElkInput {
+  const order = topologicalOrder(view.nodes.map((n) => n.id), view.edges);
+  const rank = new Map(order.map((id, i) => [id, i]));
+  const nodes = [...view.nodes].sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
+  const edges = [...view.edges].sort((a, b) => (rank.get(a.source) ?? 0) - (rank.get(b.source) ?? 0) || (rank.get(a.target) ?? 0) - (rank.get(b.target) ?? 0));
+  return {
+    id: 'root',
+    layoutOptions: LAYOUT_OPTIONS,
+    children: nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
+    edges: edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+  };
+}
+
+/** Kahn's order with ties broken by id; nodes of a cycle follow, sorted. */
+export function topologicalOrder(ids: string[], edges: Array<{ source: string; target: string }>): string[] {
+  const indegree = new Map(ids.map((id) => [id, 0]));
+  const out = new Map<string, string[]>();
+  for (const e of edges) {
+    if (!indegree.has(e.source) || !indegree.has(e.target)) continue;
+    indegree.set(e.target, (indegree.get(e.target) ?? 0) + 1);
+    out.set(e.source, [...(out.get(e.source) ?? []), e.target]);
+  }
+  const ready = ids.filter((id) => indegree.get(id) === 0).sort();
+  const order: string[] = [];
+  while (ready.length > 0) {
+    const id = ready.shift() as string;
+    order.push(id);
+    let added = false;
+    for (const t of out.get(id) ?? []) {
+      const d = (indegree.get(t) ?? 0) - 1;
+      indegree.set(t, d);
+      if (d === 0) {
+        ready.push(t);
+        added = true;
+      }
+    }
+    if (added) ready.sort();
+  }
+  const placed = new Set(order);
+  return [...order, ...ids.filter((id) => !placed.has(id)).sort()];
+}
+
+type Json = Record<string, unknown>;
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const point = (v: unknown): Point => (typeof v === 'object' && v !== null ? { x: num((v as Json).x), y: num((v as Json).y) } : { x: 0, y: 0 });
+
+/** Positions from ELK's answer (edges of the root graph only: this graph has no nesting). */
+export function laidOutFrom(result: unknown): LaidOut {
+  const r = (typeof result === 'object' && result !== null ? result : {}) as Json;
+  const out: LaidOut = { width: num(r.width), height: num(r.height), nodes: {}, edges: {} };
+  for (const c of Array.isArray(r.children) ? (r.children as Json[]) : []) {
+    if (typeof c.id === 'string') out.nodes[c.id] = { x: num(c.x), y: num(c.y), width: num(c.width), height: num(c.height) };
+  }
+  for (const e of Array.isArray(r.edges) ? (r.edges as Json[]) : []) {
+    if (typeof e.id !== 'string') continue;
+    const points: Point[] = [];
+    for (const s of Array.isArray(e.sections) ? (e.sections as Json[]) : []) {
+      points.push(point(s.startPoint), ...(Array.isArray(s.bendPoints) ? s.bendPoints.map(point) : []), point(s.endPoint));
+    }
+    out.edges[e.id] = points;
+  }
+  return out;
+}

@@ -1,0 +1,88 @@
+import type { LaidOut } from './layoutGraph';
+import type { LineageView } from './lineageView';
+import { COLUMN_ROW, HEADER_HEIGHT, columnLabel } from './nodeSize';
+import { kindText, runText, testsText } from './nodeText';
+
+/**
+ * A laid-out lineage view as a standalone SVG document: what the panel shows, in fixed colours (an
+ * exported file has no editor theme), every name escaped (names come from the user's files).
+ */
+export interface SvgOptions {
+  /** Nodes to draw as highlighted (a selected node's upstream and downstream paths). */
+  highlighted?: Set<string>;
+  /** The node of the active file. */
+  current?: string;
+  title?: string;
+}
+
+const TYPE_COLOURS: Record<string, string> = {
+  source: '#2e7d32',
+  seed: '#6a1b9a',
+  model: '#1565c0',
+  snapshot: '#00838f',
+  exposure: '#ef6c00',
+};
+const STATUS_COLOURS: Record<string, string> = { success: '#2e7d32', pass: '#2e7d32', error: '#c62828', fail: '#c62828', warn: '#f9a825', skipped: '#757575' };
+
+export function escapeXml(text: string): string {
+  // Characters XML 1.0 forbids are dropped: a file name cannot be allowed to break the document.
+  return text
+    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
+}
+
+const f = (n: number) => String(Math.round(n * 10) / 10);
+
+export function lineageSvg(view: LineageView, layout: LaidOut, options: SvgOptions = {}): string {
+  const width = Math.max(200, Math.ceil(layout.width));
+  const height = Math.max(80, Math.ceil(layout.height));
+  const lines: string[] = [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12">`,
+    `<title>${escapeXml(options.title ?? 'Lineage')}</title>`,
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#8a8a8a"/></marker></defs>`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    `<g class="edges" fill="none" stroke-width="1.4">`,
+  ];
+  const lit = options.highlighted;
+  for (const e of view.edges) {
+    const points = layout.edges[e.id];
+    if (!points || points.length < 2) continue;
+    const on = lit ? lit.has(e.source) && lit.has(e.target) : false;
+    const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${f(p.x)},${f(p.y)}`).join(' ');
+    lines.push(`<path d="${d}" stroke="${on ? '#1565c0' : '#9e9e9e'}"${on ? ' stroke-width="2.4"' : ''} marker-end="url(#arrow)"/>`);
+  }
+  lines.push('</g>', '<g class="nodes">');
+  for (const n of view.nodes) {
+    const box = layout.nodes[n.id];
+    if (!box) continue;
+    const colour = TYPE_COLOURS[n.type] ?? '#455a64';
+    const dim = lit && !lit.has(n.id);
+    const stroke = n.id === options.current ? '#ef6c00' : n.problem ? '#c62828' : '#bdbdbd';
+    lines.push(`<g class="node" data-id="${escapeXml(n.id)}" transform="translate(${f(box.x)},${f(box.y)})"${dim ? ' opacity="0.35"' : ''}>`);
+    lines.push(`<title>${escapeXml(`${n.name} (${n.id})${n.problem ? `\n${n.problem}` : ''}`)}</title>`);
+    lines.push(`<rect width="${f(box.width)}" height="${f(box.height)}" rx="6" fill="#fafafa" stroke="${stroke}" stroke-width="${n.id === options.current ? 2.5 : 1.2}"/>`);
+    lines.push(`<rect width="5" height="${f(box.height)}" rx="2" fill="${colour}"/>`);
+    lines.push(`<text x="14" y="19" font-weight="600" fill="#212121">${escapeXml(n.name)}</text>`);
+    lines.push(`<text x="14" y="35" fill="${colour}">${escapeXml(kindText(n))}</text>`);
+    const status = n.run ? (STATUS_COLOURS[n.run.status] ?? '#616161') : '#757575';
+    lines.push(`<text x="14" y="51" fill="${status}">${escapeXml(n.problem ? `error: ${n.problem}`.slice(0, 60) : runText(n))}</text>`);
+    const tests = testsText(n);
+    if (tests) lines.push(`<text x="14" y="65" fill="#616161" font-size="11">${escapeXml(tests)}</text>`);
+    if (n.columnsOpen) {
+      let y = HEADER_HEIGHT + (n.tests.length > 0 ? 14 : 0) + 14;
+      for (const c of n.columns) {
+        lines.push(`<text x="14" y="${f(y)}" fill="${c.trace === 'unknown' ? '#9e9e9e' : '#424242'}" font-size="11">${escapeXml(columnLabel(c))}</text>`);
+        y += COLUMN_ROW;
+      }
+      if (n.columns.length === 0) {
+        lines.push(`<text x="14" y="${f(y)}" fill="#9e9e9e" font-size="11">no known columns</text>`);
+        y += COLUMN_ROW;
+      }
+      if (n.columnNote) lines.push(`<text x="14" y="${f(y)}" fill="#9e9e9e" font-size="11">${escapeXml(n.columnNote.slice(0, 60))}</text>`);
+    }
+    lines.push('</g>');
+  }
+  lines.push('</g>', '</svg>', '');
+  return lines.join('\n');
+}
