@@ -26,8 +26,13 @@ const STATUS_COLOURS: Record<string, string> = { success: '#2e7d32', pass: '#2e7
 
 export function escapeXml(text: string): string {
   // Characters XML 1.0 forbids are dropped: a file name cannot be allowed to break the document.
-  return text
-    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+  const allowed = (c: string) => {
+    const code = c.codePointAt(0) ?? 0;
+    return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || code >= 0x10000;
+  };
+  return [...text]
+    .filter(allowed)
+    .join('')
     .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }
 
