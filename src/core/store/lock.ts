@@ -35,8 +35,17 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, timeou
 }
 
 async function isStale(lockPath: string): Promise<boolean> {
+  let text: string;
   try {
-    const { pid, at } = JSON.parse(await readFile(lockPath, 'utf8')) as { pid: number; at: number };
+    text = await readFile(lockPath, 'utf8');
+  } catch (err) {
+    // Released in the meantime: not stale, just free. Treating it as stale would remove the *next*
+    // holder's fresh lock and let two writers in at once (a lost update, seen under load).
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  try {
+    const { pid, at } = JSON.parse(text) as { pid: number; at: number };
     if (Date.now() - at > STALE_MS) return true;
     if (pid === process.pid) return false;
     try {
@@ -50,7 +59,7 @@ async function isStale(lockPath: string): Promise<boolean> {
     try {
       return Date.now() - (await stat(lockPath)).mtimeMs > 5_000;
     } catch {
-      return true;
+      return false;
     }
   }
 }
