@@ -39,6 +39,8 @@ export interface LineageNode {
   schema?: string;
   database?: string;
   sourceName?: string;
+  /** relation_name split into its parts, unquoted: ["main", "github_stars"]. */
+  relationParts?: string[];
   compiledSql?: string;
 }
 
@@ -109,6 +111,11 @@ function nodeFrom(id: string, raw: Json): LineageNode {
   if (schema) node.schema = schema;
   const database = str(raw.database);
   if (database) node.database = database;
+  const relationName = str(raw.relation_name);
+  if (relationName) {
+    const parts = [...relationName.matchAll(/"((?:[^"]|"")*)"|`([^`]*)`|\[([^\]]*)\]|([^."`[\]]+)/g)].map((m) => (m[1]?.replace(/""/g, '"') ?? m[2] ?? m[3] ?? m[4] ?? '').trim()).filter(Boolean);
+    if (parts.length > 0) node.relationParts = parts;
+  }
   const sourceName = str(raw.source_name);
   if (sourceName) node.sourceName = sourceName;
   // dbt ≥ 1.3 writes compiled_code, older versions compiled_sql.
