@@ -48,7 +48,7 @@ function validate(v: ReturnType<typeof validators>, event: RunEvent): void {
       assert.ok(fn({ [key]: value }), `${key}: ${v.ajv.errorsText(fn.errors)}`);
     }
   };
-  const e = event as { run: { facets?: unknown }; job: { facets?: unknown }; inputs: Array<{ facets?: unknown }>; outputs: Array<{ facets?: unknown; outputFacets?: unknown }> };
+  const e = event as unknown as { run: { facets?: unknown }; job: { facets?: unknown }; inputs: Array<{ facets?: unknown }>; outputs: Array<{ facets?: unknown; outputFacets?: unknown }> };
   check(e.run.facets);
   check(e.job.facets);
   for (const d of e.inputs) check(d.facets);
