@@ -56,7 +56,11 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { 'webview/chart': 'webview/chart/main.ts', 'webview/results': 'webview/results/main.ts' },
+    entryPoints: { 'webview/chart': 'webview/chart/main.ts', 'webview/results': 'webview/results/main.ts',
+      // The lineage panel, and the worker its ELK layout runs in (off the panel's main thread).
+      'webview/lineage': 'webview/lineage/main.ts',
+      'webview/lineageLayout': 'webview/lineage/layoutWorker.ts',
+    },
     outdir: 'dist',
     platform: 'browser',
     format: 'iife',
