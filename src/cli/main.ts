@@ -1,6 +1,7 @@
 import { describeError } from '../core/http/errors';
 import { buildCommand } from './buildCommand';
 import { compileCommand } from './compileCommand';
+import { lineageCommand } from './lineageCommand';
 import { gharchiveCommand } from './gharchiveCommand';
 import { queryCommand } from './queryCommand';
 import { refreshCommand } from './refreshCommand';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   test: { run: testCommand, summary: 'run the schema and singular tests' },
   seed: { run: seedCommand, summary: 'load the seed CSV files into the store' },
   query: { run: queryCommand, summary: 'run SQL on the store and print json or csv' },
+  lineage: { run: lineageCommand, summary: 'print the lineage graph, write it as SVG, or send the last run to OpenLineage' },
   gharchive: { run: gharchiveCommand, summary: 'import GH Archive hours (public events) for the tracked repositories' },
 };
 
