@@ -3,6 +3,7 @@ import type { Logger } from '../core/log';
 import { loadSqlJs } from '../core/store/sqljs';
 import { CHART_VIEW_TYPE, ChartPanels } from './chartPanel';
 import { registerCommands } from './commands';
+import { registerLineage } from './lineage/registerLineage';
 import { MetricsModel } from './metricsModel';
 import { ProjectsTreeProvider } from './projectsTree';
 import { RefreshController } from './refreshController';
@@ -53,6 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Commun
       vscode.window.createTreeView('communityMetrics.projects', { treeDataProvider: treeProvider, showCollapseAll: true }),
       vscode.window.registerWebviewPanelSerializer(CHART_VIEW_TYPE, charts),
       ...registerCommands(services),
+      ...registerLineage(services),
     );
     await model.load();
     // The models project loads in the background: a large project must not delay activation.
