@@ -36,6 +36,8 @@ export class CorruptHourError extends Error {
 const MAX_REDIRECTS = 5;
 /** Decompressed chunk size: big enough that per-chunk work (pre-filter setup) is noise. */
 const CHUNK = 256 * 1024;
+/** Decompressed bytes that may wait for the scanner (bounded memory, and room to overlap). */
+const AHEAD = 4 * CHUNK;
 
 export async function downloadHour(opts: HourDownload): Promise<DownloadOutcome> {
   let current = new URL(opts.url);
@@ -83,11 +85,13 @@ export async function downloadHour(opts: HourDownload): Promise<DownloadOutcome>
     // A mirror that gzips the .gz again on the fly despite `identity`: undo its layer first.
     if (res.headers['content-encoding'] === 'gzip') stages.push(createGunzip({ chunkSize: CHUNK }));
     let zlibFailed: Error | undefined;
-    const gunzip = createGunzip({ chunkSize: CHUNK });
+    // zlib inflates on libuv's thread pool: letting it run a few chunks ahead overlaps inflating with
+    // the scan on the main thread, while the buffer stays a fixed, small size.
+    const gunzip = createGunzip({ chunkSize: CHUNK, highWaterMark: AHEAD });
     gunzip.once('error', (e) => (zlibFailed = e));
     let handlerFailed: Error | undefined;
     const sink = new Writable({
-      highWaterMark: 1,
+      highWaterMark: AHEAD,
       write(chunk: Buffer, _enc, cb) {
         try {
           opts.onChunk(chunk);
