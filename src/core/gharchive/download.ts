@@ -1,6 +1,7 @@
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import type { ZlibOptions } from 'node:zlib';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { redact } from '../http/client';
@@ -87,7 +88,9 @@ export async function downloadHour(opts: HourDownload): Promise<DownloadOutcome>
     let zlibFailed: Error | undefined;
     // zlib inflates on libuv's thread pool: letting it run a few chunks ahead overlaps inflating with
     // the scan on the main thread, while the buffer stays a fixed, small size.
-    const gunzip = createGunzip({ chunkSize: CHUNK, highWaterMark: AHEAD });
+    // (zlib streams take the stream options too; @types/node's ZlibOptions just does not list them.)
+    const gunzipOptions: ZlibOptions & { highWaterMark: number } = { chunkSize: CHUNK, highWaterMark: AHEAD };
+    const gunzip = createGunzip(gunzipOptions);
     gunzip.once('error', (e) => (zlibFailed = e));
     let handlerFailed: Error | undefined;
     const sink = new Writable({
