@@ -4,6 +4,7 @@ import { loadSqlJs } from '../core/store/sqljs';
 import { CHART_VIEW_TYPE, ChartPanels } from './chartPanel';
 import { registerCommands } from './commands';
 import { registerLineage } from './lineage/registerLineage';
+import { registerCharts } from './charts/registerCharts';
 import { MetricsModel } from './metricsModel';
 import { ProjectsTreeProvider } from './projectsTree';
 import { RefreshController } from './refreshController';
@@ -55,6 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Commun
       vscode.window.registerWebviewPanelSerializer(CHART_VIEW_TYPE, charts),
       ...registerCommands(services),
       ...registerLineage(services),
+      ...registerCharts(services),
     );
     await model.load();
     // The models project loads in the background: a large project must not delay activation.

@@ -1,0 +1,21 @@
+/**
+ * What a chart webview receives: a vega-lite spec without data or colours (data arrives with it,
+ * colours come from the theme in the webview), the rows already aggregated in SQL, and a text
+ * summary for screen readers. Plain data: it crosses postMessage.
+ */
+export interface ChartPayload {
+  id: string;
+  title: string;
+  spec: Record<string, unknown>;
+  /** Name of the spec's data source that `values` fill. */
+  dataset: string;
+  values: Record<string, string | number | null>[];
+  /** Columns of the CSV export, in order. */
+  columns: string[];
+  summary: string;
+  /** Series names (legend entries), for tests and the summary. */
+  series: string[];
+}
+
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const CHART_DATASET = 'table';

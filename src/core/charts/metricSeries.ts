@@ -1,0 +1,147 @@
+import type { Grain } from './grain';
+import { grainWithin, periodStartSql, periodStepSql } from './grain';
+import type { ArtifactSource, MetricDefinition } from './metricCatalog';
+import { parseArtifactId, resolveMetric } from './metricCatalog';
+import type { SqlReader } from './sqlReader';
+
+/** total: the period's value; new: what was added in the period; cumulative: running total; pct: % change over the previous period. */
+export type ValueMode = 'total' | 'new' | 'cumulative' | 'pct';
+export const VALUE_MODES: readonly ValueMode[] = ['total', 'new', 'cumulative', 'pct'];
+
+/** A chart never carries more points per series than this: 10 years of days fit. */
+export const MAX_POINTS_PER_SERIES = 3700;
+
+export interface SeriesOptions {
+  grain: Grain;
+  mode: ValueMode;
+  /** Inclusive `YYYY-MM-DD` bounds. */
+  from?: string;
+  to?: string;
+  /** Draw every series from its first non-zero period: x becomes periods since then. */
+  align?: boolean;
+  maxPoints?: number;
+}
+
+export interface SeriesPoint {
+  /** First day of the period (YYYY-MM-DD). */
+  period: string;
+  /** null: no data for the period (a gap, drawn as a gap). */
+  value: number | null;
+  /** Periods since the series' first non-zero value (aligned charts only). */
+  offset?: number;
+}
+
+export interface MetricSeries {
+  artifactId: string;
+  metricKey: string;
+  name: string;
+  /** Legend label: the artifact and what the values count. */
+  label: string;
+  /** The full sentence of what one value is. */
+  counts: string;
+  unit: string;
+  kind: MetricDefinition['kind'];
+  mode: ValueMode;
+  /** The grain used: coarser than asked when the range would exceed the point bound. */
+  grain: Grain;
+  points: SeriesPoint[];
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function checkDay(d: string | undefined, what: string): string | undefined {
+  if (d === undefined || d === '') return undefined;
+  if (!DAY.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`))) throw new Error(`${what} must be a date YYYY-MM-DD, not ${JSON.stringify(d)}`);
+  return d;
+}
+
+/** What one value of the series is, in words, for legends and summaries. */
+export function describeValues(def: MetricDefinition, mode: ValueMode, grain: Grain): string {
+  const per = `per ${grain}`;
+  if (def.kind === 'flow') {
+    if (mode === 'cumulative') return `cumulative ${def.unit}: ${def.counts}`;
+    if (mode === 'pct') return `% change of ${def.unit} ${per} over the previous ${grain}: ${def.counts}`;
+    return `${def.unit} ${per}: ${def.counts}`;
+  }
+  if (mode === 'new') return `${def.unit} added ${per} (difference of readings): ${def.counts}`;
+  if (mode === 'pct') return `% change over the previous ${grain}: ${def.counts}`;
+  return def.counts;
+}
+
+/**
+ * One metric of one artifact as a series of periods, aggregated in SQL: a calendar of every period
+ * from the first to the last day with data (inside the range), the period's value by the series'
+ * kind, then the value mode by window functions. Periods without data are null — never filled.
+ */
+export function metricSeries(db: SqlReader, artifactId: string, metricKey: string, options: SeriesOptions): MetricSeries {
+  const artifact = parseArtifactId(artifactId);
+  if (!artifact) throw new Error(`Not an artifact id: ${artifactId}`);
+  const def = resolveMetric(db, artifact.source, metricKey, artifact.name);
+  if (!def) throw new Error(`No chartable metric ${metricKey} for ${artifact.source} artifacts`);
+  return seriesOf(db, def, artifact.source, artifact.name, artifactId, metricKey, options);
+}
+
+function seriesOf(db: SqlReader, def: MetricDefinition, _source: ArtifactSource, name: string, artifactId: string, metricKey: string, options: SeriesOptions): MetricSeries {
+  const from = checkDay(options.from, 'from');
+  const to = checkDay(options.to, 'to');
+  const inRange = [from ? `day >= '${from}'` : '', to ? `day <= '${to}'` : ''].filter(Boolean).join(' AND ') || '1';
+  const bounds = db.all<{ lo: string | null; hi: string | null }>(`WITH raw AS (${def.dailySql}) SELECT MIN(day) AS lo, MAX(day) AS hi FROM raw WHERE ${inRange}`, [name])[0];
+  const grain = bounds?.lo && bounds.hi ? grainWithin(options.grain, bounds.lo, bounds.hi, options.maxPoints ?? MAX_POINTS_PER_SERIES) : options.grain;
+  const base: Omit<MetricSeries, 'points'> = {
+    artifactId, metricKey, name,
+    label: `${name}: ${describeValues(def, options.mode, grain)}`,
+    counts: describeValues(def, options.mode, grain),
+    unit: def.unit, kind: def.kind, mode: options.mode, grain,
+  };
+  if (!bounds?.lo) return { ...base, points: [] };
+
+  const p = (expr: string) => periodStartSql(grain, expr);
+  const agg = def.kind === 'level'
+    ? `SELECT p, v FROM (SELECT ${p('day')} AS p, v, ROW_NUMBER() OVER (PARTITION BY ${p('day')} ORDER BY day DESC) AS rn FROM r) WHERE rn = 1`
+    : `SELECT ${p('day')} AS p, SUM(v) AS v FROM r GROUP BY 1`;
+  const joinedValue = def.kind === 'flow' && def.emptyIsZero ? 'COALESCE(agg.v, 0)' : 'agg.v';
+  // What came before the range: a running total starts from it, a first difference needs it.
+  const before = from
+    ? def.kind === 'flow'
+      ? `(SELECT COALESCE(SUM(v), 0) FROM raw WHERE day < '${from}')`
+      : `(SELECT v FROM raw WHERE day < '${from}' ORDER BY day DESC LIMIT 1)`
+    : def.kind === 'flow' ? '0' : 'NULL';
+  const prev = `CASE WHEN ROW_NUMBER() OVER w = 1 THEN ${def.kind === 'level' ? before : 'NULL'} ELSE LAG(v) OVER w END`;
+  let value: string;
+  switch (options.mode) {
+    case 'total':
+      value = 'v';
+      break;
+    case 'new':
+      value = def.kind === 'flow' ? 'v' : `v - (${prev})`;
+      break;
+    case 'cumulative':
+      value = def.kind === 'flow' ? `CASE WHEN v IS NULL THEN NULL ELSE ${before} + SUM(v) OVER (w ROWS UNBOUNDED PRECEDING) END` : 'v';
+      break;
+    case 'pct':
+      value = `CASE WHEN (${prev}) > 0 THEN ROUND((v - (${prev})) * 100.0 / (${prev}), 2) END`;
+      break;
+  }
+  const sql = `
+    WITH RECURSIVE raw AS (${def.dailySql}),
+    r AS (SELECT day, v FROM raw WHERE ${inRange}),
+    bounds AS (SELECT MIN(day) AS lo, MAX(day) AS hi FROM r),
+    cal(p) AS (
+      SELECT ${p('lo')} FROM bounds WHERE lo IS NOT NULL
+      UNION ALL SELECT date(p, ${periodStepSql(grain)}) FROM cal, bounds WHERE date(p, ${periodStepSql(grain)}) <= hi
+    ),
+    agg AS (${agg}),
+    joined AS (SELECT cal.p AS p, ${joinedValue} AS v FROM cal LEFT JOIN agg ON agg.p = cal.p)
+    SELECT p AS period, ${value} AS value FROM joined WINDOW w AS (ORDER BY p) ORDER BY p`;
+  const rows = db.all<{ period: string; value: number | null }>(sql, [name]);
+  let points: SeriesPoint[] = rows.map((r) => ({ period: r.period, value: r.value === null || r.value === undefined ? null : Number(r.value) }));
+  if (options.align) points = alignAtFirstNonZero(points);
+  return { ...base, points };
+}
+
+/** Drops the periods before the first non-zero value and numbers the rest from 0. */
+export function alignAtFirstNonZero(points: SeriesPoint[]): SeriesPoint[] {
+  const first = points.findIndex((pt) => pt.value !== null && pt.value !== 0);
+  if (first < 0) return [];
+  return points.slice(first).map((pt, i) => ({ ...pt, offset: i }));
+}

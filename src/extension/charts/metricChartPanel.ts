@@ -1,0 +1,157 @@
+import * as vscode from 'vscode';
+import { metricChart } from '../../core/charts/metricChart';
+import { metricSeries } from '../../core/charts/metricSeries';
+import type { MetricSeries } from '../../core/charts/metricSeries';
+import type { HostToMetricChart, MetricChartState, MetricChartToHost, SeriesChoice, SeriesRef } from '../../../webview/charts/metric/protocol';
+import type { ExtensionServices } from '../services';
+import { saveExport } from './exportSaver';
+import { readStore } from './storeReader';
+import { chartPage, chartWebviewOptions } from './webviewPage';
+
+export const METRIC_CHART_VIEW_TYPE = 'communityMetrics.metricChart';
+
+const BODY = `<form id="controls" aria-label="Chart options">
+  <label>Grain <select name="grain"><option value="day">Day</option><option value="week">Week</option><option value="month">Month</option><option value="quarter">Quarter</option></select></label>
+  <label>Values <select name="mode"><option value="total">Total</option><option value="new">New per period</option><option value="cumulative">Cumulative</option><option value="pct">% change over previous period</option></select></label>
+  <label><input type="checkbox" name="log"> Log scale</label>
+  <label><input type="checkbox" name="align"> Align at first non-zero</label>
+  <label>From <input type="date" name="from"></label>
+  <label>To <input type="date" name="to"></label>
+  <fieldset id="compare"><legend>Compare</legend></fieldset>
+</form>
+<p id="note" role="status"></p>
+<div id="charts"></div>`;
+
+/** The state a tree metric opens with: stars and other running counts read best cumulative. */
+export function initialState(ref: SeriesRef): MetricChartState {
+  return { series: [ref], grain: 'day', mode: ref.metricKey === 'stars' && ref.artifactId.startsWith('github:') ? 'cumulative' : 'total', log: false, align: false };
+}
+
+/** Metric charts from tree metric nodes: one panel per first series; controls re-query in SQL. */
+export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanelSerializer<MetricChartState> {
+  private readonly panels = new Map<vscode.WebviewPanel, { state: MetricChartState; ready: boolean }>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly s: ExtensionServices) {
+    // A refresh or a store change re-draws every open chart from the store.
+    this.subscriptions.push(s.model.onDidChange(() => {
+      for (const panel of this.panels.keys()) void this.post(panel);
+    }));
+  }
+
+  show(ref: SeriesRef): vscode.WebviewPanel {
+    for (const [panel, entry] of this.panels) {
+      const first = entry.state.series[0];
+      if (first?.artifactId === ref.artifactId && first.metricKey === ref.metricKey) {
+        panel.reveal(vscode.ViewColumn.Beside);
+        return panel;
+      }
+    }
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const panel = vscode.window.createWebviewPanel(METRIC_CHART_VIEW_TYPE, 'Chart', column, chartWebviewOptions(this.s.context.extensionUri));
+    this.attach(panel, initialState(ref));
+    return panel;
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: MetricChartState | undefined): Promise<void> {
+    if (!state || !Array.isArray(state.series) || state.series.length === 0) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = chartWebviewOptions(this.s.context.extensionUri);
+    this.attach(panel, state);
+  }
+
+  private attach(panel: vscode.WebviewPanel, state: MetricChartState): void {
+    const entry = { state, ready: false };
+    this.panels.set(panel, entry);
+    panel.title = this.title(state);
+    panel.webview.html = chartPage(panel.webview, this.s.context.extensionUri, 'charts-metric', BODY);
+    panel.onDidDispose(() => this.panels.delete(panel));
+    panel.webview.onDidReceiveMessage((m: MetricChartToHost) => {
+      switch (m.type) {
+        case 'ready':
+          entry.ready = true;
+          void this.post(panel);
+          break;
+        case 'options':
+          entry.state = sanitize(m.state, entry.state);
+          panel.title = this.title(entry.state);
+          void this.post(panel);
+          break;
+        case 'export':
+          void saveExport(m, this.s.model.folder?.uri).catch((err) => this.s.logger.error(`chart export: ${(err as Error).message}`));
+          break;
+        case 'rendered':
+          this.s.logger.debug(`metric chart: ${JSON.stringify(m.points)} rows drawn`);
+          break;
+        case 'error':
+          this.s.logger.error(`metric chart: ${m.message}`);
+          break;
+      }
+    });
+  }
+
+  private title(state: MetricChartState): string {
+    const first = state.series[0];
+    const name = first ? first.artifactId.slice(first.artifactId.indexOf(':') + 1) : '';
+    const metric = first ? this.choices().find((c) => c.artifactId === first.artifactId && c.metricKey === first.metricKey) : undefined;
+    const more = state.series.length > 1 ? ` +${state.series.length - 1}` : '';
+    return `Chart: ${metric?.label ?? name}${more}`;
+  }
+
+  /** Every metric of every tracked artifact, as the tree lists them. */
+  private choices(): SeriesChoice[] {
+    return [...this.s.model.summaries.values()].flatMap((a) => a.metrics.map((m) => ({ artifactId: a.artifact, metricKey: m.key, label: `${a.project} / ${a.name} · ${m.label}` })));
+  }
+
+  private async post(panel: vscode.WebviewPanel): Promise<void> {
+    const entry = this.panels.get(panel);
+    if (!entry?.ready) return;
+    const state = entry.state;
+    let message: HostToMetricChart;
+    try {
+      const series: MetricSeries[] = await readStore(this.s, (store) =>
+        state.series.map((r) => metricSeries(store, r.artifactId, r.metricKey, { grain: state.grain, mode: state.mode, from: state.from, to: state.to, align: state.align })),
+      );
+      const widened = series.filter((x) => x.grain !== state.grain);
+      const chart = metricChart(series, { log: state.log, align: state.align, title: series.length === 1 ? series[0]?.name : undefined });
+      message = {
+        type: 'render',
+        state,
+        chart,
+        choices: this.choices(),
+        ...(widened.length ? { note: `Shown by ${widened[0]?.grain}: by ${state.grain} the range has more points than a chart draws. Narrow the date range to see each ${state.grain}.` } : {}),
+      };
+    } catch (err) {
+      this.s.logger.error(`metric chart: ${(err as Error).message}`);
+      message = { type: 'failed', state, message: `Could not read the series: ${(err as Error).message}` };
+    }
+    await panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    for (const panel of this.panels.keys()) panel.dispose();
+    for (const d of this.subscriptions) d.dispose();
+  }
+}
+
+const GRAINS = ['day', 'week', 'month', 'quarter'];
+const MODES = ['total', 'new', 'cumulative', 'pct'];
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Options from the webview are input: keep only known values. */
+function sanitize(next: MetricChartState, prev: MetricChartState): MetricChartState {
+  const series = Array.isArray(next.series)
+    ? next.series.filter((r) => typeof r?.artifactId === 'string' && typeof r.metricKey === 'string').slice(0, 12)
+    : prev.series;
+  return {
+    series: series.length ? series : prev.series,
+    grain: GRAINS.includes(next.grain) ? next.grain : prev.grain,
+    mode: MODES.includes(next.mode) ? next.mode : prev.mode,
+    log: next.log === true,
+    align: next.align === true,
+    ...(typeof next.from === 'string' && DAY.test(next.from) ? { from: next.from } : {}),
+    ...(typeof next.to === 'string' && DAY.test(next.to) ? { to: next.to } : {}),
+  };
+}

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { periodCount } from '../../src/core/charts/grain';
+import { insertDockerHubSnapshot, upsertNpmDaily } from '../../src/core/store/packageRows';
+import { MetricsStore } from '../../src/core/store/store';
+import { findWebviewFrame, launchBrowser, openWorkbench, runCommand } from '../harness/browser';
+import { startCodeServer } from '../harness/codeServer';
+import type { CodeServer } from '../harness/codeServer';
+import { makeWorkspace, startFakeGitHub } from '../harness/workspace';
+import type { FakeServer } from '../support/fakeServer';
+import { repoRoot } from '../support/fixtures';
+import { loadSqlJs } from '../../src/core/store/sqljs';
+
+/** A project name is free text from the user's file: it must show as text, never as markup. */
+const PAYLOAD = '<img src=x onerror="document.body.dataset.pwned=1">';
+const CONFIG = `projects:
+  - name: '${PAYLOAD}'
+    npm: [left-pad]
+    docker: [ns/img]
+`;
+const FIRST = '2026-01-01';
+const LAST = '2026-03-31';
+const GAP = ['2026-02-10', '2026-02-11', '2026-02-12'];
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/** The store a refresh would have written: 90 days of npm downloads with a 3-day hole, and Docker readings. */
+async function seedStore(workspace: string): Promise<void> {
+  const file = path.join(workspace, '.community-metrics', 'metrics.sqlite');
+  await mkdir(path.dirname(file), { recursive: true });
+  const store = MetricsStore.create(await loadSqlJs(path.join(repoRoot, 'node_modules/sql.js/dist/sql-wasm.wasm')), file);
+  const rows = [];
+  for (let d = FIRST, i = 0; d <= LAST; d = addDays(d, 1), i++) if (!GAP.includes(d)) rows.push({ date: d, package: 'left-pad', downloads: 100 + (i % 7) * 10 });
+  upsertNpmDaily(store, rows);
+  for (let d = FIRST, n = 1000; d <= LAST; d = addDays(d, 3), n += 50) insertDockerHubSnapshot(store, { timestamp: `${d}T06:00:00Z`, image: 'ns/img', pullCount: n, starCount: 2, lastUpdated: null });
+  await store.save();
+  store.close();
+}
+
+async function chartFrame(page: Page): Promise<Frame> {
+  return findWebviewFrame(page, '#controls select[name="grain"]', 60_000);
+}
+
+async function waitFor<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  let v = await read().catch(() => undefined as T);
+  while (!ok(v)) {
+    if (Date.now() > deadline) throw new Error(`${what}: last seen ${JSON.stringify(v)}`);
+    await page.waitForTimeout(250);
+    v = await read().catch(() => undefined as T);
+  }
+  return v;
+}
+
+describe('metric charts, as a person uses them (code-server + Chromium)', function () {
+  let api: FakeServer;
+  let server: CodeServer;
+  let browser: Browser;
+  let page: Page;
+  let frame: Frame;
+
+  before(async function () {
+    api = await startFakeGitHub();
+    const workspace = await makeWorkspace(CONFIG);
+    await seedStore(workspace);
+    server = await startCodeServer({ workspace, settings: { 'communityMetrics.github.apiUrl': api.url }, logName: 'e2e-charts-code-server' });
+    browser = await launchBrowser();
+    page = await openWorkbench(browser, server.folderUrl);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      const file = path.join(repoRoot, 'test-results', `charts-${(this.currentTest.title).replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`);
+      await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+      console.log(`      screenshot: ${file}`);
+    }
+  });
+
+  after(async function () {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    await api?.close();
+  });
+
+  it('opens a metric chart whose SVG names the series and has one point per day with data', async () => {
+    // The extension is active and has read the store once the tree shows the artifact.
+    const entry = page.locator('.activitybar .action-item a[aria-label^="Community Metrics"], .activitybar .action-item[aria-label^="Community Metrics"]').first();
+    await entry.waitFor({ state: 'visible', timeout: 60_000 });
+    await entry.click();
+    await page.locator('.monaco-list-row', { hasText: 'left-pad' }).first().waitFor({ timeout: 60_000 });
+    await runCommand(page, 'Community Metrics: Open Metric Chart');
+    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'left-pad · Downloads per day' }).first();
+    await pick.waitFor({ timeout: 60_000 });
+    await pick.click();
+    frame = await chartFrame(page);
+    const symbols = await waitFor(page, () => frame.locator('#chart svg .mark-symbol.role-mark path').count(), (n) => n > 0, 'points drawn');
+    assert.equal(symbols, periodCount('day', FIRST, LAST) - GAP.length, 'one point per day with data: the 3 days without data are gaps');
+    const legend = await frame.locator('#chart svg .role-legend-label text').allTextContents();
+    assert.equal(legend.length, 1);
+    assert.match(legend[0] ?? '', /^left-pad: downloads per day: npm downloads/);
+    // The gap is a gap: the line is cut in two paths around it, not drawn across.
+    const summary = (await frame.locator('#summary').textContent()) ?? '';
+    assert.match(summary, /90 days from 2026-01-01 to 2026-03-31/);
+    assert.match(summary, /3 days without data, shown as gaps/);
+    const csp = (await frame.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')) ?? '';
+    assert.match(csp, /script-src 'nonce-/);
+    assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
+  });
+
+  it('switching the grain to week and to month changes the point count as expected', async () => {
+    await frame.locator('select[name="grain"]').selectOption('week');
+    await waitFor(page, () => frame.locator('#chart svg .mark-symbol.role-mark path').count(), (n) => n === periodCount('week', FIRST, LAST), 'weekly points');
+    await frame.locator('select[name="grain"]').selectOption('month');
+    await waitFor(page, () => frame.locator('#chart svg .mark-symbol.role-mark path').count(), (n) => n === 3, 'monthly points');
+  });
+
+  it('compares a second artifact: two series, each named for what it counts', async () => {
+    await frame.locator('#compare label', { hasText: 'ns/img · Pulls' }).locator('input').check();
+    const legend = await waitFor(page, () => frame.locator('#chart svg .role-legend-label text').allTextContents(), (l) => l.length === 2, 'two legend entries');
+    assert.ok(legend.some((l) => /^ns\/img: approximate pulls/.test(l)), legend.join(' | '));
+  });
+
+  it('renders a project name carrying HTML as plain text', async () => {
+    const labels = (await frame.locator('#compare').textContent()) ?? '';
+    assert.ok(labels.includes(PAYLOAD), 'the payload shows as its own text');
+    assert.equal(await frame.locator('#compare img').count(), 0, 'no element was made from it');
+    assert.equal(await frame.evaluate('document.body.dataset.pwned ?? "no"'), 'no');
+  });
+
+  it('switching the colour theme changes the chart colours', async () => {
+    const stroke = () => frame.locator('#chart svg .mark-line path').first().getAttribute('stroke');
+    const before = await waitFor(page, stroke, (s) => !!s, 'line stroke');
+    // Not runCommand's Enter: the palette may rank "Browse Color Themes in Marketplace" first.
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input[type="text"]').first().fill('>Preferences: Color Theme');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).filter({ hasNotText: 'Marketplace' }).first().click();
+    // The theme picker lists the installed themes; typing filters it as a person would.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.type('Light Modern');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Light Modern' }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    const after = await waitFor(page, stroke, (s) => !!s && s !== before, 'line stroke after the theme switch');
+    assert.notEqual(after, before);
+  });
+});

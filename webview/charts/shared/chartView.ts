@@ -1,0 +1,108 @@
+import embed from 'vega-embed';
+import type { Result } from 'vega-embed';
+import { expressionInterpreter } from 'vega-interpreter';
+import { toCsv } from './csv';
+import type { ChartPayloadMessage, ExportRequest } from './messages';
+import { themeConfig } from './theme';
+
+/**
+ * One chart on a page: title, text summary (read by screen readers), the vega view and export
+ * buttons. All text from the payload goes in with textContent: names come from the network and
+ * from the user's files.
+ */
+export class ChartView {
+  readonly root: HTMLElement;
+  private readonly titleEl: HTMLElement;
+  private readonly summaryEl: HTMLElement;
+  private readonly chartEl: HTMLDivElement;
+  private readonly errorEl: HTMLElement;
+  private view: Result | undefined;
+  private payload: ChartPayloadMessage | undefined;
+
+  constructor(
+    parent: HTMLElement,
+    private readonly post: (m: ExportRequest) => void,
+    options: { headingLevel?: 'h1' | 'h2'; summaryId?: string; chartId?: string } = {},
+  ) {
+    this.root = document.createElement('section');
+    this.root.className = 'chart-card';
+    this.titleEl = document.createElement(options.headingLevel ?? 'h2');
+    this.titleEl.className = 'chart-title';
+    this.summaryEl = document.createElement('p');
+    this.summaryEl.className = 'chart-summary';
+    this.summaryEl.setAttribute('role', 'status');
+    if (options.summaryId) this.summaryEl.id = options.summaryId;
+    this.errorEl = document.createElement('div');
+    this.errorEl.className = 'chart-error';
+    this.errorEl.setAttribute('role', 'alert');
+    this.chartEl = document.createElement('div');
+    this.chartEl.className = 'chart-area';
+    this.chartEl.setAttribute('role', 'img');
+    if (options.chartId) this.chartEl.id = options.chartId;
+    const tools = document.createElement('div');
+    tools.className = 'chart-tools';
+    for (const format of ['png', 'svg', 'csv'] as const) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = `Export ${format.toUpperCase()}`;
+      b.dataset.export = format;
+      b.addEventListener('click', () => void this.export(format));
+      tools.append(b);
+    }
+    this.root.append(this.titleEl, this.summaryEl, this.errorEl, this.chartEl, tools);
+    parent.append(this.root);
+  }
+
+  async render(payload: ChartPayloadMessage): Promise<number> {
+    this.payload = payload;
+    this.titleEl.textContent = payload.title;
+    this.summaryEl.textContent = payload.summary;
+    this.chartEl.setAttribute('aria-label', `Chart: ${payload.title}. ${payload.summary}`);
+    this.errorEl.textContent = '';
+    const spec = { ...payload.spec, data: { name: payload.dataset, values: payload.values, format: { parse: parseOf(payload) } }, config: themeConfig() };
+    try {
+      this.view?.finalize();
+      // ast + expressionInterpreter: Vega evaluates expressions without `new Function`, so the
+      // panel's CSP needs no 'unsafe-eval'.
+      this.view = await embed(this.chartEl, spec as unknown as Parameters<typeof embed>[1], {
+        actions: false,
+        renderer: 'svg',
+        ast: true,
+        expr: expressionInterpreter,
+        defaultStyle: false,
+      });
+      this.chartEl.dataset.points = String(payload.values.length);
+      this.chartEl.dataset.series = JSON.stringify(payload.series);
+      return payload.values.length;
+    } catch (err) {
+      this.errorEl.textContent = `Could not draw the chart: ${(err as Error).message}`;
+      throw err;
+    }
+  }
+
+  private async export(format: 'png' | 'svg' | 'csv'): Promise<void> {
+    const p = this.payload;
+    if (!p) return;
+    const name = p.title.replace(/[^\w.-]+/g, '_').slice(0, 80) || 'chart';
+    if (format === 'csv') return this.post({ type: 'export', format, name, data: toCsv(p.columns, p.values) });
+    if (!this.view) return;
+    if (format === 'svg') return this.post({ type: 'export', format, name, data: await this.view.view.toSVG() });
+    const url = await this.view.view.toImageURL('png', 2);
+    this.post({ type: 'export', format, name, data: url.slice(url.indexOf(',') + 1) });
+  }
+
+  dispose(): void {
+    this.view?.finalize();
+    this.root.remove();
+  }
+}
+
+/** Date columns arrive as `YYYY-MM-DD` text: parse them as UTC dates, leave the rest as given. */
+function parseOf(p: ChartPayloadMessage): Record<string, string> {
+  const parse: Record<string, string> = {};
+  const first = p.values[0] ?? {};
+  for (const [k, v] of Object.entries(first)) {
+    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}([T ][\d:.]+Z?)?$/.test(v)) parse[k] = 'date';
+  }
+  return parse;
+}
