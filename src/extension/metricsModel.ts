@@ -65,7 +65,9 @@ export class MetricsModel implements vscode.Disposable {
   }
 
   async load(): Promise<void> {
-    await Promise.all([this.reloadConfig(), this.reloadStore()]);
+    // The store's summaries are per configured artifact: read the configuration first.
+    await this.reloadConfig();
+    await this.reloadStore();
   }
 
   private isConfigDocument(doc: vscode.TextDocument): boolean {
