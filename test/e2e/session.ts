@@ -18,9 +18,10 @@ export class WorkbenchSession {
     public page: Page,
   ) {}
 
-  static async start(name: string, config?: string): Promise<WorkbenchSession> {
+  static async start(name: string, config?: string, prepare?: (workspace: string) => Promise<void>): Promise<WorkbenchSession> {
     const api = await startFakeGitHub();
     const workspace = await makeWorkspace(config);
+    await prepare?.(workspace);
     const server = await startCodeServer({ workspace, settings: { 'communityMetrics.github.apiUrl': api.url }, logName: `e2e-${name}-code-server` });
     const browser = await launchBrowser();
     const page = await openWorkbench(browser, server.folderUrl);
@@ -34,7 +35,10 @@ export class WorkbenchSession {
       // The activity bar's Community Metrics entry, as a person would click it.
       const entry = this.page.locator('.activitybar .action-item a[aria-label^="Community Metrics"], .activitybar .action-item[aria-label^="Community Metrics"]').first();
       await entry.waitFor({ state: 'visible', timeout: 60_000 });
-      await entry.click();
+      // Clicking the container that is already open would close the side bar (e.g. while the tree
+      // is still being drawn after a reload): click only when it is not the open one.
+      const open = await entry.evaluate((el) => (el.closest('.action-item') ?? el).classList.contains('checked'));
+      if (!open) await entry.click();
     }
     await tree.waitFor({ state: 'visible', timeout: 60_000 });
     return tree;

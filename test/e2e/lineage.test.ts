@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Frame } from 'playwright-core';
+import { loadProject } from '../../src/core/project/project';
+import { starterProjectFiles } from '../../src/core/project/starterProject';
+import { writeScaffold } from '../../src/core/project/writeScaffold';
+import { findWebviewFrame } from '../harness/browser';
+import { WorkbenchSession } from './session';
+
+/** The names of the nodes drawn in the lineage panel. */
+async function drawnNodes(frame: Frame): Promise<string[]> {
+  return (await frame.locator('#graph g.node text.name').allTextContents()).sort();
+}
+
+describe('lineage, as a person uses it (code-server + Chromium)', function () {
+  let session: WorkbenchSession;
+  let frame: Frame;
+
+  before(async function () {
+    session = await WorkbenchSession.start('lineage', undefined, async (workspace) => {
+      await writeScaffold(workspace, starterProjectFiles());
+    });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') console.log(`      screenshot: ${await session.screenshot(`lineage ${this.currentTest.title}`)}`);
+  });
+
+  after(async function () {
+    await session?.stop();
+  });
+
+  it('opens from the Lineage CodeLens of a model, scoped to that model', async () => {
+    const page = session.page;
+    await session.projectsTree();
+    // Open models/daily_summary.sql with Quick Open, as a person would.
+    await page.keyboard.press('Control+P');
+    await page.keyboard.type('daily_summary.sql');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'daily_summary.sql' }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    const lens = page.locator('.codelens-decoration a', { hasText: 'Lineage' }).first();
+    await lens.waitFor({ timeout: 60_000 });
+    await lens.click();
+    frame = await findWebviewFrame(page, '#graph g.node', 60_000);
+    const nodes = await drawnNodes(frame);
+    assert.ok(nodes.includes('daily_summary'), nodes.join(', '));
+    // The current file's node is highlighted.
+    await frame.locator('#graph g.node.current', { hasText: 'daily_summary' }).first().waitFor({ timeout: 15_000 });
+    assert.deepEqual(await frame.locator('#graph g.node.current text.name').allTextContents(), ['daily_summary']);
+  });
+
+  it('the selector +daily_summary shows exactly its upstream nodes', async () => {
+    // The expected set comes from the models engine's own graph, not from the lineage code.
+    const project = await loadProject(session.workspace);
+    const target = [...project.nodes.values()].find((n) => n.name === 'daily_summary' && n.resourceType === 'model');
+    assert.ok(target);
+    const expected = [...project.graph.ancestors(target.uniqueId), target.uniqueId]
+      .filter((id) => !id.startsWith('test.'))
+      .map((id) => project.nodes.get(id)?.name ?? project.sources.get(id)?.name ?? id)
+      .sort();
+    await frame.locator('#selector').fill('+daily_summary');
+    await frame.locator('#apply').click();
+    const deadline = Date.now() + 30_000;
+    let nodes: string[] = [];
+    do {
+      await session.page.waitForTimeout(250);
+      nodes = await drawnNodes(frame);
+    } while (JSON.stringify(nodes) !== JSON.stringify(expected) && Date.now() < deadline);
+    assert.deepEqual(nodes, expected);
+  });
+
+  it('clicking an upstream node opens its file', async () => {
+    await frame.locator('#graph g.node', { hasText: 'github_daily_summary' }).first().click();
+    const tab = session.page.locator('.tabs-container .tab', { hasText: 'github_daily_summary.sql' });
+    await tab.waitFor({ timeout: 20_000 });
+  });
+
+  it('Export SVG writes a file that names every visible node', async () => {
+    const visible = await drawnNodes(frame);
+    await frame.locator('#export-svg').click();
+    // VS Code's save dialog (a quick input in the browser) proposes lineage.svg in the workspace.
+    const input = session.page.locator('.quick-input-widget input[type="text"]').first();
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await session.page.keyboard.press('Enter');
+    const file = path.join(session.workspace, 'lineage.svg');
+    const deadline = Date.now() + 15_000;
+    while (!existsSync(file) && Date.now() < deadline) await session.page.waitForTimeout(200);
+    const svg = readFileSync(file, 'utf8');
+    assert.match(svg, /^<\?xml|^<svg/);
+    for (const name of visible) assert.ok(svg.includes(`>${name}<`), `${name} not in the SVG`);
+  });
+});
