@@ -3,6 +3,8 @@ import { CONFIG_FILE_NAME } from '../core/config/projectConfig';
 import { describeError } from '../core/http/errors';
 import { starterProjectFiles } from '../core/project/starterProject';
 import { writeScaffold } from '../core/project/writeScaffold';
+import { gharchiveStarterFiles } from '../core/gharchive/starter/gharchiveModels';
+import { importGhArchiveCommand } from './gharchiveImport';
 import { CompiledSqlProvider } from './models/languageFeatures';
 import type { ExtensionServices } from './services';
 import type { ProjectsNode } from './projectsTree';
@@ -35,6 +37,7 @@ export function registerCommands(s: ExtensionServices): vscode.Disposable[] {
     vscode.commands.registerCommand('communityMetrics.previewModel', (uri?: vscode.Uri) => withModelUri(uri, (u) => s.results.show(u))),
     vscode.commands.registerCommand('communityMetrics.showCompiledSql', (uri?: vscode.Uri) => withModelUri(uri, (u) => showCompiledSql(u))),
     vscode.commands.registerCommand('communityMetrics.createStarterProject', () => createStarterProject(s)),
+    vscode.commands.registerCommand('communityMetrics.importGhArchive', (range?: { from: string; to: string }) => importGhArchiveCommand(s, range)),
   ];
 }
 
@@ -152,7 +155,7 @@ async function createStarterProject(s: ExtensionServices): Promise<void> {
     void vscode.window.showErrorMessage('Community Metrics: open a folder first.');
     return;
   }
-  const { written, kept } = await writeScaffold(folder.uri.fsPath, starterProjectFiles());
+  const { written, kept } = await writeScaffold(folder.uri.fsPath, [...starterProjectFiles(), ...gharchiveStarterFiles()]);
   await Promise.all([s.model.reloadConfig(), s.models.reload()]);
   const first = written.find((f) => f.endsWith('.sql'));
   if (first) await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, first));

@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   const runner = await makeRunnerExtension(resultsFile);
   const server = await startCodeServer({
     workspace,
-    settings: { 'communityMetrics.github.apiUrl': api.url },
+    settings: { 'communityMetrics.github.apiUrl': api.url, 'communityMetrics.gharchive.url': api.url },
     extraExtensions: [runner],
     env: { CM_TEST_RESULTS: resultsFile, CM_FAKE_API: api.url },
     logName: 'integration-code-server',

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FakeServer } from '../support/fakeServer';
+import { fixturePath } from '../support/fixtures';
 import { stubGitHubListings } from '../support/githubStubs';
 
 /** The two-repository workspace of the foundation's acceptance tests. */
@@ -34,5 +36,10 @@ export async function startFakeGitHub(): Promise<FakeServer> {
   // tests are about the repository snapshot; the sources' own tests replay the listings.
   stubGitHubListings(server, 'PyGithub/PyGithub');
   stubGitHubListings(server, 'octokit-fixture-org/hello-world');
+  // The same server plays GH Archive: one real hour (other hours answer 404, as missing hours do).
+  server.add({
+    request: { method: 'GET', path: '/2015-01-01-12.json.gz' },
+    response: { status: 200, headers: { 'content-type': 'application/gzip' }, raw: readFileSync(fixturePath('gharchive/2015-01-01-12.json.gz')) },
+  });
   return server;
 }

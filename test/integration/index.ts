@@ -21,6 +21,7 @@ export async function run(): Promise<void> {
   require('./refresh.test');
   require('./configDiagnostics.test');
   require('./models.test');
+  require('./gharchive.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   const records: TestRecord[] = [];
