@@ -6,6 +6,8 @@ import type { Diagnostic } from '../core/project/diagnostics';
 import { loadProject } from '../core/project/project';
 import type { Project } from '../core/project/project';
 import { runProject } from '../core/project/runner';
+import { buildManifest } from '../core/project/manifest';
+import { emitRunLineage } from '../core/lineage/runLineageEmission';
 import type { NodeResult, RunCommand } from '../core/project/runner';
 import { withStoreDatabase } from '../core/project/storeSession';
 import { describeError } from '../core/http/errors';
@@ -22,6 +24,7 @@ export interface ProjectCliOptions {
   fullRefresh: boolean;
   vars: Record<string, unknown>;
   verbose: boolean;
+  openlineageUrl?: string;
 }
 
 const OPTIONS = {
@@ -32,6 +35,7 @@ const OPTIONS = {
   'full-refresh': { type: 'boolean' },
   vars: { type: 'string' },
   verbose: { type: 'boolean' },
+  'openlineage-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -47,6 +51,8 @@ Options:
   --exclude SEL        nodes to leave out, same syntax
   --full-refresh       rebuild incremental models from scratch
   --vars YAML          variables, e.g. '{start_date: 2021-01-01}'
+  --openlineage-url URL  send START and COMPLETE/FAIL events of every model to this OpenLineage
+                       receiver (API key from OPENLINEAGE_API_KEY); a receiver that is down never fails the run
   --verbose            log more to stderr
   -h, --help           show this help
 
@@ -89,6 +95,7 @@ export function parseProjectOptions(argv: string[], usage: string): ProjectCliOp
     fullRefresh: values['full-refresh'] ?? false,
     vars,
     verbose: values.verbose ?? false,
+    ...(values['openlineage-url'] ? { openlineageUrl: values['openlineage-url'] } : {}),
   };
 }
 
@@ -138,6 +145,15 @@ export async function runProjectCommand(command: RunCommand, argv: string[], usa
       }),
     );
     if (movedAside) process.stderr.write(`warning: the old store was unreadable and was moved to ${movedAside}\n`);
+    if (opts.openlineageUrl) {
+      const sent = await emitRunLineage(run, buildManifest(project), {
+        url: opts.openlineageUrl,
+        apiKey: process.env.OPENLINEAGE_API_KEY || undefined,
+        datasetNamespace: `sqlite://${storeFile}`,
+        logger,
+      });
+      logger.info(`OpenLineage: ${JSON.stringify(sent)}`);
+    }
     printDiagnostics(project, run.diagnostics);
     const count = (s: NodeResult['status'][]) => run.results.filter((r) => s.includes(r.status)).length;
     process.stdout.write(
