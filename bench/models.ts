@@ -12,6 +12,7 @@ import Sqlite from 'better-sqlite3';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fixturesDir } from '../test/support/fixtures';
 import type { Database } from 'sql.js';
 import { loadProject } from '../src/core/project/project';
 import { runProject } from '../src/core/project/runner';
@@ -22,7 +23,7 @@ import { loadSqlJs } from '../src/core/store/sqljs';
 
 const ROOT = path.resolve(__dirname, '..');
 const EVENTS = Number(process.argv[2] ?? 1_000_000);
-const FIXTURES = process.env.CM_FIXTURES ?? path.resolve(ROOT, '../shared/fixtures');
+const FIXTURES = fixturesDir();
 
 /** A small deterministic PRNG (mulberry32), so that every run generates the same events. */
 function rng(seed: number): () => number {

@@ -16,11 +16,11 @@ import { loadProject } from '../../../src/core/project/project';
 import { runProject } from '../../../src/core/project/runner';
 import { starterProjectFiles } from '../../../src/core/project/starterProject';
 import { writeScaffold } from '../../../src/core/project/writeScaffold';
-import { repoRoot } from '../../support/fixtures';
+import { fixturePath } from '../../support/fixtures';
 import { fixtureStore } from '../project/fixtureStore';
 
 /** The official schema, beside the repository as the issue names it (../shared/fixtures/openlineage). */
-const specDir = path.resolve(repoRoot, '../shared/fixtures/openlineage');
+const specDir = fixturePath('openlineage');
 
 /** ajv with the official schema and every facet schema of the shared fixtures. */
 function validators() {
