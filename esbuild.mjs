@@ -56,7 +56,7 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { 'webview/chart': 'webview/chart/main.ts', 'webview/results': 'webview/results/main.ts', 'webview/charts-metric': 'webview/charts/metric/main.ts',
+    entryPoints: { 'webview/chart': 'webview/chart/main.ts', 'webview/results': 'webview/results/main.ts', 'webview/charts-metric': 'webview/charts/metric/main.ts', 'webview/charts-model': 'webview/charts/model/main.ts', 'webview/charts-dashboard': 'webview/charts/dashboard/main.ts',
       // The lineage panel, and the worker its ELK layout runs in (off the panel's main thread).
       'webview/lineage': 'webview/lineage/main.ts',
       'webview/lineageLayout': 'webview/lineage/layoutWorker.ts',

@@ -56,7 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Commun
       vscode.window.registerWebviewPanelSerializer(CHART_VIEW_TYPE, charts),
       ...registerCommands(services),
       ...registerLineage(services),
-      ...registerCharts(services),
+      ...registerCharts(services, treeProvider),
     );
     await model.load();
     // The models project loads in the background: a large project must not delay activation.

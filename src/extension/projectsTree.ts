@@ -16,7 +16,21 @@ export type ProjectsNode =
   | { kind: 'project'; project: TrackedProject }
   | { kind: 'repository'; project: TrackedProject; repo: GitHubRepository }
   | { kind: 'artifact'; project: TrackedProject; artifact: ArtifactRef }
-  | { kind: 'metric'; project: TrackedProject; artifactId: string; metric: MetricSummary };
+  | { kind: 'metric'; project: TrackedProject; artifactId: string; metric: MetricSummary }
+  | { kind: 'flag'; project: TrackedProject; artifactId: string; flag: ArtifactFlag };
+
+/** A flag on an artifact (an insight), with the command that opens its chart. */
+export interface ArtifactFlag {
+  title: string;
+  explanation: string;
+  command: vscode.Command;
+}
+
+/** Where flags come from: the charts feature supplies its insights through `setFlags`. */
+export interface ArtifactFlags {
+  flagsFor(artifactId: string): readonly ArtifactFlag[];
+  readonly onDidChange: vscode.Event<void>;
+}
 
 const ICONS: Record<Source, string> = { github: 'github', pypi: 'package', npm: 'package', docker: 'server-environment', slack: 'comment-discussion' };
 
@@ -47,9 +61,17 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
   private readonly changed = new vscode.EventEmitter<ProjectsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  private flags: ArtifactFlags | undefined;
 
   constructor(private readonly model: MetricsModel) {
     this.subscription = model.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  /** Shows `flags` on artifacts (first among their children) and redraws when they change. */
+  setFlags(flags: ArtifactFlags): vscode.Disposable {
+    this.flags = flags;
+    this.changed.fire(undefined);
+    return flags.onDidChange(() => this.changed.fire(undefined));
   }
 
   getChildren(node?: ProjectsNode): ProjectsNode[] {
@@ -62,7 +84,10 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
     }
     const id = node.kind === 'repository' ? `github:${node.repo.fullName}` : node.kind === 'artifact' ? node.artifact.id : undefined;
     if (!id) return [];
-    return (this.model.summaries.get(id)?.metrics ?? []).map((metric) => ({ kind: 'metric', project: node.project, artifactId: id, metric }));
+    return [
+      ...(this.flags?.flagsFor(id) ?? []).map((flag): ProjectsNode => ({ kind: 'flag', project: node.project, artifactId: id, flag })),
+      ...(this.model.summaries.get(id)?.metrics ?? []).map((metric): ProjectsNode => ({ kind: 'metric', project: node.project, artifactId: id, metric })),
+    ];
   }
 
   getTreeItem(node: ProjectsNode): vscode.TreeItem {
@@ -90,6 +115,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
         tooltip.appendText(latest ? `${latest.stars.toLocaleString('en-US')} stars at ${latest.timestamp}` : 'No snapshot yet: run Community Metrics: Refresh.');
         item.tooltip = tooltip;
         item.command = { command: 'communityMetrics.openChart', title: 'Open Chart', arguments: [node] };
+        this.markFlagged(item, id);
         return item;
       }
       case 'artifact': {
@@ -100,6 +126,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
         item.contextValue = `artifact.${node.artifact.source}`;
         item.iconPath = new vscode.ThemeIcon(ICONS[node.artifact.source]);
         item.description = head ? `${node.artifact.source} · ${head.label}: ${fmt(head.latest as number)}` : `${node.artifact.source} · not refreshed yet`;
+        this.markFlagged(item, node.artifact.id);
         return item;
       }
       case 'metric': {
@@ -113,7 +140,26 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
         item.tooltip = tip;
         return item;
       }
+      case 'flag': {
+        const item = new vscode.TreeItem(node.flag.title, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.artifactId}!${node.flag.title}@${node.project.name}`;
+        item.contextValue = 'flag';
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+        const tip = new vscode.MarkdownString();
+        tip.appendText(node.flag.explanation);
+        item.tooltip = tip;
+        item.command = node.flag.command;
+        return item;
+      }
     }
+  }
+
+  /** A flagged artifact opens to show its flags, and says how many it has. */
+  private markFlagged(item: vscode.TreeItem, artifactId: string): void {
+    const n = this.flags?.flagsFor(artifactId).length ?? 0;
+    if (n === 0) return;
+    item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+    item.description = `⚠ ${n} · ${String(item.description ?? '')}`;
   }
 
   dispose(): void {

@@ -39,7 +39,7 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
     }));
   }
 
-  show(ref: SeriesRef): vscode.WebviewPanel {
+  show(ref: SeriesRef, view: Partial<Pick<MetricChartState, 'grain' | 'mode'>> = {}): vscode.WebviewPanel {
     for (const [panel, entry] of this.panels) {
       const first = entry.state.series[0];
       if (first?.artifactId === ref.artifactId && first.metricKey === ref.metricKey) {
@@ -49,7 +49,7 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
     }
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     const panel = vscode.window.createWebviewPanel(METRIC_CHART_VIEW_TYPE, 'Chart', column, chartWebviewOptions(this.s.context.extensionUri));
-    this.attach(panel, initialState(ref));
+    this.attach(panel, sanitize({ ...initialState(ref), ...view }, initialState(ref)));
     return panel;
   }
 

@@ -1,26 +1,50 @@
 import * as vscode from 'vscode';
-import type { ProjectsNode } from '../projectsTree';
+import type { ProjectsNode, ProjectsTreeProvider } from '../projectsTree';
 import type { ExtensionServices } from '../services';
-import type { SeriesRef } from '../../../webview/charts/metric/protocol';
+import type { MetricChartState, SeriesRef } from '../../../webview/charts/metric/protocol';
+import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboardPanel';
+import { InsightsService } from './insightsService';
 import { METRIC_CHART_VIEW_TYPE, MetricChartPanels } from './metricChartPanel';
+import { MODEL_CHART_VIEW_TYPE, ModelChartPanels } from './modelChartPanel';
 
-/** Charts, dashboard and insights: their panels, serializers and commands, owned by the caller's subscriptions. */
-export function registerCharts(s: ExtensionServices): vscode.Disposable[] {
+type ChartRef = SeriesRef & Partial<Pick<MetricChartState, 'grain' | 'mode'>>;
+
+/** Charts, dashboard and insights: their panels, serializers, commands and tree flags, owned by the caller's subscriptions. */
+export function registerCharts(s: ExtensionServices, tree: ProjectsTreeProvider): vscode.Disposable[] {
   const metricCharts = new MetricChartPanels(s);
+  const modelCharts = new ModelChartPanels(s);
+  const insights = new InsightsService(s);
+  const openRef = (ref: ChartRef) => metricCharts.show({ artifactId: ref.artifactId, metricKey: ref.metricKey }, { ...(ref.grain ? { grain: ref.grain } : {}), ...(ref.mode ? { mode: ref.mode } : {}) });
+  const dashboard = new DashboardPanel(s, insights, (ref) => openRef(ref as ChartRef));
   return [
     metricCharts,
+    modelCharts,
+    insights,
+    dashboard,
+    tree.setFlags(insights),
     vscode.window.registerWebviewPanelSerializer(METRIC_CHART_VIEW_TYPE, metricCharts),
-    vscode.commands.registerCommand('communityMetrics.openMetricChart', async (node?: ProjectsNode | SeriesRef) => {
+    vscode.window.registerWebviewPanelSerializer(MODEL_CHART_VIEW_TYPE, modelCharts),
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, dashboard),
+    vscode.commands.registerCommand('communityMetrics.openMetricChart', async (node?: ProjectsNode | ChartRef) => {
+      if (node && !('kind' in node) && 'artifactId' in node) return openRef(node);
       const ref = await pickMetric(s, node);
       return ref ? metricCharts.show(ref) : undefined;
     }),
+    vscode.commands.registerCommand('communityMetrics.openModelChart', (uri?: vscode.Uri) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      if (!target) {
+        void vscode.window.showWarningMessage('Community Metrics: open a model file first.');
+        return undefined;
+      }
+      return modelCharts.show(target);
+    }),
+    vscode.commands.registerCommand('communityMetrics.openDashboard', () => dashboard.show()),
   ];
 }
 
 /** The metric of a tree node, or the one the user picks. */
-async function pickMetric(s: ExtensionServices, node?: ProjectsNode | SeriesRef): Promise<SeriesRef | undefined> {
-  if (node && 'kind' in node && node.kind === 'metric') return { artifactId: node.artifactId, metricKey: node.metric.key };
-  if (node && 'artifactId' in node && 'metricKey' in node) return { artifactId: node.artifactId, metricKey: node.metricKey };
+async function pickMetric(s: ExtensionServices, node?: ProjectsNode): Promise<SeriesRef | undefined> {
+  if (node?.kind === 'metric') return { artifactId: node.artifactId, metricKey: node.metric.key };
   const picks = [...s.model.summaries.values()].flatMap((a) =>
     a.metrics.map((m) => ({ label: `${a.name} · ${m.label}`, description: a.project, detail: m.description, ref: { artifactId: a.artifact, metricKey: m.key } })),
   );

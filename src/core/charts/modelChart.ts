@@ -1,0 +1,137 @@
+import type { ChartPayload } from './chartPayload';
+import { CHART_DATASET, VEGA_LITE_SCHEMA } from './chartPayload';
+
+/** How a model's result is read: run SQL on the store and get columns and rows back. */
+export interface TableReader {
+  query(sql: string, params?: (string | number)[]): { columns: string[]; rows: unknown[][] };
+}
+
+/** What `config(meta={'chart': {...}})` may say; every key optional, the rest inferred. */
+export interface DeclaredChart {
+  mark?: 'line' | 'bar' | 'area' | 'point';
+  x?: string;
+  y?: string | string[];
+  color?: string;
+  title?: string;
+  aggregate?: 'sum' | 'avg' | 'min' | 'max';
+}
+
+export interface ModelChartInput {
+  model: string;
+  /** The relation holding the model's result in the store. */
+  relation: string;
+  /** node.config.meta.chart, when declared. */
+  declared?: unknown;
+  /** A vega-lite spec from `<model>.vl.json` beside the model, when present. */
+  vegaLite?: Record<string, unknown>;
+  range?: { from?: string; to?: string };
+}
+
+/** A model chart carries at most this many rows; more are aggregated away in SQL or cut. */
+export const MAX_MODEL_ROWS = 20_000;
+const SAMPLE = 200;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const TEMPORAL = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
+
+type Kind = 'temporal' | 'numeric' | 'text';
+
+/** Column kinds from a sample: every non-null value a date → temporal, a number → numeric, else text. */
+export function columnKinds(columns: string[], rows: unknown[][]): Record<string, Kind> {
+  const out: Record<string, Kind> = {};
+  columns.forEach((c, i) => {
+    const vals = rows.map((r) => r[i]).filter((v) => v !== null && v !== undefined);
+    if (vals.length > 0 && vals.every((v) => typeof v === 'string' && TEMPORAL.test(v))) out[c] = 'temporal';
+    else if (vals.length > 0 && vals.every((v) => typeof v === 'number' || typeof v === 'bigint')) out[c] = 'numeric';
+    else out[c] = vals.length === 0 && /(^|_)(day|date|week|month|time|timestamp)$/i.test(c) ? 'temporal' : vals.length === 0 ? 'numeric' : 'text';
+  });
+  return out;
+}
+
+function asDeclared(x: unknown): DeclaredChart {
+  if (!x || typeof x !== 'object' || Array.isArray(x)) return {};
+  const d = x as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const out: DeclaredChart = {};
+  if (['line', 'bar', 'area', 'point'].includes(String(d.mark))) out.mark = d.mark as DeclaredChart['mark'];
+  if (str(d.x)) out.x = str(d.x);
+  if (Array.isArray(d.y)) out.y = d.y.filter((v): v is string => typeof v === 'string');
+  else if (str(d.y)) out.y = str(d.y);
+  if (str(d.color)) out.color = str(d.color);
+  if (str(d.title)) out.title = str(d.title);
+  if (['sum', 'avg', 'min', 'max'].includes(String(d.aggregate))) out.aggregate = d.aggregate as DeclaredChart['aggregate'];
+  return out;
+}
+
+/**
+ * A model's chart: the `.vl.json` spec beside it if any, else the declared `meta.chart`, else
+ * inferred (temporal → x, numeric → y, text → colour). The rows are grouped in SQL by x and colour,
+ * so the webview gets at most MAX_MODEL_ROWS aggregated rows; the date range filters x in SQL.
+ */
+export function modelChart(db: TableReader, input: ModelChartInput): ChartPayload {
+  const sample = db.query(`SELECT * FROM ${q(input.relation)} LIMIT ${SAMPLE}`);
+  const kinds = columnKinds(sample.columns, sample.rows);
+  const declared = asDeclared(input.declared);
+  const temporal = sample.columns.filter((c) => kinds[c] === 'temporal');
+  const numeric = sample.columns.filter((c) => kinds[c] === 'numeric');
+  const text = sample.columns.filter((c) => kinds[c] === 'text');
+  const x = declared.x && kinds[declared.x] ? declared.x : (temporal[0] ?? text[0] ?? sample.columns[0]);
+  const ys = (Array.isArray(declared.y) ? declared.y : declared.y ? [declared.y] : numeric.filter((c) => c !== x)).filter((c) => kinds[c] && c !== x);
+  const color = declared.color && kinds[declared.color] ? declared.color : text.find((c) => c !== x);
+  const title = declared.title ?? input.model;
+  const range = input.range ?? {};
+  const where = x && kinds[x] === 'temporal'
+    ? [range.from && DAY.test(range.from) ? `substr(${q(x)}, 1, 10) >= '${range.from}'` : '', range.to && DAY.test(range.to) ? `substr(${q(x)}, 1, 10) <= '${range.to}'` : ''].filter(Boolean).join(' AND ') || '1'
+    : '1';
+
+  if (input.vegaLite) {
+    const res = db.query(`SELECT * FROM ${q(input.relation)} WHERE ${where} LIMIT ${MAX_MODEL_ROWS}`);
+    const values = res.rows.map((r) => Object.fromEntries(res.columns.map((c, i) => [c, cell(r[i])])));
+    const spec = { $schema: VEGA_LITE_SCHEMA, width: 'container', autosize: { type: 'fit', contains: 'padding', resize: true }, ...input.vegaLite, data: { name: CHART_DATASET } };
+    return { id: `model:${input.model}`, title, spec, dataset: CHART_DATASET, values, columns: res.columns, summary: `${input.model}: ${values.length} rows drawn by ${input.model}.vl.json.`, series: [] };
+  }
+  if (!x || ys.length === 0) {
+    return { id: `model:${input.model}`, title, spec: { $schema: VEGA_LITE_SCHEMA, data: { name: CHART_DATASET }, mark: 'text' }, dataset: CHART_DATASET, values: [], columns: [], summary: `${input.model}: no numeric column to chart. Declare one with config(meta={'chart': {'y': 'column'}}).`, series: [] };
+  }
+  const agg = (declared.aggregate ?? 'sum').toUpperCase();
+  const groups = [x, ...(color ? [color] : [])];
+  const sql = `SELECT ${groups.map(q).join(', ')}, ${ys.map((y) => `${agg}(${q(y)}) AS ${q(y)}`).join(', ')}
+                 FROM ${q(input.relation)} WHERE ${where} GROUP BY ${groups.map(q).join(', ')} ORDER BY ${groups.map(q).join(', ')} LIMIT ${MAX_MODEL_ROWS}`;
+  const res = db.query(sql);
+  // Several numeric columns without a text column: each column becomes a series.
+  const values: ChartPayload['values'] = [];
+  for (const r of res.rows) {
+    ys.forEach((y, i) => {
+      const series = color ? String(r[1] ?? '(none)') + (ys.length > 1 ? ` · ${y}` : '') : y;
+      values.push({ x: cell(r[0]), series, value: cell(r[groups.length + i]) as number | null });
+    });
+  }
+  const series = [...new Set(values.map((v) => String(v.series)))];
+  const mark = declared.mark ?? (kinds[x] === 'temporal' ? 'line' : 'bar');
+  const spec: Record<string, unknown> = {
+    $schema: VEGA_LITE_SCHEMA,
+    description: `${title}: ${ys.join(', ')} by ${x}${color ? ` and ${color}` : ''}`,
+    width: 'container',
+    height: 300,
+    autosize: { type: 'fit', contains: 'padding', resize: true },
+    data: { name: CHART_DATASET },
+    mark: { type: mark, ...(mark === 'line' ? { point: values.length <= 400, invalid: 'break-paths-show-domains' } : {}) },
+    encoding: {
+      x: kinds[x] === 'temporal' ? { field: 'x', type: 'temporal', title: x, scale: { type: 'utc' } } : { field: 'x', type: 'nominal', title: x, sort: null },
+      y: { field: 'value', type: 'quantitative', title: ys.length === 1 ? `${agg.toLowerCase()} of ${ys[0]}` : `${agg.toLowerCase()} of value` },
+      color: { field: 'series', type: 'nominal', title: color ?? null },
+      tooltip: [{ field: 'x', title: x }, { field: 'series', type: 'nominal', title: color ?? 'series' }, { field: 'value', type: 'quantitative', format: ',.2~f' }],
+    },
+  };
+  const xs = res.rows.map((r) => r[0]).filter((v) => v !== null);
+  const summary = `${title}: ${ys.join(', ')} by ${x}${color ? `, one series per ${color}` : ''} (${series.length} series, ${values.length} points` +
+    (xs.length ? `, from ${String(xs[0])} to ${String(xs[xs.length - 1])}` : '') + `${res.rows.length >= MAX_MODEL_ROWS ? `; cut at ${MAX_MODEL_ROWS} rows` : ''}).`;
+  return { id: `model:${input.model}`, title, spec, dataset: CHART_DATASET, values, columns: ['x', 'series', 'value'], summary, series };
+}
+
+function cell(v: unknown): string | number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  if (typeof v === 'bigint') return Number(v);
+  return String(v);
+}

@@ -1,0 +1,118 @@
+import * as vscode from 'vscode';
+import type { ChartPayload } from '../../core/charts/chartPayload';
+import { seedViews } from '../../core/charts/seedViews';
+import type { DashboardState, DashboardToHost, HostToDashboard } from '../../../webview/charts/dashboard/protocol';
+import type { ExtensionServices } from '../services';
+import { saveExport } from './exportSaver';
+import type { InsightsService } from './insightsService';
+import { hasDeclaredChart, readModelCharts } from './modelChartData';
+import { readStore } from './storeReader';
+import { chartPage, chartWebviewOptions } from './webviewPage';
+
+export const DASHBOARD_VIEW_TYPE = 'communityMetrics.dashboard';
+
+const BODY = `<h1>Community Metrics dashboard</h1>
+<form id="range" class="toolbar" aria-label="Date range for every chart">
+  <label>From <input type="date" name="from"></label>
+  <label>To <input type="date" name="to"></label>
+</form>
+<h2>Insights</h2>
+<ul id="insights" class="insights"></ul>
+<p id="problems" role="status"></p>
+<div id="charts" class="dashboard-grid"></div>`;
+
+/**
+ * Every chart of the project on one page with one date range: the models that declare a chart
+ * (meta.chart or a .vl.json), the seed article's ready-made views over the tracked artifacts, and
+ * the insight flags, each opening its chart. One dashboard per window.
+ */
+export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSerializer<DashboardState> {
+  private panel: vscode.WebviewPanel | undefined;
+  private state: DashboardState = {};
+  private ready = false;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly s: ExtensionServices, private readonly insights: InsightsService, private readonly openChart: (ref: { artifactId: string; metricKey: string; grain?: string; mode?: string }) => void) {
+    const redraw = () => void this.post();
+    this.subscriptions.push(insights.onDidChange(redraw), s.models.onDidChange(redraw));
+  }
+
+  show(): vscode.WebviewPanel {
+    if (this.panel) {
+      this.panel.reveal();
+      return this.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Community Metrics Dashboard', vscode.ViewColumn.Active, chartWebviewOptions(this.s.context.extensionUri));
+    this.attach(panel, {});
+    return panel;
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: DashboardState | undefined): Promise<void> {
+    panel.webview.options = chartWebviewOptions(this.s.context.extensionUri);
+    this.attach(panel, sanitize(state ?? {}));
+  }
+
+  private attach(panel: vscode.WebviewPanel, state: DashboardState): void {
+    this.panel = panel;
+    this.state = state;
+    this.ready = false;
+    panel.webview.html = chartPage(panel.webview, this.s.context.extensionUri, 'charts-dashboard', BODY);
+    panel.onDidDispose(() => {
+      if (this.panel === panel) this.panel = undefined;
+    });
+    panel.webview.onDidReceiveMessage((m: DashboardToHost) => {
+      if (m.type === 'ready') {
+        this.ready = true;
+        void this.post();
+      } else if (m.type === 'range') {
+        this.state = sanitize(m.state);
+        void this.post();
+      } else if (m.type === 'openInsight') {
+        const insight = this.insights.insights[m.index];
+        if (insight) this.openChart(insight.chart);
+      } else if (m.type === 'export') void saveExport(m, this.s.model.folder?.uri).catch((err) => this.s.logger.error(`chart export: ${(err as Error).message}`));
+      else if (m.type === 'error') this.s.logger.error(`dashboard: ${m.message}`);
+    });
+  }
+
+  private async post(): Promise<void> {
+    const panel = this.panel;
+    if (!panel || !this.ready) return;
+    const state = this.state;
+    const problems: string[] = [];
+    let charts: ChartPayload[] = [];
+    try {
+      const project = this.s.models.project;
+      const declared = project ? [...project.nodes.values()].filter(hasDeclaredChart) : [];
+      if (declared.length) {
+        const models = await readModelCharts(this.s, declared, state);
+        charts.push(...models.charts);
+        problems.push(...models.problems);
+      }
+      const artifacts = [...this.s.model.summaries.values()].map((a) => ({ artifact: a.artifact, source: a.source, name: a.name, project: a.project }));
+      charts = charts.concat(await readStore(this.s, (store) => seedViews(store, artifacts, state)));
+    } catch (err) {
+      problems.push((err as Error).message);
+      this.s.logger.error(`dashboard: ${(err as Error).stack ?? String(err)}`);
+    }
+    const names = new Map([...this.s.model.summaries.values()].map((a) => [a.artifact, a.name]));
+    const message: HostToDashboard = {
+      type: 'render',
+      state,
+      charts,
+      insights: this.insights.insights.map((i) => ({ title: i.title, explanation: i.explanation, subject: names.get(i.artifactId) ?? i.artifactId })),
+      problems,
+    };
+    await panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.subscriptions) d.dispose();
+  }
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+function sanitize(s: DashboardState): DashboardState {
+  return { ...(typeof s.from === 'string' && DAY.test(s.from) ? { from: s.from } : {}), ...(typeof s.to === 'string' && DAY.test(s.to) ? { to: s.to } : {}) };
+}

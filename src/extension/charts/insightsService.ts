@@ -1,0 +1,59 @@
+import * as vscode from 'vscode';
+import type { Insight } from '../../core/insights/insight';
+import { storeInsights } from '../../core/insights/storeInsights';
+import type { ArtifactFlag, ArtifactFlags } from '../projectsTree';
+import type { ExtensionServices } from '../services';
+import { readStore } from './storeReader';
+
+export const MARKED_VERSIONS_SETTING = 'communityMetrics.insights.markedVersions';
+
+/**
+ * The insights of the tracked artifacts, recomputed from the store when it changes (refresh, CLI,
+ * reload) or when the user marks another version. The tree shows them as flags; the dashboard lists them.
+ */
+export class InsightsService implements ArtifactFlags, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [this.changed];
+  private timer: NodeJS.Timeout | undefined;
+  insights: Insight[] = [];
+
+  constructor(private readonly s: ExtensionServices) {
+    this.subscriptions.push(
+      s.model.onDidChange(() => this.schedule()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(MARKED_VERSIONS_SETTING)) this.schedule();
+      }),
+    );
+    this.schedule();
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.recompute(), 300);
+  }
+
+  async recompute(): Promise<Insight[]> {
+    const artifacts = [...this.s.model.summaries.values()].map((a) => ({ artifact: a.artifact, source: a.source, name: a.name }));
+    const marked = vscode.workspace.getConfiguration().get<Record<string, string>>(MARKED_VERSIONS_SETTING) ?? {};
+    try {
+      this.insights = artifacts.length ? await readStore(this.s, (store) => storeInsights(store, artifacts, { markedVersions: marked })) : [];
+    } catch (err) {
+      this.s.logger.error(`insights: ${(err as Error).message}`);
+      this.insights = [];
+    }
+    this.changed.fire();
+    return this.insights;
+  }
+
+  flagsFor(artifactId: string): ArtifactFlag[] {
+    return this.insights
+      .filter((i) => i.artifactId === artifactId)
+      .map((i) => ({ title: i.title, explanation: i.explanation, command: { command: 'communityMetrics.openMetricChart', title: 'Open Chart', arguments: [i.chart] } }));
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.subscriptions) d.dispose();
+  }
+}

@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { ChartPayload } from '../../core/charts/chartPayload';
+import { modelChart } from '../../core/charts/modelChart';
+import { relationName } from '../../core/project/project';
+import type { ProjectNode } from '../../core/project/project';
+import { prepareDatabase } from '../../core/project/runner';
+import { columnsOf, query } from '../../core/project/storeAccess';
+import { withStoreDatabase } from '../../core/project/storeSession';
+import type { ExtensionServices } from '../services';
+
+export interface ModelTable {
+  columns: string[];
+  rows: (string | number | null)[][];
+  total: number;
+}
+
+/** `<model>.vl.json` beside the model's SQL file, when there is one. */
+export function vegaLiteBeside(node: ProjectNode): Record<string, unknown> | undefined {
+  const file = node.file.replace(/\.sql$/i, '.vl.json');
+  if (file === node.file || !existsSync(file)) return undefined;
+  const spec = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new Error(`${file} is not a vega-lite spec (a JSON object)`);
+  return spec as Record<string, unknown>;
+}
+
+export function declaredChart(node: ProjectNode): unknown {
+  return (node.config.meta as Record<string, unknown> | undefined)?.chart;
+}
+
+/** Whether the project declares a chart for this model (meta.chart or a .vl.json), for the dashboard. */
+export function hasDeclaredChart(node: ProjectNode): boolean {
+  return node.resourceType === 'model' && (declaredChart(node) !== undefined || existsSync(node.file.replace(/\.sql$/i, '.vl.json')));
+}
+
+/** Charts (and optionally the first rows) of models, read from the store in one session, without saving. */
+export async function readModelCharts(s: ExtensionServices, nodes: ProjectNode[], range: { from?: string; to?: string }, tableRows = 0): Promise<{ charts: ChartPayload[]; tables: ModelTable[]; problems: string[] }> {
+  const file = s.model.storeFile;
+  if (!file || !existsSync(file)) return { charts: [], tables: [], problems: ['The store is empty: run Refresh and Build first.'] };
+  const { result } = await withStoreDatabase(await s.sql(), file, s.logger, async (db) => {
+    prepareDatabase(db, false);
+    const charts: ChartPayload[] = [];
+    const tables: ModelTable[] = [];
+    const problems: string[] = [];
+    for (const node of nodes) {
+      const relation = relationName(node);
+      if (columnsOf(db, relation).length === 0) {
+        problems.push(`${node.name} has not been built yet: run it first.`);
+        continue;
+      }
+      try {
+        const reader = { query: (sql: string, params: (string | number)[] = []) => query(db, sql, params) };
+        charts.push(modelChart(reader, { model: node.name, relation, declared: declaredChart(node), vegaLite: vegaLiteBeside(node), range }));
+        if (tableRows > 0) {
+          const q = `"${relation.replace(/"/g, '""')}"`;
+          const t = query(db, `SELECT * FROM ${q} LIMIT ${tableRows}`);
+          const total = Number(query(db, `SELECT COUNT(*) FROM ${q}`).rows[0]?.[0] ?? 0);
+          tables.push({ columns: t.columns, rows: t.rows.map((r) => r.map((v) => (v === null || typeof v === 'number' || typeof v === 'string' ? v : String(v)))), total });
+        }
+      } catch (err) {
+        problems.push(`${node.name}: ${(err as Error).message}`);
+      }
+    }
+    return { charts, tables, problems };
+  }, { save: false });
+  return result;
+}

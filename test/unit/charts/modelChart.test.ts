@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import type { SqlValue } from 'sql.js';
+import { modelChart } from '../../../src/core/charts/modelChart';
+import { query } from '../../../src/core/project/storeAccess';
+import { MetricsStore } from '../../../src/core/store/store';
+import { testSql } from '../store.test';
+
+describe('model charts', () => {
+  it('infers temporal → x, numeric → y, text → colour, aggregating in SQL, and honours meta.chart and a .vl.json', async () => {
+    const store = MetricsStore.create(await testSql(), ':memory:');
+    store.db.run(`CREATE TABLE daily_summary (day TEXT, project TEXT, stars INTEGER, forks INTEGER)`);
+    store.db.run(`INSERT INTO daily_summary VALUES ('2021-08-01', 'a', 1, 5), ('2021-08-01', 'a', 2, 5), ('2021-08-02', 'a', 4, 6), ('2021-08-01', '<script>x</script>', 7, 1)`);
+    const db = { query: (sql: string, params: SqlValue[] = []) => query(store.db, sql, params) };
+    const inferred = modelChart(db, { model: 'daily_summary', relation: 'daily_summary' });
+    assert.deepEqual(inferred.series, ['<script>x</script> · stars', '<script>x</script> · forks', 'a · stars', 'a · forks']);
+    assert.equal(inferred.values.find((v) => v.series === 'a · stars' && v.x === '2021-08-01')?.value, 3, 'summed per day in SQL');
+    const declared = modelChart(db, { model: 'daily_summary', relation: 'daily_summary', declared: { y: 'stars', color: 'project', mark: 'bar', aggregate: 'max', title: 'Stars' }, range: { from: '2021-08-02' } });
+    assert.deepEqual(declared.values, [{ x: '2021-08-02', series: 'a', value: 4 }]);
+    assert.equal(declared.title, 'Stars');
+    assert.equal((declared.spec.mark as { type: string }).type, 'bar');
+    const vl = modelChart(db, { model: 'daily_summary', relation: 'daily_summary', vegaLite: { mark: 'point', encoding: { x: { field: 'day' } } } });
+    assert.deepEqual(vl.spec.data, { name: 'table' });
+    assert.equal(vl.values.length, 4);
+    store.close();
+  });
+});

@@ -1,0 +1,27 @@
+// The typed messages between the dashboard panel (host) and its webview. Both sides import this file.
+import type { ChartPayloadMessage, ErrorNotice, ExportRequest, RenderedNotice } from '../shared/messages';
+
+/** One date range for every chart; kept by `setState` for the serializer. */
+export interface DashboardState {
+  from?: string;
+  to?: string;
+}
+
+export interface InsightMessage {
+  title: string;
+  explanation: string;
+  /** Artifact name, to say which artifact the flag is about. */
+  subject: string;
+}
+
+/** host → webview */
+export type HostToDashboard = { type: 'render'; state: DashboardState; charts: ChartPayloadMessage[]; insights: InsightMessage[]; problems: string[] };
+
+/** webview → host */
+export type DashboardToHost =
+  | { type: 'ready' }
+  | { type: 'range'; state: DashboardState }
+  | { type: 'openInsight'; index: number }
+  | ExportRequest
+  | RenderedNotice
+  | ErrorNotice;
