@@ -131,7 +131,9 @@ function seriesOf(db: SqlReader, def: MetricDefinition, _source: ArtifactSource,
       UNION ALL SELECT date(p, ${periodStepSql(grain)}) FROM cal, bounds WHERE date(p, ${periodStepSql(grain)}) <= hi
     ),
     agg AS (${agg}),
-    joined AS (SELECT cal.p AS p, ${joinedValue} AS v FROM cal LEFT JOIN agg ON agg.p = cal.p)
+    -- A grouped union rather than a LEFT JOIN: SQLite may scan agg once per calendar row otherwise.
+    merged AS (SELECT p, SUM(v) AS v FROM (SELECT p, NULL AS v FROM cal UNION ALL SELECT p, v FROM agg) GROUP BY p),
+    joined AS (SELECT p, ${joinedValue.replace('agg.v', 'v')} AS v FROM merged)
     SELECT p AS period, ${value} AS value FROM joined WINDOW w AS (ORDER BY p) ORDER BY p`;
   const rows = db.all<{ period: string; value: number | null }>(sql, [name]);
   let points: SeriesPoint[] = rows.map((r) => ({ period: r.period, value: r.value === null || r.value === undefined ? null : Number(r.value) }));
