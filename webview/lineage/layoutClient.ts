@@ -45,6 +45,14 @@ export class LayoutClient {
     return this.starting;
   }
 
+  /**
+   * Starts the worker (fetch, compile, ELK's own start-up) before the first view arrives: the host
+   * loads the project meanwhile, so the first layout does not pay for the start.
+   */
+  warm(): void {
+    void this.start();
+  }
+
   /** Lays out on the worker; `offThread` is false when the fallback layout had to be used. */
   async layout(input: ElkInput): Promise<{ layout: LaidOut; offThread: boolean }> {
     const worker = this.failure ? undefined : await this.start();

@@ -33,6 +33,7 @@ const panZoom = new PanZoom(svg, viewport);
 if (state.zoom) panZoom.set(state.zoom);
 panZoom.onChange = (t) => save({ zoom: t });
 const layouts = new LayoutClient(document.body.dataset.worker ?? '');
+layouts.warm();
 
 let view: LineageViewData | undefined;
 let layout: LaidOut | undefined;
