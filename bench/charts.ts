@@ -1,0 +1,147 @@
+/**
+ * Charts and insights benchmark.
+ *  1. A 10-series × 10-year daily metric chart: the SQL aggregation (metricSeries over sql.js) and the
+ *     render in Chromium (vega-embed with the CSP-safe expression interpreter, SVG renderer, as the
+ *     panel does), from handing the spec to vega-embed until the SVG is in the page.
+ *  2. The four insight detectors (storeInsights) over 5 years of daily data for 100 artifacts.
+ *
+ *   node --import tsx bench/charts.ts            print the results
+ *   node --import tsx bench/charts.ts --append   also append them to bench/RESULTS.md
+ */
+import { execSync } from 'node:child_process';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
+import { metricChart } from '../src/core/charts/metricChart';
+import { metricSeries } from '../src/core/charts/metricSeries';
+import { storeInsights } from '../src/core/insights/storeInsights';
+import type { InsightArtifact } from '../src/core/insights/storeInsights';
+import { upsertStarHistory } from '../src/core/store/githubRows';
+import { insertDockerHubSnapshot, upsertNpmDaily, upsertPypiDaily, upsertPypiVersionDaily } from '../src/core/store/packageRows';
+import { upsertSlackMessages } from '../src/core/store/slackRows';
+import { MetricsStore } from '../src/core/store/store';
+import { loadSqlJs } from '../src/core/store/sqljs';
+
+const root = path.resolve(__dirname, '..');
+const RUNS = 5;
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+const ms = (t0: number) => Number(process.hrtime.bigint() - BigInt(t0)) / 1e6;
+const now = () => Number(process.hrtime.bigint());
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+async function renderBench(): Promise<string[]> {
+  const SQL = await loadSqlJs(path.join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'));
+  const store = MetricsStore.create(SQL, ':memory:');
+  const start = '2016-11-23';
+  const days = 3653;
+  for (let p = 0; p < 10; p++) {
+    const r = rng(p + 1);
+    upsertNpmDaily(store, Array.from({ length: days }, (_, i) => ({ date: addDays(start, i), package: `pkg-${p}`, downloads: Math.round((100 + i * (p + 1)) * (0.7 + 0.6 * r())) })));
+  }
+  const sqlTimes: number[] = [];
+  let payload = metricChart([]);
+  for (let run = 0; run < RUNS; run++) {
+    const t0 = now();
+    const series = Array.from({ length: 10 }, (_, p) => metricSeries(store, `npm:pkg-${p}`, 'downloads_daily', { grain: 'day', mode: 'total' }));
+    payload = metricChart(series);
+    sqlTimes.push(ms(t0));
+  }
+  store.close();
+
+  const dir = await mkdtemp(path.join(tmpdir(), 'cm-bench-charts-'));
+  await esbuild.build({
+    stdin: {
+      contents: `import embed from 'vega-embed'; import { expressionInterpreter } from 'vega-interpreter';
+        window.draw = async (spec) => { const el = document.getElementById('chart'); el.replaceChildren();
+          const t0 = performance.now(); const r = await embed(el, spec, { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
+          const t1 = performance.now(); r.finalize(); return { ms: t1 - t0, paths: el.querySelectorAll('svg .mark-line path').length }; };`,
+      resolveDir: root,
+    },
+    bundle: true, format: 'iife', platform: 'browser', outfile: path.join(dir, 'bench.js'), logLevel: 'warning',
+  });
+  await writeFile(path.join(dir, 'index.html'), '<!DOCTYPE html><html><body style="width:1200px"><div id="chart" style="width:1100px"></div><script src="bench.js"></script></body></html>');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`file://${path.join(dir, 'index.html')}`);
+  const spec = { ...payload.spec, data: { name: payload.dataset, values: payload.values, format: { parse: { period: 'date' } } } };
+  const renders: number[] = [];
+  let paths = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const r = await page.evaluate((s) => (globalThis as unknown as { draw: (x: unknown) => Promise<{ ms: number; paths: number }> }).draw(s), spec);
+    renders.push(r.ms);
+    paths = r.paths;
+  }
+  await browser.close();
+  await rm(dir, { recursive: true, force: true });
+  return [
+    `- 10 series × ${days} days (${payload.values.length} points): SQL aggregation (10 × metricSeries + spec) median ${median(sqlTimes).toFixed(0)} ms (runs ${sqlTimes.map((t) => t.toFixed(0)).join(', ')})`,
+    `- render in Chromium (vega-embed, SVG, expression interpreter; ${paths} line paths): median ${median(renders).toFixed(0)} ms (runs ${renders.map((t) => t.toFixed(0)).join(', ')})`,
+  ];
+}
+
+async function insightsBench(): Promise<string[]> {
+  const SQL = await loadSqlJs(path.join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'));
+  const store = MetricsStore.create(SQL, ':memory:');
+  const start = '2021-11-23';
+  const days = 1826;
+  const artifacts: InsightArtifact[] = [];
+  const t0 = now();
+  for (let a = 0; a < 100; a++) {
+    const r = rng(a + 100);
+    const kind = a % 5;
+    const level = (i: number) => Math.round((200 + i) * ([5, 6].includes(i % 7) ? 0.4 : 1) * (0.8 + 0.4 * r()));
+    if (kind === 0) {
+      upsertNpmDaily(store, Array.from({ length: days }, (_, i) => ({ date: addDays(start, i), package: `npm-${a}`, downloads: level(i) })));
+      artifacts.push({ artifact: `npm:npm-${a}`, source: 'npm', name: `npm-${a}` });
+    } else if (kind === 1) {
+      upsertPypiDaily(store, Array.from({ length: days }, (_, i) => ({ date: addDays(start, i), package: `py-${a}`, categoryType: 'overall' as const, category: 'without_mirrors', downloads: level(i) })));
+      upsertPypiVersionDaily(store, Array.from({ length: days }, (_, i) => ({ date: addDays(start, i), package: `py-${a}`, version: `1.${Math.floor(i / 180)}.0`, downloads: level(i) })));
+      artifacts.push({ artifact: `pypi:py-${a}`, source: 'pypi', name: `py-${a}` });
+    } else if (kind === 2) {
+      let total = 0;
+      for (let i = 0; i < days; i++) {
+        total += level(i);
+        insertDockerHubSnapshot(store, { timestamp: `${addDays(start, i)}T06:00:00Z`, image: `ns/img-${a}`, pullCount: total, starCount: null, lastUpdated: null });
+      }
+      artifacts.push({ artifact: `docker:ns/img-${a}`, source: 'docker', name: `ns/img-${a}` });
+    } else if (kind === 3) {
+      upsertStarHistory(store, Array.from({ length: days }, (_, i) => ({ repo: `o/r-${a}`, day: addDays(start, i), stars: Math.round(3 * r() + i / 300), source: 'history' as const })));
+      artifacts.push({ artifact: `github:o/r-${a}`, source: 'github', name: `o/r-${a}` });
+    } else {
+      const people = ['ann', 'bob', 'cat', 'dan', 'eve', 'fay'];
+      upsertSlackMessages(store, Array.from({ length: days * 3 }, (_, i) => ({ messageTime: `${addDays(start, Math.floor(i / 3))}T1${i % 3}:00:00Z`, domain: `ws${a}`, username: people[Math.floor(r() * people.length)] as string, realname: null, email: null, channel: 'general', permalink: null, text: 'm' })));
+      artifacts.push({ artifact: `slack:ws${a}`, source: 'slack', name: `ws${a}` });
+    }
+  }
+  const loadMs = ms(t0);
+  const marked = Object.fromEntries(artifacts.filter((x) => x.source === 'pypi').map((x) => [x.name, '1.9.0']));
+  const runs: number[] = [];
+  let found = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const t1 = now();
+    found = storeInsights(store, artifacts, { markedVersions: marked }).length;
+    runs.push(ms(t1));
+  }
+  store.close();
+  return [
+    `- 100 artifacts × ${days} days (20 each of npm, PyPI with per-version rows, Docker snapshots, GitHub star history, Slack at 3 messages a day; store filled in ${(loadMs / 1000).toFixed(1)} s): storeInsights median ${median(runs).toFixed(0)} ms (runs ${runs.map((t) => t.toFixed(0)).join(', ')}), ${found} flags raised`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const render = await renderBench();
+  const insights = await insightsBench();
+  const machine = `${execSync('uname -a').toString().trim()}; nproc ${execSync('nproc').toString().trim()}; node ${process.version}; load average ${execSync('cat /proc/loadavg').toString().split(' ').slice(0, 3).join(', ')} at the end`;
+  const text = [`\n## charts and insights — ${new Date().toISOString().slice(0, 10)}\n`, `Machine: ${machine}.\n`, `\`node --import tsx bench/charts.ts\`, ${RUNS} runs each, median.\n`, ...render, ...insights, ''].join('\n');
+  console.log(text);
+  if (process.argv.includes('--append')) await appendFile(path.join(root, 'bench', 'RESULTS.md'), text);
+}
+
+void main();
