@@ -3,6 +3,7 @@ import { buildCommand } from './buildCommand';
 import { compileCommand } from './compileCommand';
 import { lineageCommand } from './lineageCommand';
 import { gharchiveCommand } from './gharchiveCommand';
+import { insightsCommand } from './insightsCommand';
 import { queryCommand } from './queryCommand';
 import { refreshCommand } from './refreshCommand';
 import { runCommand } from './runCommand';
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   seed: { run: seedCommand, summary: 'load the seed CSV files into the store' },
   query: { run: queryCommand, summary: 'run SQL on the store and print json or csv' },
   lineage: { run: lineageCommand, summary: 'print the lineage graph, write it as SVG, or send the last run to OpenLineage' },
+  insights: { run: insightsCommand, summary: 'print the insight flags (rate drops, old versions, one-person activity, star trend)' },
   gharchive: { run: gharchiveCommand, summary: 'import GH Archive hours (public events) for the tracked repositories' },
 };
 

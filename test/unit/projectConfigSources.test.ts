@@ -73,5 +73,31 @@ describe('community-metrics.yml: pypi, npm, docker and slack artifacts', () => {
     const bad = 'projects:\n  - name: a\n    docker: [a/b/c]\n';
     assert.equal(validate(parseYaml(bad)), false);
     assert.ok(parseProjectConfig(bad).problems.length > 0);
+    const marked = "projects:\n  - name: a\n    pypi:\n      - { name: marquez-airflow, marked_version: '0.4.0' }\n";
+    assert.ok(validate(parseYaml(marked)), JSON.stringify(validate.errors));
+    assert.equal(validate(parseYaml("projects:\n  - name: a\n    pypi:\n      - { name: x, mark: '1' }\n")), false, 'a misspelt key is caught in the editor');
+  });
+
+  it('reads a marked version of a PyPI package as written, and puts a bad one on its line', () => {
+    const text = `projects:
+  - name: a
+    pypi:
+      - name: Marquez_Airflow
+        marked_version: '0.4.0'
+      - url: https://pypi.org/project/openlineage-airflow
+        marked_version: 1.10
+      - name: plain
+      - name: broken
+        marked_version: [1]
+`;
+    const { config, problems } = parseProjectConfig(text);
+    assert.deepEqual(config.projects[0]?.pypi, [
+      { name: 'marquez-airflow', markedVersion: '0.4.0' },
+      // Unquoted, YAML reads 1.10 as the number 1.1: the version is taken as written.
+      { name: 'openlineage-airflow', markedVersion: '1.10' },
+      { name: 'plain' },
+      { name: 'broken' },
+    ]);
+    assert.deepEqual(problems.map((p) => [p.severity, p.range.startLine, p.message]), [['error', 9, "'marked_version' must be a version of 'broken', such as '0.4.0'."]]);
   });
 });

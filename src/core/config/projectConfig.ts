@@ -27,6 +27,11 @@ export interface GitHubRepository {
 export interface PypiPackage {
   /** The name as PyPI normalises it (PEP 503: lower case, runs of `-_.` as one `-`), as pypistats uses. */
   name: string;
+  /**
+   * A version the user marks (`marked_version:`), e.g. the release that fixed a vulnerability: an
+   * insight flags a large share of recent downloads still on older versions.
+   */
+  markedVersion?: string;
 }
 
 export interface NpmPackage {
@@ -93,6 +98,9 @@ const DOCKER_PART = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOCKER_URL = /^https?:\/\/hub\.docker\.com\/(?:r\/([^/\s]+)\/([^/\s?#]+)|_\/([^/\s?#]+))\/?(?:[?#].*)?$/;
 const SLACK_DOMAIN = /^[a-z0-9][a-z0-9-]{0,20}$/;
 const SLACK_URL = /^https?:\/\/([a-z0-9][a-z0-9-]*)\.slack\.com\/?$/;
+
+/** A release version as PEP 440 or semver writes it (a leading `v` allowed). */
+const VERSION = /^v?\d+(?:\.\d+)*(?:[-._+]?[0-9A-Za-z]+(?:[._-][0-9A-Za-z]+)*)?$/;
 
 /** PEP 503 normalisation, which pypistats also applies to the names it is asked for. */
 export function normalizePypiName(name: string): string {
@@ -221,20 +229,21 @@ export function parseProjectConfig(text: string): ParsedConfig {
       }
     }
     const project: TrackedProject = { name, github };
-    const listed = <T>(key: string, what: string, parse: (value: string) => T | undefined, id: (v: T) => string): T[] | undefined => {
+    const listed = <T>(key: string, what: string, parse: (value: string) => T | undefined, id: (v: T) => string, extra?: (entry: YAMLMap, parsed: T) => void): T[] | undefined => {
       const pair = findPair(item, key);
       const node = pair?.value as YamlNode | null | undefined;
       if (!pair || node === null || node === undefined) return undefined;
       const out: T[] = [];
       const entries: (YamlNode | null)[] = isSeq(node) ? (node.items as (YamlNode | null)[]) : [node];
       for (const entry of entries) {
-        const raw = isScalar(entry) ? entry.value : isMap(entry) ? findPair(entry, 'url')?.value : undefined;
+        const raw = isScalar(entry) ? entry.value : isMap(entry) ? (findPair(entry, 'name') ?? findPair(entry, 'url'))?.value : undefined;
         const rawValue = isScalar(raw) ? raw.value : raw;
         const parsed = typeof rawValue === 'string' ? parse(rawValue) : undefined;
         if (!parsed) {
           error(`Not ${what}.`, nodeRange(entry, node.range));
           continue;
         }
+        if (extra && isMap(entry)) extra(entry, parsed);
         if (out.some((o) => id(o).toLowerCase() === id(parsed).toLowerCase())) {
           warning(`'${id(parsed)}' is listed twice in project '${name}'.`, nodeRange(entry));
           continue;
@@ -243,7 +252,14 @@ export function parseProjectConfig(text: string): ParsedConfig {
       }
       return out;
     };
-    const pypi = listed('pypi', "a PyPI package: expected a name or 'https://pypi.org/project/<name>'", parsePypiPackage, (p) => p.name);
+    const pypi = listed('pypi', "a PyPI package: expected a name or 'https://pypi.org/project/<name>'", parsePypiPackage, (p) => p.name, (entry, pkg) => {
+      const markNode = findPair(entry, 'marked_version')?.value as YamlNode | null | undefined;
+      if (markNode === undefined || markNode === null) return;
+      // The text as written: YAML reads an unquoted 1.10 as the number 1.1.
+      const text = isScalar(markNode) && (typeof markNode.value === 'string' || typeof markNode.value === 'number') ? String(markNode.source ?? markNode.value).trim() : '';
+      if (VERSION.test(text)) pkg.markedVersion = text;
+      else error(`'marked_version' must be a version of '${pkg.name}', such as '0.4.0'.`, nodeRange(markNode));
+    });
     if (pypi) project.pypi = pypi;
     const npm = listed('npm', "an npm package: expected 'name', '@scope/name' or 'https://www.npmjs.com/package/<name>'", parseNpmPackage, (p) => p.name);
     if (npm) project.npm = npm;

@@ -1,3 +1,4 @@
+import type { ProjectConfig } from '../config/projectConfig';
 import { metricSeries } from '../charts/metricSeries';
 import type { SqlReader } from '../charts/sqlReader';
 import type { ArtifactSource } from '../charts/metricCatalog';
@@ -23,6 +24,13 @@ export interface InsightOptions {
   activityDays?: number;
   /** Window of version downloads, in days. */
   versionDays?: number;
+}
+
+/** The versions marked in community-metrics.yml (`marked_version:`), by artifact id. */
+export function markedVersionsOf(config: ProjectConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of config.projects) for (const pkg of p.pypi ?? []) if (pkg.markedVersion) out[`pypi:${pkg.name}`] = pkg.markedVersion;
+  return out;
 }
 
 const shiftDay = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

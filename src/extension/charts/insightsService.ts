@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Insight } from '../../core/insights/insight';
-import { storeInsights } from '../../core/insights/storeInsights';
+import { normalizePypiName } from '../../core/config/projectConfig';
+import { markedVersionsOf, storeInsights } from '../../core/insights/storeInsights';
 import type { ArtifactFlag, ArtifactFlags } from '../projectsTree';
 import type { ExtensionServices } from '../services';
 import { readStore } from './storeReader';
@@ -35,7 +36,10 @@ export class InsightsService implements ArtifactFlags, vscode.Disposable {
 
   async recompute(): Promise<Insight[]> {
     const artifacts = [...this.s.model.summaries.values()].map((a) => ({ artifact: a.artifact, source: a.source, name: a.name }));
-    const marked = vscode.workspace.getConfiguration().get<Record<string, string>>(MARKED_VERSIONS_SETTING) ?? {};
+    // community-metrics.yml's marked_version (shared with the CLI), then the setting, which wins.
+    const setting = vscode.workspace.getConfiguration().get<Record<string, string>>(MARKED_VERSIONS_SETTING) ?? {};
+    const marked = markedVersionsOf(this.s.model.config);
+    for (const [key, version] of Object.entries(setting)) if (typeof version === 'string') marked[key.includes(':') ? key : `pypi:${normalizePypiName(key)}`] = version;
     try {
       this.insights = artifacts.length ? await readStore(this.s, (store) => storeInsights(store, artifacts, { markedVersions: marked })) : [];
     } catch (err) {
