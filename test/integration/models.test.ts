@@ -63,6 +63,33 @@ describe('models in the editor', () => {
     }
   });
 
+  it('completes the columns of the relations a model reads: after an alias, and unqualified', async () => {
+    const api = await activateExtension();
+    const file = path.join(root(), 'models', 'scratch_columns.sql');
+    // daily_summary was built by the CodeLens run above; github_stars is a raw table of the store.
+    await writeFile(file, "select d.\nfrom {{ ref('daily_summary') }} as d\njoin {{ source('metrics', 'github_stars') }} s on s.project = d.project\n");
+    try {
+      const uri = vscode.Uri.file(file);
+      await waitFor('the model to load', () => api.services.models.nodeForUri(uri));
+      await vscode.workspace.openTextDocument(uri);
+      const labels = async (line: number, character: number, trigger?: string) => {
+        const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(line, character), trigger);
+        return list.items.filter((i) => i.kind === vscode.CompletionItemKind.Field).map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+      };
+      const afterD = await labels(0, 9, '.');
+      const built = api.services.models.columns.get([...api.services.models.project!.nodes.values()].find((n) => n.name === 'daily_summary')!.uniqueId)!;
+      assert.ok(built.columns.length > 1 && built.columns.every((c) => c.from === 'store'), JSON.stringify(built.columns));
+      assert.deepEqual(afterD, built.columns.map((c) => c.name), 'd. lists daily_summary’s columns, as the store has them');
+      const afterS = await labels(2, 52, '.');
+      assert.deepEqual(afterS, ['timestamp', 'project', 'stars'], 's. lists the raw table’s columns');
+      const everywhere = await labels(0, 7);
+      for (const c of ['timestamp', 'stars', ...afterD]) assert.ok(everywhere.includes(c), `${c} unqualified`);
+      assert.deepEqual(await labels(1, 20), [], 'nothing inside the Jinja call');
+    } finally {
+      await rm(file, { force: true });
+    }
+  });
+
   it('puts a broken model’s error on its file and line, and clears it when fixed', async () => {
     const api = await activateExtension();
     const file = path.join(root(), 'models', 'broken_model.sql');

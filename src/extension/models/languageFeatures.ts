@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { materialization } from '../../core/project/project';
 import type { ProjectNode } from '../../core/project/project';
 import type { ModelsService } from './modelsService';
+import { catalogEntryFor, relationsInSql } from '../../core/project/columnCatalog';
+import type { CatalogRelation } from '../../core/project/columnCatalog';
 
 export const COMPILED_SCHEME = 'community-metrics-compiled';
 const SQL: vscode.DocumentSelector = [{ language: 'sql', scheme: 'file' }, { language: 'jinja-sql', scheme: 'file' }];
@@ -87,6 +89,59 @@ function describeNode(models: ModelsService, node: ProjectNode): vscode.Markdown
   return md;
 }
 
+/** True inside `{{ … }}`, `{% … %}` or `{# … #}` before the cursor: Jinja, not SQL. */
+function insideJinja(doc: vscode.TextDocument, pos: vscode.Position): boolean {
+  const before = doc.getText(new vscode.Range(new vscode.Position(Math.max(0, pos.line - 50), 0), pos));
+  const open = Math.max(before.lastIndexOf('{{'), before.lastIndexOf('{%'), before.lastIndexOf('{#'));
+  const close = Math.max(before.lastIndexOf('}}'), before.lastIndexOf('%}'), before.lastIndexOf('#}'));
+  return open > close;
+}
+
+const COLUMN_ORIGIN = { store: 'in the store', yml: 'documented in yml; not in the store yet', 'seed file': 'in the seed file’s header; not loaded yet' };
+
+function columnItems(rel: CatalogRelation, range: vscode.Range | undefined, qualifier: string | undefined): vscode.CompletionItem[] {
+  return rel.columns.map((c, i) => {
+    const item = new vscode.CompletionItem({ label: c.name, description: qualifier ? `${qualifier} · ${rel.call}` : rel.call }, vscode.CompletionItemKind.Field);
+    item.detail = `${c.type ? `${c.type} ` : ''}column of ${rel.identifier}`;
+    const md = new vscode.MarkdownString();
+    if (c.description) md.appendText(`${c.description}\n\n`);
+    md.appendText(`Column ${COLUMN_ORIGIN[c.from]}.`);
+    item.documentation = md;
+    // The relation's own order, real columns first.
+    item.sortText = `${c.from === 'store' ? 0 : 1}${String(i).padStart(4, '0')}`;
+    if (range) item.range = range;
+    return item;
+  });
+}
+
+/** Columns in model SQL: after `alias.` those of that relation, else those of every relation the model reads. */
+function columnCompletions(models: ModelsService, doc: vscode.TextDocument, pos: vscode.Position): vscode.CompletionItem[] | undefined {
+  const project = models.project;
+  const node = models.nodeForUri(doc.uri);
+  if (!project || !node || node.resourceType === 'seed' || insideJinja(doc, pos)) return undefined;
+  const before = doc.lineAt(pos.line).text.slice(0, pos.character);
+  if (/--/.test(before)) return undefined;
+  const relations = relationsInSql(doc.getText());
+  const qualified = /([A-Za-z_][\w$]*)\.([A-Za-z_][\w$]*)?$/.exec(before);
+  if (qualified) {
+    const name = (qualified[1] as string).toLowerCase();
+    const rel = relations.find((r) => r.qualifier.toLowerCase() === name);
+    const entry = rel && catalogEntryFor(project, models.columns, rel.call);
+    if (!entry) return undefined;
+    const typed = qualified[2] ?? '';
+    return columnItems(entry, new vscode.Range(pos.line, pos.character - typed.length, pos.line, pos.character), undefined);
+  }
+  const seen = new Set<string>();
+  const items: vscode.CompletionItem[] = [];
+  for (const r of relations) {
+    const entry = catalogEntryFor(project, models.columns, r.call);
+    if (!entry || seen.has(r.qualifier)) continue;
+    seen.add(r.qualifier);
+    items.push(...columnItems(entry, undefined, r.qualifier));
+  }
+  return items;
+}
+
 function escapeMd(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
@@ -102,7 +157,8 @@ export function registerModelLanguageFeatures(models: ModelsService): vscode.Dis
         provideCompletionItems(doc, pos) {
           const project = models.project;
           const call = jinjaCallAt(doc, pos);
-          if (!project || !call) return undefined;
+          if (!project) return undefined;
+          if (!call) return columnCompletions(models, doc, pos);
           if (call.kind === 'ref') {
             return [...project.nodes.values()]
               .filter((n) => n.resourceType === 'model' || n.resourceType === 'seed')
@@ -120,6 +176,7 @@ export function registerModelLanguageFeatures(models: ModelsService): vscode.Dis
       },
       "'",
       '"',
+      '.',
     ),
     vscode.languages.registerDefinitionProvider(SQL, {
       provideDefinition(doc, pos) {

@@ -9,6 +9,8 @@ import type { RecordedResult } from '../../core/project/runHistory';
 import { compiledSqlOf, prepareDatabase, runProject, storeAccess } from '../../core/project/runner';
 import type { RunCommand, RunResult } from '../../core/project/runner';
 import { columnsOf, query } from '../../core/project/storeAccess';
+import { buildColumnCatalog, catalogIdentifiers, storedColumns } from '../../core/project/columnCatalog';
+import type { ColumnCatalog, StoredColumns } from '../../core/project/columnCatalog';
 import type { QueryTable } from '../../core/project/jinjaRenderer';
 import { withStoreDatabase } from '../../core/project/storeSession';
 import type { ExtensionServices } from '../services';
@@ -26,12 +28,15 @@ export class ModelsService implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('community-metrics-models');
   private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
   private reloadTimer: NodeJS.Timeout | undefined;
+  private columnsTimer: NodeJS.Timeout | undefined;
   private loading: Promise<Project | undefined> | undefined;
   private runDiagnostics: EngineDiagnostic[] = [];
   project: Project | undefined;
   lastRun: RunResult | undefined;
   /** Latest recorded result per node, read from the store (survives reloads). */
   lastResults = new Map<string, RecordedResult>();
+  /** Columns of every relation the project reads or builds, for completion; refreshed at each load and run. */
+  columns: ColumnCatalog = new Map();
 
   constructor(private readonly s: ExtensionServices) {
     const folder = s.model.folder;
@@ -43,6 +48,11 @@ export class ModelsService implements vscode.Disposable {
       this.scheduleReload();
     };
     this.disposables.push(watcher, watcher.onDidChange(schedule), watcher.onDidCreate(schedule), watcher.onDidDelete(schedule));
+    // A refresh (or the CLI) adds raw tables and columns: re-read them for completion, quietly.
+    this.disposables.push(s.model.onDidChange(() => {
+      clearTimeout(this.columnsTimer);
+      this.columnsTimer = setTimeout(() => void (this.loading ?? this.readLastResults()), 1000);
+    }));
   }
 
   get root(): string | undefined {
@@ -90,15 +100,24 @@ export class ModelsService implements vscode.Disposable {
     return this.project;
   }
 
+  /** The run history and the relations' columns, in one read of the store. */
   private async readLastResults(): Promise<void> {
+    const project = this.project;
     const file = this.s.model.storeFile;
-    if (!file || !existsSync(file)) return;
-    try {
-      const { result } = await withStoreDatabase(await this.s.sql(), file, this.s.logger, async (db) => latestResults(db), { save: false });
-      this.lastResults = result;
-    } catch (err) {
-      this.s.logger.warn(`cannot read run history: ${(err as Error).message}`);
+    let stored: StoredColumns = new Map();
+    if (file && existsSync(file)) {
+      try {
+        const { result } = await withStoreDatabase(await this.s.sql(), file, this.s.logger, async (db) => ({
+          results: latestResults(db),
+          stored: project ? storedColumns(db, catalogIdentifiers(project)) : new Map(),
+        }), { save: false });
+        this.lastResults = result.results;
+        stored = result.stored;
+      } catch (err) {
+        this.s.logger.warn(`cannot read run history: ${(err as Error).message}`);
+      }
     }
+    this.columns = project ? buildColumnCatalog(project, stored) : new Map();
   }
 
   nodeForUri(uri: vscode.Uri): ProjectNode | undefined {
@@ -118,8 +137,8 @@ export class ModelsService implements vscode.Disposable {
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
       try {
-        const { result } = await withStoreDatabase(await this.s.sql(), file, this.s.logger, (db) =>
-          runProject(project, db, {
+        const { result } = await withStoreDatabase(await this.s.sql(), file, this.s.logger, async (db) => {
+          const ran = await runProject(project, db, {
             command,
             select,
             signal: abort.signal,
@@ -127,8 +146,11 @@ export class ModelsService implements vscode.Disposable {
               if (e.kind === 'start') progress.report({ message: `${e.name} (${e.index + 1}/${e.total})`, increment: 100 / Math.max(1, e.total) });
               else this.s.logger.info(`${e.result.status.toUpperCase()} ${e.result.name} ${e.result.durationMs} ms${e.result.rowsAffected !== undefined ? `, ${e.result.rowsAffected} rows` : ''}`);
             },
-          }),
-        );
+          });
+          // What was just built has columns now: completion offers them at once.
+          this.columns = buildColumnCatalog(project, storedColumns(db, catalogIdentifiers(project)));
+          return ran;
+        });
         return result;
       } finally {
         sub.dispose();
@@ -202,6 +224,7 @@ export class ModelsService implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.reloadTimer);
+    clearTimeout(this.columnsTimer);
     for (const d of this.disposables) d.dispose();
   }
 }
