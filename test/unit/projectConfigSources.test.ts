@@ -78,6 +78,17 @@ describe('community-metrics.yml: pypi, npm, docker and slack artifacts', () => {
     assert.equal(validate(parseYaml("projects:\n  - name: a\n    pypi:\n      - { name: x, mark: '1' }\n")), false, 'a misspelt key is caught in the editor');
   });
 
+  it('warns on a misspelt key of an artifact mapping instead of ignoring it in silence', () => {
+    const text = 'projects:\n  - name: a\n    slack:\n      - domain: acme\n        exportPath: e.zip\n    pypi:\n      - name: x\n        marked: 1.0\n';
+    const { config, problems } = parseProjectConfig(text);
+    assert.deepEqual(problems.map((p) => [p.severity, p.range.startLine, p.range.startColumn, p.message]), [
+      ['warning', 7, 8, "Unknown key 'marked': a PyPI package takes name (or url) and marked_version."],
+      ['warning', 4, 8, "Unknown key 'exportPath': a Slack workspace takes domain, export and channels."],
+    ]);
+    assert.deepEqual(config.projects[0]?.slack, [{ domain: 'acme' }]);
+    assert.deepEqual(config.projects[0]?.pypi, [{ name: 'x' }]);
+  });
+
   it('reads a marked version of a PyPI package as written, and puts a bad one on its line', () => {
     const text = `projects:
   - name: a

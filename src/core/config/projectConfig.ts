@@ -253,6 +253,7 @@ export function parseProjectConfig(text: string): ParsedConfig {
       return out;
     };
     const pypi = listed('pypi', "a PyPI package: expected a name or 'https://pypi.org/project/<name>'", parsePypiPackage, (p) => p.name, (entry, pkg) => {
+      unknownKeys(entry, ['name', 'url', 'marked_version'], 'a PyPI package takes name (or url) and marked_version', nodeRange, warning);
       const markNode = findPair(entry, 'marked_version')?.value as YamlNode | null | undefined;
       if (markNode === undefined || markNode === null) return;
       // The text as written: YAML reads an unquoted 1.10 as the number 1.1.
@@ -281,6 +282,14 @@ export function parseProjectConfig(text: string): ParsedConfig {
 type RangeOf = (node: YamlNode | null | undefined, fallback?: readonly number[] | null) => SourceRange;
 type Report = (message: string, range: SourceRange) => void;
 
+/** A misspelt key in an artifact mapping (`exportPath:` for `export:`) would be ignored in silence: warn on its line. */
+function unknownKeys(entry: YAMLMap, known: readonly string[], takes: string, nodeRange: RangeOf, warning: Report): void {
+  for (const pair of entry.items as Pair[]) {
+    const key = isScalar(pair.key) ? pair.key.value : undefined;
+    if (typeof key === 'string' && !known.includes(key)) warning(`Unknown key '${key}': ${takes}.`, nodeRange(pair.key as YamlNode));
+  }
+}
+
 /** `slack:` takes a domain, a URL, or mappings with `domain`, optional `export` and `channels`. */
 function parseSlackList(item: YAMLMap, project: string, nodeRange: RangeOf, error: Report, warning: Report): SlackWorkspace[] | undefined {
   const pair = findPair(item, 'slack');
@@ -301,6 +310,7 @@ function parseSlackList(item: YAMLMap, project: string, nodeRange: RangeOf, erro
         continue;
       }
       workspace = { domain };
+      unknownKeys(entry, ['domain', 'url', 'export', 'channels'], 'a Slack workspace takes domain, export and channels', nodeRange, warning);
       const exportNode = findPair(entry, 'export')?.value as YamlNode | null | undefined;
       if (exportNode !== undefined && exportNode !== null) {
         if (isScalar(exportNode) && typeof exportNode.value === 'string' && exportNode.value.trim() !== '') workspace.exportPath = exportNode.value.trim();

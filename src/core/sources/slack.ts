@@ -31,6 +31,27 @@ interface UserInfo extends SlackEnvelope {
 
 const MAX_PAGES = 200;
 
+/**
+ * conversations.history lists only a thread's parent, whose latest_reply moves when someone replies.
+ * Each sync reads history again this far back before its cursor (upserts make it harmless) to see
+ * which recent threads grew, and fetches only those threads' new replies. A reply to a thread older
+ * than this is missed until a forced refresh.
+ */
+export const SLACK_THREAD_LOOKBACK_SECONDS = 14 * 86_400;
+
+/** Latest reply seen per thread parent, kept in the sync state as JSON. */
+type ThreadsSeen = Record<string, string>;
+
+function readThreadsSeen(cursor: string | undefined): ThreadsSeen {
+  if (!cursor) return {};
+  try {
+    const parsed = JSON.parse(cursor) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as ThreadsSeen) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** Imports a workspace export (folder or .zip) named in the configuration, once per version of the file. */
 export async function slackExportDataset(ctx: DatasetContext, ws: SlackWorkspace): Promise<void> {
   if (!ws.exportPath) return;
@@ -89,10 +110,32 @@ export async function slackApiDataset(ctx: DatasetContext, ws: SlackWorkspace, t
 
   const users = new Map((ctx.read((store) => knownSlackUsers(store, ws.domain)) ?? []).map((u) => [u.userId, u]));
   const newUsers: SlackUserRow[] = [];
+  // Errors that mean the token may read history but not threads: say so once, keep the messages.
+  let threadsRefused: string | undefined;
+  const threadReplies = async (channel: { id: string; name: string }, parent: string, after: string | undefined): Promise<SlackMessage[]> => {
+    const out: SlackMessage[] = [];
+    if (threadsRefused) return out;
+    try {
+      for await (const body of pages<History>('conversations.replies', { channel: channel.id, ts: parent, limit: 200, oldest: after })) {
+        // The parent comes first in every answer; it is already in the channel's history.
+        for (const m of body.messages ?? []) if (m.ts !== parent) out.push(m);
+      }
+    } catch (err) {
+      if (err instanceof SlackApiError && ['missing_scope', 'not_allowed_token_type', 'not_authed', 'ratelimited'].includes(err.code)) threadsRefused = err.code;
+      else if (err instanceof SlackApiError && err.code === 'thread_not_found') return out;
+      else throw err;
+    }
+    return out;
+  };
+
   const histories = await Promise.all(
     channels.map(async (channel) => {
       const dataset = `channel ${channel.id}`;
-      const oldest = ctx.state(dataset)?.cursor;
+      const threadsDataset = `threads ${channel.id}`;
+      const cursor = ctx.state(dataset)?.cursor;
+      const seen = readThreadsSeen(ctx.state(threadsDataset)?.cursor);
+      const lookback = cursor && !ctx.force ? (Number(cursor) - SLACK_THREAD_LOOKBACK_SECONDS).toFixed(6) : undefined;
+      const oldest = ctx.force ? undefined : lookback;
       const messages: SlackMessage[] = [];
       try {
         for await (const body of pages<History>('conversations.history', { channel: channel.id, limit: 200, oldest })) {
@@ -101,15 +144,34 @@ export async function slackApiDataset(ctx: DatasetContext, ws: SlackWorkspace, t
       } catch (err) {
         if (err instanceof SlackApiError && err.code === 'not_in_channel') {
           ctx.notice(`#${channel.name}: the bot is not a member of this channel; invite it to include the channel`);
-          return { channel, dataset, messages: [], newest: oldest };
+          return { channel, dataset, messages: [], newest: cursor, threadsDataset, threads: seen };
         }
         throw err;
       }
-      let newest = oldest;
-      for (const m of messages) if (typeof m.ts === 'string' && (!newest || m.ts > newest)) newest = m.ts;
-      return { channel, dataset, messages, newest };
+      // Threads whose latest reply is newer than what was stored: fetch the replies after it.
+      const threads: ThreadsSeen = {};
+      const grown: { parent: string; after: string | undefined; latest: string }[] = [];
+      for (const m of messages) {
+        if (typeof m.ts !== 'string' || m.thread_ts !== m.ts || typeof m.latest_reply !== 'string' || !(Number(m.reply_count) > 0)) continue;
+        threads[m.ts] = seen[m.ts] ?? '';
+        if (m.latest_reply !== seen[m.ts]) grown.push({ parent: m.ts, after: seen[m.ts] || undefined, latest: m.latest_reply });
+      }
+      const replies = await Promise.all(grown.map(async (t) => ({ t, replies: await threadReplies(channel, t.parent, t.after) })));
+      for (const { t, replies: r } of replies) {
+        messages.push(...r);
+        if (!threadsRefused) threads[t.parent] = t.latest;
+      }
+      // The cursor follows the channel's own messages (history's order), not thread replies. Parents
+      // that fell out of the lookback window cannot be seen growing any more: `threads` forgets them.
+      let newest = cursor;
+      for (const m of messages) {
+        const inChannel = m.thread_ts === undefined || m.thread_ts === m.ts;
+        if (typeof m.ts === 'string' && inChannel && (!newest || m.ts > newest)) newest = m.ts;
+      }
+      return { channel, dataset, messages, newest, threadsDataset, threads };
     }),
   );
+  if (threadsRefused) ctx.notice(`thread replies were not fetched: Slack answered '${threadsRefused}' to conversations.replies (the bot token needs channels:history)`);
 
   const unknown = new Set<string>();
   for (const h of histories) for (const m of h.messages) if (typeof m.user === 'string' && !users.has(m.user)) unknown.add(m.user);
@@ -143,7 +205,11 @@ export async function slackApiDataset(ctx: DatasetContext, ws: SlackWorkspace, t
       upsertSlackMessages(store, rows);
     });
   }
-  for (const h of histories) if (h.newest && h.newest !== ctx.state(h.dataset)?.cursor) ctx.setState(h.dataset, h.newest);
+  for (const h of histories) {
+    if (h.newest && h.newest !== ctx.state(h.dataset)?.cursor) ctx.setState(h.dataset, h.newest);
+    const threads = JSON.stringify(h.threads);
+    if (threads !== (ctx.state(h.threadsDataset)?.cursor ?? '{}')) ctx.setState(h.threadsDataset, threads);
+  }
 }
 
 export class SlackApiError extends HttpError {

@@ -11,6 +11,10 @@ export interface SlackMessage {
   bot_id?: unknown;
   bot_profile?: { name?: unknown } | null;
   user_profile?: { name?: unknown; real_name?: unknown; display_name?: unknown } | null;
+  /** Threads: a parent has thread_ts === ts and reply_count; a reply has its parent's thread_ts. */
+  thread_ts?: unknown;
+  reply_count?: unknown;
+  latest_reply?: unknown;
 }
 
 /** Channel events, not messages anyone wrote: the seed's counts leave them out. */
