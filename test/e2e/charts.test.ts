@@ -3,6 +3,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { periodCount } from '../../src/core/charts/grain';
+import { hourFileName, parseHour } from '../../src/core/gharchive/hours';
+import { importGhArchive } from '../../src/core/gharchive/importer';
+import { silentLogger } from '../../src/core/log';
 import { insertDockerHubSnapshot, upsertNpmDaily } from '../../src/core/store/packageRows';
 import { MetricsStore } from '../../src/core/store/store';
 import { findWebviewFrame, launchBrowser, openWorkbench, runCommand } from '../harness/browser';
@@ -12,11 +15,13 @@ import { makeWorkspace, startFakeGitHub } from '../harness/workspace';
 import type { FakeServer } from '../support/fakeServer';
 import { repoRoot } from '../support/fixtures';
 import { loadSqlJs } from '../../src/core/store/sqljs';
+import { derivedHour, gz, realHourLines, serveHour } from '../unit/gharchive/archiveFixtures';
 
 /** A project name is free text from the user's file: it must show as text, never as markup. */
 const PAYLOAD = '<img src=x onerror="document.body.dataset.pwned=1">';
 const CONFIG = `projects:
   - name: '${PAYLOAD}'
+    github: [cachethq/Cachet]
     npm: [left-pad]
     docker: [ns/img]
 `;
@@ -25,17 +30,31 @@ const LAST = '2026-03-31';
 const GAP = ['2026-02-10', '2026-02-11', '2026-02-12'];
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
-/** The store a refresh would have written: 90 days of npm downloads with a 3-day hole, and Docker readings. */
-async function seedStore(workspace: string): Promise<void> {
+/**
+ * The store a refresh would have written: 90 days of npm downloads with a 3-day hole, and Docker
+ * readings; and GH Archive hours imported for cachethq/Cachet: 2015-01-01 12h (the real hour: 30
+ * events, 10 of them WatchEvents), all of 2015-01-02 (the same events again in hour 5), no hour of
+ * 2015-01-03 (404: a gap), all of 2015-01-04 without an event of the repository (0).
+ */
+async function seedStore(workspace: string, archive: FakeServer): Promise<void> {
   const file = path.join(workspace, '.community-metrics', 'metrics.sqlite');
   await mkdir(path.dirname(file), { recursive: true });
-  const store = MetricsStore.create(await loadSqlJs(path.join(repoRoot, 'node_modules/sql.js/dist/sql-wasm.wasm')), file);
+  const SQL = await loadSqlJs(path.join(repoRoot, 'node_modules/sql.js/dist/sql-wasm.wasm'));
+  const store = MetricsStore.create(SQL, file);
   const rows = [];
   for (let d = FIRST, i = 0; d <= LAST; d = addDays(d, 1), i++) if (!GAP.includes(d)) rows.push({ date: d, package: 'left-pad', downloads: 100 + (i % 7) * 10 });
   upsertNpmDaily(store, rows);
   for (let d = FIRST, n = 1000; d <= LAST; d = addDays(d, 3), n += 50) insertDockerHubSnapshot(store, { timestamp: `${d}T06:00:00Z`, image: 'ns/img', pullCount: n, starCount: 2, lastUpdated: null });
   await store.save();
   store.close();
+  const lines = realHourLines();
+  const ours = lines.filter((l) => l.includes('"name":"cachethq/Cachet"'));
+  const others = lines.filter((l) => !l.includes('cachethq/Cachet')).slice(0, 20);
+  for (const day of ['2015-01-02', '2015-01-04']) {
+    for (let h = 0; h < 24; h++) serveHour(archive, hourFileName(parseHour(`${day}T${h}`)), gz(derivedHour(day === '2015-01-02' && h === 5 ? [...others, ...ours] : others, `${day}-${h}-`)));
+  }
+  const result = await importGhArchive({ SQL, storeFile: file, logger: silentLogger, repos: ['cachethq/Cachet'], from: '2015-01-01T12', to: '2015-01-04T23', baseUrl: archive.url, retries: 0, flushIntervalMs: 0 });
+  assert.deepEqual([result.imported, result.missing], [49, 11 + 24], 'hours 13–23 of 2015-01-01 and all of 2015-01-03 are missing');
 }
 
 async function chartFrame(page: Page): Promise<Frame> {
@@ -63,7 +82,7 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
   before(async function () {
     api = await startFakeGitHub();
     const workspace = await makeWorkspace(CONFIG);
-    await seedStore(workspace);
+    await seedStore(workspace, api);
     server = await startCodeServer({ workspace, settings: { 'communityMetrics.github.apiUrl': api.url }, logName: 'e2e-charts-code-server' });
     browser = await launchBrowser();
     page = await openWorkbench(browser, server.folderUrl);
@@ -142,5 +161,28 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
     await page.keyboard.press('Enter');
     const after = await waitFor(page, stroke, (s) => !!s && s !== before, 'line stroke after the theme switch');
     assert.notEqual(after, before);
+  });
+
+  it('charts GH Archive events of one event type: a point per day read, the gap kept, the legend naming the type', async () => {
+    await runCommand(page, 'Community Metrics: Open Metric Chart');
+    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'cachethq/Cachet · GH Archive events' }).first();
+    await pick.waitFor({ timeout: 60_000 });
+    await pick.click();
+    // The filter shows only where a GH Archive series is charted: it finds this panel's frame.
+    const archive = await findWebviewFrame(page, '#event-type:not([hidden]) select[name="eventType"]', 60_000);
+    const points = () => archive.locator('#chart svg .mark-symbol.role-mark path').count();
+    const legend = () => archive.locator('#chart svg .role-legend-label text').allTextContents();
+    await waitFor(page, points, (n) => n === 3, 'one point per day with an imported hour (2015-01-03 is a gap)');
+    assert.match((await legend())[0] ?? '', /GH Archive events of every type/);
+    const types = await archive.locator('select[name="eventType"] option').allTextContents();
+    assert.ok(types.includes('WatchEvent (20)') && types.includes('IssueCommentEvent (38)'), types.join(' | '));
+    await archive.locator('select[name="eventType"]').selectOption('WatchEvent');
+    const named = await waitFor(page, legend, (l) => /WatchEvent/.test(l[0] ?? ''), 'legend of the WatchEvent series');
+    assert.deepEqual(named, ['cachethq/Cachet: events per day: GH Archive WatchEvent events (stars given, as GH Archive saw them)']);
+    assert.equal(await points(), 3);
+    const summary = (await archive.locator('#summary').textContent()) ?? '';
+    assert.match(summary, /highest 10/);
+    assert.match(summary, /1 day without data, shown as gaps/);
+    assert.match(summary, /1 day is partial, only some of the hours imported \(2015-01-01: 1 of 24 hours\)/);
   });
 });

@@ -1,4 +1,6 @@
+import type { SqlValue } from 'sql.js';
 import type { ArtifactSummary } from '../store/artifactMetrics';
+import { GHARCHIVE_DAILY_SQL, GHARCHIVE_METRIC_KEY, gharchiveCounts, gharchiveParams } from './gharchiveMetric';
 import type { SqlReader } from './sqlReader';
 
 export type ArtifactSource = ArtifactSummary['source'];
@@ -25,8 +27,23 @@ export interface MetricDefinition {
    * missing day is missing data and stays a gap.
    */
   emptyIsZero: boolean;
-  /** One row per day with data: `day` (YYYY-MM-DD) and `v`; one parameter, the artifact's name. */
+  /** One row per day with data: `day` (YYYY-MM-DD) and `v`; one parameter, the artifact's name (see `params`). */
   dailySql: string;
+  /** The parameters of `dailySql` when they are not just the artifact's name (filters, spellings). */
+  params?: (db: SqlReader, name: string, filter: SeriesFilter) => SqlValue[];
+  /** `counts` for a filter, when the filter changes what is counted. */
+  countsFor?: (filter: SeriesFilter) => string;
+  /**
+   * `dailySql` also returns `h`, the hours of the day that were read (GH Archive imports by hour):
+   * a period with fewer hours read than it has is partial, and the series says so.
+   */
+  hourCoverage?: boolean;
+}
+
+/** Options that narrow what a series counts. */
+export interface SeriesFilter {
+  /** GH Archive: one event type (`WatchEvent`); absent for every type. */
+  eventType?: string;
 }
 
 /** The last reading of each day, for level series stored as timestamped snapshots. */
@@ -69,6 +86,14 @@ const DEFINITIONS: MetricDefinition[] = [
   { source: 'npm', key: 'downloads_daily', kind: 'flow', unit: 'downloads', emptyIsZero: false, counts: 'npm downloads (api.npmjs.org, all versions)', dailySql: 'SELECT date AS day, downloads AS v FROM npm_downloads_daily WHERE package = ?' },
   { source: 'docker', key: 'pulls', kind: 'level', unit: 'pulls', emptyIsZero: false, counts: 'approximate pulls, Docker Hub pull_count (cumulative) at the last refresh of the period', dailySql: lastOfDay('dockerhub_pulls', 'timestamp', 'pull_count', 'image') },
   { source: 'docker', key: 'stars', kind: 'level', unit: 'stars', emptyIsZero: false, counts: 'Docker Hub star_count at the last refresh of the period', dailySql: lastOfDay('dockerhub_snapshots', 'timestamp', 'star_count', 'image') },
+  {
+    // Days with imported hours but no event are 0 (in the SQL); days without an imported hour are gaps.
+    source: 'github', key: GHARCHIVE_METRIC_KEY, kind: 'flow', unit: 'events', emptyIsZero: false, hourCoverage: true,
+    counts: gharchiveCounts(undefined),
+    countsFor: (f) => gharchiveCounts(f.eventType),
+    dailySql: GHARCHIVE_DAILY_SQL,
+    params: (db, name, f) => gharchiveParams(db, name, f.eventType),
+  },
   {
     source: 'slack', key: 'messages', kind: 'flow', unit: 'messages', emptyIsZero: true, counts: 'public messages stored from the export or API',
     dailySql: countPerDay('slack_messages', 'message_time', 'domain'),

@@ -8,9 +8,12 @@ export interface MetricChartOptions {
   title?: string;
 }
 
-/** Ticks on period boundaries, labelled at the grain: a monthly chart has no mid-month ticks. */
+/**
+ * Ticks on period boundaries, labelled at the grain: a monthly chart has no mid-month ticks, and a
+ * daily chart of a few days no 6-hourly ticks all labelled with the same date.
+ */
 const TIME_AXIS: Record<string, Record<string, unknown>> = {
-  day: { format: '%Y-%m-%d' },
+  day: { format: '%Y-%m-%d', tickMinStep: 86_400_000 },
   week: { format: '%Y-%m-%d' },
   month: { tickCount: 'month', format: '%b %Y' },
   quarter: { tickCount: 'month', format: '%b %Y' },
@@ -25,7 +28,14 @@ const MAX_MARKED_POINTS = 400;
  * line, so a gap stays visible. Log scale is symlog, which keeps zeros and negative % changes.
  */
 export function metricChart(series: MetricSeries[], options: MetricChartOptions = {}): ChartPayload {
-  const values = series.flatMap((s) => s.points.map((p) => ({ series: s.label, period: p.period, offset: p.offset ?? null, value: p.value })));
+  // Series read by the hour (GH Archive) say, per period, when only some of its hours were read.
+  const hourly = series.some((s) => s.points.some((p) => p.partial));
+  const values = series.flatMap((s) =>
+    s.points.map((p) => ({
+      series: s.label, period: p.period, offset: p.offset ?? null, value: p.value,
+      ...(hourly ? { coverage: p.partial ? `partial: ${p.partial.hours} of ${p.partial.of} hours imported` : null } : {}),
+    })),
+  );
   const grain = series[0]?.grain ?? 'day';
   const marked = values.length <= MAX_MARKED_POINTS;
   const pct = series.length > 0 && series.every((s) => s.mode === 'pct');
@@ -55,6 +65,7 @@ export function metricChart(series: MetricSeries[], options: MetricChartOptions 
         { field: 'series', type: 'nominal', title: 'Series' },
         { field: 'period', type: 'temporal', title: `${grain} starting`, format: '%Y-%m-%d', scale: { type: 'utc' } },
         { field: 'value', type: 'quantitative', title: 'Value', format: ',.2~f' },
+        ...(hourly ? [{ field: 'coverage', type: 'nominal', title: 'Coverage' }] : []),
       ],
     },
   };
@@ -64,7 +75,7 @@ export function metricChart(series: MetricSeries[], options: MetricChartOptions 
     spec,
     dataset: CHART_DATASET,
     values,
-    columns: options.align ? ['series', 'period', 'offset', 'value'] : ['series', 'period', 'value'],
+    columns: [...(options.align ? ['series', 'period', 'offset', 'value'] : ['series', 'period', 'value']), ...(hourly ? ['coverage'] : [])],
     summary: summarizeSeries(series),
     series: series.map((s) => s.label),
   };
@@ -72,7 +83,17 @@ export function metricChart(series: MetricSeries[], options: MetricChartOptions 
 
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
-/** A text summary of each series, for screen readers and the caption: span, latest, range, gaps. */
+/** How many periods were read only in part, and which (the first few), in words. */
+function partialNote(s: MetricSeries): string {
+  const partial = s.points.filter((p) => p.partial);
+  if (partial.length === 0) return '';
+  const shown = partial.slice(0, 3).map((p) => `${p.period}: ${p.partial?.hours} of ${p.partial?.of} hours`);
+  const more = partial.length > shown.length ? `, and ${partial.length - shown.length} more` : '';
+  const n = partial.length === 1 ? `1 ${s.grain} is` : `${partial.length} ${s.grain}s are`;
+  return ` ${n} partial, only some of the hours imported (${shown.join('; ')}${more}): ${partial.length === 1 ? 'its value counts' : 'their values count'} only those hours.`;
+}
+
+/** A text summary of each series, for screen readers and the caption: span, latest, range, gaps, partial periods. */
 export function summarizeSeries(series: MetricSeries[]): string {
   if (series.length === 0) return 'No series selected.';
   return series
@@ -85,7 +106,8 @@ export function summarizeSeries(series: MetricSeries[]): string {
       const gaps = s.points.length - known.length;
       return `${s.label}: ${s.points.length} ${s.grain}s from ${first} to ${s.points[s.points.length - 1]?.period}; ` +
         `latest ${fmt(lastPoint?.value as number)} (${s.grain} of ${lastPoint?.period}); lowest ${fmt(Math.min(...vals))}, highest ${fmt(Math.max(...vals))}` +
-        (gaps ? `; ${gaps} ${gaps === 1 ? s.grain : `${s.grain}s`} without data, shown as gaps.` : '.');
+        (gaps ? `; ${gaps} ${gaps === 1 ? s.grain : `${s.grain}s`} without data, shown as gaps.` : '.') +
+        partialNote(s);
     })
     .join(' ');
 }

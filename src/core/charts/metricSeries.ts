@@ -1,6 +1,7 @@
 import type { Grain } from './grain';
 import { grainWithin, periodStartSql, periodStepSql } from './grain';
-import type { ArtifactSource, MetricDefinition } from './metricCatalog';
+import type { SqlValue } from 'sql.js';
+import type { ArtifactSource, MetricDefinition, SeriesFilter } from './metricCatalog';
 import { parseArtifactId, resolveMetric } from './metricCatalog';
 import type { SqlReader } from './sqlReader';
 
@@ -11,7 +12,7 @@ export const VALUE_MODES: readonly ValueMode[] = ['total', 'new', 'cumulative', 
 /** A chart never carries more points per series than this: 10 years of days fit. */
 export const MAX_POINTS_PER_SERIES = 3700;
 
-export interface SeriesOptions {
+export interface SeriesOptions extends SeriesFilter {
   grain: Grain;
   mode: ValueMode;
   /** Inclusive `YYYY-MM-DD` bounds. */
@@ -29,6 +30,8 @@ export interface SeriesPoint {
   value: number | null;
   /** Periods since the series' first non-zero value (aligned charts only). */
   offset?: number;
+  /** Series read by the hour (GH Archive): the period had only `hours` of its `of` hours read. */
+  partial?: { hours: number; of: number };
 }
 
 export interface MetricSeries {
@@ -85,20 +88,28 @@ function seriesOf(db: SqlReader, def: MetricDefinition, _source: ArtifactSource,
   const from = checkDay(options.from, 'from');
   const to = checkDay(options.to, 'to');
   const inRange = [from ? `day >= '${from}'` : '', to ? `day <= '${to}'` : ''].filter(Boolean).join(' AND ') || '1';
-  const bounds = db.all<{ lo: string | null; hi: string | null }>(`WITH raw AS (${def.dailySql}) SELECT MIN(day) AS lo, MAX(day) AS hi FROM raw WHERE ${inRange}`, [name])[0];
+  const params: SqlValue[] = def.params ? def.params(db, name, options) : [name];
+  const bounds = db.all<{ lo: string | null; hi: string | null }>(`WITH raw AS (${def.dailySql}) SELECT MIN(day) AS lo, MAX(day) AS hi FROM raw WHERE ${inRange}`, params)[0];
   const grain = bounds?.lo && bounds.hi ? grainWithin(options.grain, bounds.lo, bounds.hi, options.maxPoints ?? MAX_POINTS_PER_SERIES) : options.grain;
+  const counted = def.countsFor ? { ...def, counts: def.countsFor(options) } : def;
   const base: Omit<MetricSeries, 'points'> = {
     artifactId, metricKey, name,
-    label: `${name}: ${describeValues(def, options.mode, grain)}`,
-    counts: describeValues(def, options.mode, grain),
+    label: `${name}: ${describeValues(counted, options.mode, grain)}`,
+    counts: describeValues(counted, options.mode, grain),
     unit: def.unit, kind: def.kind, mode: options.mode, grain,
   };
   if (!bounds?.lo) return { ...base, points: [] };
 
   const p = (expr: string) => periodStartSql(grain, expr);
+  const hours = def.hourCoverage === true && def.kind === 'flow';
   const agg = def.kind === 'level'
-    ? `SELECT p, v FROM (SELECT ${p('day')} AS p, v, ROW_NUMBER() OVER (PARTITION BY ${p('day')} ORDER BY day DESC) AS rn FROM r) WHERE rn = 1`
-    : `SELECT ${p('day')} AS p, SUM(v) AS v FROM r GROUP BY 1`;
+    ? `SELECT p, v, NULL AS h FROM (SELECT ${p('day')} AS p, v, ROW_NUMBER() OVER (PARTITION BY ${p('day')} ORDER BY day DESC) AS rn FROM r) WHERE rn = 1`
+    : `SELECT ${p('day')} AS p, SUM(v) AS v, ${hours ? 'SUM(h)' : 'NULL'} AS h FROM r GROUP BY 1`;
+  // The hours a period has inside the range: a week cut by the range's start is not partial for that.
+  const periodEnd = `date(p, ${periodStepSql(grain)})`;
+  const expected = hours
+    ? `CAST(ROUND((julianday(${to ? `MIN(${periodEnd}, date('${to}', '+1 day'))` : periodEnd}) - julianday(${from ? `MAX(p, '${from}')` : 'p'})) * 24) AS INTEGER)`
+    : 'NULL';
   const joinedValue = def.kind === 'flow' && def.emptyIsZero ? 'COALESCE(agg.v, 0)' : 'agg.v';
   // What came before the range: a running total starts from it, a first difference needs it.
   const before = from
@@ -124,7 +135,7 @@ function seriesOf(db: SqlReader, def: MetricDefinition, _source: ArtifactSource,
   }
   const sql = `
     WITH RECURSIVE raw AS (${def.dailySql}),
-    r AS (SELECT day, v FROM raw WHERE ${inRange}),
+    r AS (SELECT day, v${hours ? ', h' : ''} FROM raw WHERE ${inRange}),
     bounds AS (SELECT MIN(day) AS lo, MAX(day) AS hi FROM r),
     cal(p) AS (
       SELECT ${p('lo')} FROM bounds WHERE lo IS NOT NULL
@@ -132,11 +143,16 @@ function seriesOf(db: SqlReader, def: MetricDefinition, _source: ArtifactSource,
     ),
     agg AS (${agg}),
     -- A grouped union rather than a LEFT JOIN: SQLite may scan agg once per calendar row otherwise.
-    merged AS (SELECT p, SUM(v) AS v FROM (SELECT p, NULL AS v FROM cal UNION ALL SELECT p, v FROM agg) GROUP BY p),
-    joined AS (SELECT p, ${joinedValue.replace('agg.v', 'v')} AS v FROM merged)
-    SELECT p AS period, ${value} AS value FROM joined WINDOW w AS (ORDER BY p) ORDER BY p`;
-  const rows = db.all<{ period: string; value: number | null }>(sql, [name]);
-  let points: SeriesPoint[] = rows.map((r) => ({ period: r.period, value: r.value === null || r.value === undefined ? null : Number(r.value) }));
+    merged AS (SELECT p, SUM(v) AS v, SUM(h) AS h FROM (SELECT p, NULL AS v, NULL AS h FROM cal UNION ALL SELECT p, v, h FROM agg) GROUP BY p),
+    joined AS (SELECT p, ${joinedValue.replace('agg.v', 'v')} AS v, h FROM merged)
+    SELECT p AS period, ${value} AS value, h AS hours, ${expected} AS expected FROM joined WINDOW w AS (ORDER BY p) ORDER BY p`;
+  const rows = db.all<{ period: string; value: number | null; hours: number | null; expected: number | null }>(sql, params);
+  let points: SeriesPoint[] = rows.map((r) => {
+    const pt: SeriesPoint = { period: r.period, value: r.value === null || r.value === undefined ? null : Number(r.value) };
+    // A period with no hour read is a gap already; one with some but not all is partial.
+    if (r.hours !== null && r.expected !== null && Number(r.hours) > 0 && Number(r.hours) < Number(r.expected)) pt.partial = { hours: Number(r.hours), of: Number(r.expected) };
+    return pt;
+  });
   if (options.align) points = alignAtFirstNonZero(points);
   return { ...base, points };
 }

@@ -1,3 +1,4 @@
+import { GHARCHIVE_DAILY_SQL, GHARCHIVE_METRIC_KEY, gharchiveParams } from '../charts/gharchiveMetric';
 import type { ProjectConfig } from '../config/projectConfig';
 import type { SqlValue } from 'sql.js';
 import type { MetricsStore } from './store';
@@ -60,6 +61,7 @@ export function artifactMetrics(store: MetricsStore, config: ProjectConfig, now:
             q("SELECT substr(created_at, 1, 10) AS t, COUNT(*) AS v FROM github_issues WHERE repo = ? GROUP BY 1 ORDER BY 1", [r.fullName]),
             now,
           ),
+          ...gharchiveMetric(store, r.fullName),
         ],
       });
     }
@@ -117,6 +119,43 @@ export function artifactMetrics(store: MetricsStore, config: ProjectConfig, now:
     }
   }
   return out;
+}
+
+/** GH Archive events of a repository, listed only once some were imported for it. */
+function gharchiveMetric(store: MetricsStore, repo: string): MetricSummary[] {
+  const params = gharchiveParams(store, repo, undefined);
+  if (params[1] === '[]') return [];
+  const days = store.all<{ t: string; v: number; h: number }>(`SELECT day AS t, v, h FROM (${GHARCHIVE_DAILY_SQL}) ORDER BY day`, params);
+  if (days.length === 0) return [];
+  return [coveredDailyMetric(GHARCHIVE_METRIC_KEY, 'GH Archive events', 'GH Archive events of every type', days)];
+}
+
+/**
+ * A per-day count read by the hour (GH Archive): only days with at least one hour read are given.
+ * The latest day read in full is shown (the latest partial one when none is complete, saying so), and
+ * it is compared with the day 7 (30) days before only when that day was read in full too: a day not
+ * imported is unknown, not 0, and a partial day would make any change look like a drop.
+ */
+export function coveredDailyMetric(key: string, label: string, what: string, days: Array<Point & { h: number }>): MetricSummary {
+  const full = days.filter((d) => d.h >= 24);
+  const last = full.at(-1) ?? days.at(-1);
+  if (!last) return { key, label, description: `${what}: no hour imported yet` };
+  const day = last.t.slice(0, 10);
+  const m: MetricSummary = {
+    key, label,
+    description: last.h >= 24
+      ? `${what} on the latest day imported in full (${day})`
+      : `${what} on ${day}, a partial day: only ${last.h} of its 24 hours imported`,
+    latest: last.v,
+    latestAt: day,
+  };
+  const byDay = new Map(full.map((d) => [d.t.slice(0, 10), d.v]));
+  const at = (n: number) => (last.h >= 24 ? byDay.get(new Date(Date.parse(`${day}T00:00:00Z`) - n * DAY_MS).toISOString().slice(0, 10)) : undefined);
+  const week = at(7);
+  const month = at(30);
+  if (week !== undefined) m.change7d = last.v - week;
+  if (month !== undefined) m.change30d = last.v - month;
+  return m;
 }
 
 /** The value of a step function at time t: the latest point at or before it. */

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
+import { EVENT_TYPE, GHARCHIVE_METRIC_KEY, gharchiveEventTypes } from '../../core/charts/gharchiveMetric';
 import { metricChart } from '../../core/charts/metricChart';
 import { metricSeries } from '../../core/charts/metricSeries';
 import type { MetricSeries } from '../../core/charts/metricSeries';
-import type { HostToMetricChart, MetricChartState, MetricChartToHost, SeriesChoice, SeriesRef } from '../../../webview/charts/metric/protocol';
+import type { EventTypeChoice, HostToMetricChart, MetricChartState, MetricChartToHost, SeriesChoice, SeriesRef } from '../../../webview/charts/metric/protocol';
 import type { ExtensionServices } from '../services';
 import { saveExport } from './exportSaver';
 import { readStore } from './storeReader';
@@ -17,6 +18,7 @@ const BODY = `<form id="controls" aria-label="Chart options">
   <label><input type="checkbox" name="align"> Align at first non-zero</label>
   <label>From <input type="date" name="from"></label>
   <label>To <input type="date" name="to"></label>
+  <label id="event-type" hidden>GH Archive event type <select name="eventType"><option value="">All types</option></select></label>
   <fieldset id="compare"><legend>Compare</legend></fieldset>
 </form>
 <p id="note" role="status"></p>
@@ -59,7 +61,13 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
       return;
     }
     panel.webview.options = chartWebviewOptions(this.s.context.extensionUri);
-    this.attach(panel, state);
+    // The saved state came from the webview: as untrusted as any message from it.
+    const first = state.series.find((r) => typeof r?.artifactId === 'string' && typeof r.metricKey === 'string');
+    if (!first) {
+      panel.dispose();
+      return;
+    }
+    this.attach(panel, sanitize(state, initialState(first)));
   }
 
   private attach(panel: vscode.WebviewPanel, state: MetricChartState): void {
@@ -97,7 +105,8 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
     const name = first ? first.artifactId.slice(first.artifactId.indexOf(':') + 1) : '';
     const metric = first ? this.choices().find((c) => c.artifactId === first.artifactId && c.metricKey === first.metricKey) : undefined;
     const more = state.series.length > 1 ? ` +${state.series.length - 1}` : '';
-    return `Chart: ${metric?.label ?? name}${more}`;
+    const type = state.eventType && first?.metricKey === GHARCHIVE_METRIC_KEY ? ` (${state.eventType})` : '';
+    return `Chart: ${metric?.label ?? name}${type}${more}`;
   }
 
   /** Every metric of every tracked artifact, as the tree lists them. */
@@ -111,9 +120,13 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
     const state = entry.state;
     let message: HostToMetricChart;
     try {
-      const series: MetricSeries[] = await readStore(this.s, (store) =>
-        state.series.map((r) => metricSeries(store, r.artifactId, r.metricKey, { grain: state.grain, mode: state.mode, from: state.from, to: state.to, align: state.align })),
-      );
+      const archived = state.series.filter((r) => r.metricKey === GHARCHIVE_METRIC_KEY && r.artifactId.startsWith('github:'));
+      const { series, eventTypes } = await readStore(this.s, (store) => ({
+        series: state.series.map((r): MetricSeries =>
+          metricSeries(store, r.artifactId, r.metricKey, { grain: state.grain, mode: state.mode, from: state.from, to: state.to, align: state.align, eventType: state.eventType }),
+        ),
+        eventTypes: archived.length ? gharchiveEventTypes(store, archived.map((r) => r.artifactId.slice('github:'.length))) : undefined,
+      }));
       const widened = series.filter((x) => x.grain !== state.grain);
       const chart = metricChart(series, { log: state.log, align: state.align, title: series.length === 1 ? series[0]?.name : undefined });
       message = {
@@ -121,6 +134,7 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
         state,
         chart,
         choices: this.choices(),
+        ...(eventTypes ? { eventTypes: withChosen(eventTypes, state.eventType) } : {}),
         ...(widened.length ? { note: `Shown by ${widened[0]?.grain}: by ${state.grain} the range has more points than a chart draws. Narrow the date range to see each ${state.grain}.` } : {}),
       };
     } catch (err) {
@@ -153,5 +167,11 @@ function sanitize(next: MetricChartState, prev: MetricChartState): MetricChartSt
     align: next.align === true,
     ...(typeof next.from === 'string' && DAY.test(next.from) ? { from: next.from } : {}),
     ...(typeof next.to === 'string' && DAY.test(next.to) ? { to: next.to } : {}),
+    ...(typeof next.eventType === 'string' && EVENT_TYPE.test(next.eventType) ? { eventType: next.eventType } : {}),
   };
+}
+
+/** A chosen type stays offered (with 0 events) after the series that had it are no longer charted. */
+function withChosen(types: EventTypeChoice[], chosen: string | undefined): EventTypeChoice[] {
+  return chosen && !types.some((t) => t.type === chosen) ? [...types, { type: chosen, events: 0 }] : types;
 }

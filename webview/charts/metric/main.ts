@@ -1,12 +1,13 @@
 import { ChartView } from '../shared/chartView';
 import { onThemeChange } from '../shared/theme';
 import { vscodeApi } from '../shared/vscodeApi';
-import type { HostToMetricChart, MetricChartState, MetricChartToHost, SeriesChoice } from './protocol';
+import type { EventTypeChoice, HostToMetricChart, MetricChartState, MetricChartToHost, SeriesChoice } from './protocol';
 
 const vscode = vscodeApi<MetricChartToHost, MetricChartState>();
 const form = document.getElementById('controls') as HTMLFormElement;
 const noteEl = document.getElementById('note') as HTMLElement;
 const compareEl = document.getElementById('compare') as HTMLElement;
+const eventTypeEl = document.getElementById('event-type') as HTMLElement;
 const chart = new ChartView(document.getElementById('charts') as HTMLElement, (m) => vscode.postMessage(m), { headingLevel: 'h1', summaryId: 'summary', chartId: 'chart' });
 let state: MetricChartState | undefined = vscode.getState();
 let last: Extract<HostToMetricChart, { type: 'render' }> | undefined;
@@ -20,6 +21,23 @@ function showState(s: MetricChartState): void {
   field<HTMLInputElement>('align').checked = s.align;
   field<HTMLInputElement>('from').value = s.from ?? '';
   field<HTMLInputElement>('to').value = s.to ?? '';
+}
+
+/** The GH Archive event type filter, shown only while a GH Archive series is charted. Types come from the network: textContent only. */
+function showEventTypes(types: EventTypeChoice[] | undefined, s: MetricChartState): void {
+  const select = field<HTMLSelectElement>('eventType');
+  eventTypeEl.hidden = types === undefined;
+  const all = document.createElement('option');
+  all.value = '';
+  all.textContent = 'All types';
+  const options = (types ?? []).map((t) => {
+    const o = document.createElement('option');
+    o.value = t.type;
+    o.textContent = `${t.type} (${t.events.toLocaleString('en-US')})`;
+    return o;
+  });
+  select.replaceChildren(all, ...options);
+  select.value = s.eventType ?? '';
 }
 
 /** One checkbox per metric that can be compared; labels are names from the network: textContent only. */
@@ -45,6 +63,7 @@ function readState(): MetricChartState | undefined {
     .map((b) => ({ artifactId: b.dataset.artifact as string, metricKey: b.dataset.metric as string }));
   const from = field<HTMLInputElement>('from').value;
   const to = field<HTMLInputElement>('to').value;
+  const eventType = field<HTMLSelectElement>('eventType').value;
   return {
     series: series.length ? series : state.series,
     grain: field<HTMLSelectElement>('grain').value as MetricChartState['grain'],
@@ -53,6 +72,7 @@ function readState(): MetricChartState | undefined {
     align: field<HTMLInputElement>('align').checked,
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
+    ...(eventType ? { eventType } : {}),
   };
 }
 
@@ -85,6 +105,7 @@ window.addEventListener('message', (event: MessageEvent<HostToMetricChart>) => {
     vscode.setState(m.state);
     showState(m.state);
     showChoices(m.choices, m.state);
+    showEventTypes(m.eventTypes, m.state);
     noteEl.textContent = m.note ?? '';
     void draw();
   } else if (m?.type === 'failed') {

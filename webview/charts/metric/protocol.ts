@@ -18,6 +18,14 @@ export interface MetricChartState {
   align: boolean;
   from?: string;
   to?: string;
+  /** GH Archive series: count only this event type (`WatchEvent`); absent for every type. */
+  eventType?: string;
+}
+
+/** An event type stored for the charted repositories, with how many events it has. */
+export interface EventTypeChoice {
+  type: string;
+  events: number;
 }
 
 /** A metric the user may add to the comparison. */
@@ -27,7 +35,15 @@ export interface SeriesChoice extends SeriesRef {
 
 /** host → webview */
 export type HostToMetricChart =
-  | { type: 'render'; state: MetricChartState; chart: ChartPayloadMessage; choices: SeriesChoice[]; note?: string }
+  | {
+      type: 'render';
+      state: MetricChartState;
+      chart: ChartPayloadMessage;
+      choices: SeriesChoice[];
+      /** Present when a GH Archive series is charted: the types its filter offers. */
+      eventTypes?: EventTypeChoice[];
+      note?: string;
+    }
   | { type: 'failed'; state: MetricChartState; message: string };
 
 /** webview → host */
