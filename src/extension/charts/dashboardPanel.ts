@@ -75,6 +75,11 @@ export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSer
     });
   }
 
+  /** Draws the dashboard again (a chart's `.vl.json` changed). */
+  redraw(): void {
+    void this.post();
+  }
+
   private async post(): Promise<void> {
     const panel = this.panel;
     if (!panel || !this.ready) return;

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ChartPayload } from '../../core/charts/chartPayload';
 import { modelChart } from '../../core/charts/modelChart';
-import { relationName } from '../../core/project/project';
-import type { ProjectNode } from '../../core/project/project';
-import { prepareDatabase } from '../../core/project/runner';
+import { materialization, relationName } from '../../core/project/project';
+import type { Project, ProjectNode } from '../../core/project/project';
+import { prepareDatabase, runProject } from '../../core/project/runner';
 import { columnsOf, query } from '../../core/project/storeAccess';
 import { withStoreDatabase } from '../../core/project/storeSession';
 import type { ExtensionServices } from '../services';
@@ -32,8 +32,18 @@ export function hasDeclaredChart(node: ProjectNode): boolean {
   return node.resourceType === 'model' && (declaredChart(node) !== undefined || existsSync(node.file.replace(/\.sql$/i, '.vl.json')));
 }
 
-/** Charts (and optionally the first rows) of models, read from the store in one session, without saving. */
-export async function readModelCharts(s: ExtensionServices, nodes: ProjectNode[], range: { from?: string; to?: string }, tableRows = 0): Promise<{ charts: ChartPayload[]; tables: ModelTable[]; problems: string[] }> {
+/**
+ * Charts (and optionally the first rows) of models, read from the store in one session that is never
+ * saved. With `fromSavedSql`, each model is first run inside that session, so the chart is the result
+ * of the SQL file as saved now (a save redraws it without a Run), and the store on disk is untouched.
+ */
+export async function readModelCharts(
+  s: ExtensionServices,
+  nodes: ProjectNode[],
+  range: { from?: string; to?: string },
+  tableRows = 0,
+  options: { fromSavedSql?: Project } = {},
+): Promise<{ charts: ChartPayload[]; tables: ModelTable[]; problems: string[] }> {
   const file = s.model.storeFile;
   if (!file || !existsSync(file)) return { charts: [], tables: [], problems: ['The store is empty: run Refresh and Build first.'] };
   const { result } = await withStoreDatabase(await s.sql(), file, s.logger, async (db) => {
@@ -43,6 +53,16 @@ export async function readModelCharts(s: ExtensionServices, nodes: ProjectNode[]
     const problems: string[] = [];
     for (const node of nodes) {
       const relation = relationName(node);
+      const project = options.fromSavedSql;
+      if (project && node.resourceType === 'model' && materialization(node) !== 'ephemeral') {
+        const run = await runProject(project, db, { command: 'run', select: [node.name] });
+        const mine = run.results.find((r) => r.uniqueId === node.uniqueId);
+        if (mine && mine.status !== 'success') {
+          const missing = /no such table: (?:main\.)?(\S+)/.exec(mine.message);
+          problems.push(missing ? `${node.name} reads ${missing[1]}, which has not been built yet: run ${node.name} (it builds what it reads) first.` : `${node.name}: ${mine.message}`);
+          continue;
+        }
+      }
       if (columnsOf(db, relation).length === 0) {
         problems.push(`${node.name} has not been built yet: run it first.`);
         continue;

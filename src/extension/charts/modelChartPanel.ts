@@ -16,16 +16,34 @@ const BODY = `<div class="toolbar" role="tablist">
 <div id="pane-chart" role="tabpanel"></div>
 <div id="pane-table" role="tabpanel" hidden></div>`;
 
-/** A model's chart beside its SQL file, drawn again after every run, build or save of the project. */
+interface PanelEntry {
+  state: ModelChartState;
+  ready: boolean;
+  /** Renders started; a render posts only if no later one started meanwhile. */
+  renders: number;
+}
+
+/**
+ * A model's chart beside its SQL file: the result of the SQL as saved, drawn again after every save
+ * of the project's files (model, yml, `.vl.json`), every run or build, and every change of the store.
+ */
 export class ModelChartPanels implements vscode.Disposable, vscode.WebviewPanelSerializer<ModelChartState> {
-  private readonly panels = new Map<vscode.WebviewPanel, { state: ModelChartState; ready: boolean }>();
+  private readonly panels = new Map<vscode.WebviewPanel, PanelEntry>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly s: ExtensionServices) {
-    // ModelsService fires after runs and after reloads (a save of a model, yml or .vl.json file).
-    this.subscriptions.push(s.models.onDidChange(() => {
+    // ModelsService fires after runs and after reloads (a save of a model or yml file); the model
+    // fires when the store file changes (a refresh, the CLI). Bursts of both draw once.
+    this.subscriptions.push(s.models.onDidChange(() => this.redrawAll()), s.model.onDidChange(() => this.redrawAll()));
+  }
+
+  /** Draws every open chart again soon (a `.vl.json` beside a model changed, data changed). */
+  redrawAll(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
       for (const panel of this.panels.keys()) void this.post(panel);
-    }));
+    }, 150);
   }
 
   show(uri: vscode.Uri): vscode.WebviewPanel {
@@ -50,7 +68,7 @@ export class ModelChartPanels implements vscode.Disposable, vscode.WebviewPanelS
   }
 
   private attach(panel: vscode.WebviewPanel, state: ModelChartState): void {
-    const entry = { state, ready: false };
+    const entry: PanelEntry = { state, ready: false, renders: 0 };
     this.panels.set(panel, entry);
     panel.title = `Chart: ${vscode.Uri.parse(state.uri).path.split('/').pop()?.replace(/\.sql$/i, '') ?? 'model'}`;
     panel.webview.html = chartPage(panel.webview, this.s.context.extensionUri, 'charts-model', BODY);
@@ -68,15 +86,19 @@ export class ModelChartPanels implements vscode.Disposable, vscode.WebviewPanelS
   private async post(panel: vscode.WebviewPanel): Promise<void> {
     const entry = this.panels.get(panel);
     if (!entry?.ready) return;
+    const render = ++entry.renders;
     const uri = vscode.Uri.parse(entry.state.uri);
-    await this.s.models.reload();
+    // Not reload(): a reload fires onDidChange, which draws again, which would reload again, for ever.
+    // The models service reloads by itself after every save; only a panel opened before its first
+    // load has to wait for it.
+    const project = this.s.models.project ?? (await this.s.models.reload());
     const node = this.s.models.nodeForUri(uri);
     const name = node?.name ?? uri.path.split('/').pop() ?? '';
     let message: HostToModelChart;
     if (!node) message = { type: 'failed', state: entry.state, model: name, message: 'not a model of the project.' };
     else {
       try {
-        const { charts, tables, problems } = await readModelCharts(this.s, [node], {}, TABLE_ROWS);
+        const { charts, tables, problems } = await readModelCharts(this.s, [node], {}, TABLE_ROWS, project ? { fromSavedSql: project } : {});
         const chart = charts[0];
         const table = tables[0];
         message = chart && table
@@ -86,10 +108,13 @@ export class ModelChartPanels implements vscode.Disposable, vscode.WebviewPanelS
         message = { type: 'failed', state: entry.state, model: node.name, message: (err as Error).message };
       }
     }
-    await panel.webview.postMessage(message);
+    // A slower, older render must not replace what a newer one drew.
+    if (render !== entry.renders || !this.panels.has(panel)) return;
+    await panel.webview.postMessage({ ...message, state: entry.state });
   }
 
   dispose(): void {
+    clearTimeout(this.timer);
     for (const panel of this.panels.keys()) panel.dispose();
     for (const d of this.subscriptions) d.dispose();
   }

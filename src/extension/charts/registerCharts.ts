@@ -16,7 +16,14 @@ export function registerCharts(s: ExtensionServices, tree: ProjectsTreeProvider)
   const insights = new InsightsService(s);
   const openRef = (ref: ChartRef) => metricCharts.show({ artifactId: ref.artifactId, metricKey: ref.metricKey }, { ...(ref.grain ? { grain: ref.grain } : {}), ...(ref.mode ? { mode: ref.mode } : {}) });
   const dashboard = new DashboardPanel(s, insights, (ref) => openRef(ref as ChartRef));
+  // A `<model>.vl.json` is no file of the models project (its watcher skips it), yet it is the chart.
+  const specs = s.model.folder ? vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(s.model.folder, '**/*.vl.json')) : undefined;
+  const specChanged = () => {
+    modelCharts.redrawAll();
+    dashboard.redraw();
+  };
   return [
+    ...(specs ? [specs, specs.onDidCreate(specChanged), specs.onDidChange(specChanged), specs.onDidDelete(specChanged)] : []),
     metricCharts,
     modelCharts,
     insights,
