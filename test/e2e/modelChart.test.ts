@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Frame } from 'playwright-core';
+import { starterProjectFiles } from '../../src/core/project/starterProject';
+import { writeScaffold } from '../../src/core/project/writeScaffold';
+import { runCommand } from '../harness/browser';
+import { fixturePath } from '../support/fixtures';
+import { answerSaveDialog, frameWith, quickOpen, replaceEditorTextAndSave, waitFor } from './chartSteps';
+import { WorkbenchSession } from './session';
+
+/** The seed's real star history (OpenLineage/metrics), de-duplicated per day and project as the model does. */
+function starHistory(): Map<string, number> {
+  const rows = new Map<string, number>();
+  for (const line of readFileSync(fixturePath('dbt/github_daily_summary_history.csv'), 'utf8').trim().split('\n').slice(1)) {
+    const [day, project, stars] = line.trim().split(',') as [string, string, string];
+    const key = `${day}|${project}`;
+    rows.set(key, Math.max(rows.get(key) ?? -1, Number(stars)));
+  }
+  return rows;
+}
+
+const legendOf = async (frame: Frame) => (await frame.locator('#chart svg .role-legend-label text').allTextContents()).sort();
+
+/** The starter's github_daily_summary, narrowed to OpenLineage since October 2021. */
+const STARRED_SINCE_OCTOBER = `with combined_stars as (
+    select DATE_TRUNC(DATE(timestamp), DAY) AS day, project, stars
+    from {{ source('metrics', 'github_stars') }}
+    union all
+    select day, project, stars from {{ ref('github_daily_summary_history') }}
+)
+
+select day, project, max(stars) AS stars
+from combined_stars
+where day >= '2021-10-01' and project = 'OpenLineage/OpenLineage'
+group by day, project
+`;
+
+/** The starter's model again, its chart declared in config(meta=…). */
+const DECLARED = `{{ config(meta={'chart': {'mark': 'bar', 'x': 'project', 'y': 'stars', 'aggregate': 'max', 'title': 'Stars by project'}}) }}
+
+with combined_stars as (
+    select DATE_TRUNC(DATE(timestamp), DAY) AS day, project, stars
+    from {{ source('metrics', 'github_stars') }}
+    union all
+    select day, project, stars from {{ ref('github_daily_summary_history') }}
+)
+
+select day, project, max(stars) AS stars
+from combined_stars
+group by day, project
+`;
+
+const PLAIN_TYPING = {
+  'editor.autoClosingBrackets': 'never',
+  'editor.autoClosingQuotes': 'never',
+  'editor.autoClosingOvertype': 'never',
+  'editor.autoIndent': 'none',
+  'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
+  'editor.suggestOnTriggerCharacters': false,
+};
+
+describe('model charts, as a person uses them (code-server + Chromium)', function () {
+  let session: WorkbenchSession;
+  let frame: Frame;
+  const history = starHistory();
+
+  before(async function () {
+    session = await WorkbenchSession.start('model-chart', undefined, async (workspace) => {
+      // The starter project, its star-history seed slot filled with the seed article's real export.
+      await mkdir(path.join(workspace, 'seeds'), { recursive: true });
+      await copyFile(fixturePath('dbt/github_daily_summary_history.csv'), path.join(workspace, 'seeds', 'github_daily_summary_history.csv'));
+      await writeScaffold(workspace, starterProjectFiles());
+      // The tests type whole files at once: no auto-closing or auto-indenting on top of what is typed.
+      await mkdir(path.join(workspace, '.vscode'), { recursive: true });
+      await writeFile(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(PLAIN_TYPING));
+    });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') console.log(`      screenshot: ${await session.screenshot(`model-chart ${this.currentTest.title}`)}`);
+  });
+
+  after(async function () {
+    await session?.stop();
+  });
+
+  it('Chart Model opens beside the SQL file and infers day → x, stars → y, project → colour', async () => {
+    const page = session.page;
+    await session.projectsTree();
+    await quickOpen(page, 'github_daily_summary.sql');
+    await runCommand(page, 'Community Metrics: Run Model');
+    await page.locator('.codelens-decoration', { hasText: 'last run: success' }).first().waitFor({ timeout: 90_000 });
+    await runCommand(page, 'Community Metrics: Chart Model');
+    frame = await frameWith(page, '#tab-chart');
+    const legend = await waitFor(page, () => legendOf(frame), (l) => l.length === 2, 'one legend entry per project');
+    assert.deepEqual(legend, ['MarquezProject/marquez', 'OpenLineage/OpenLineage']);
+    // One line per project; one drawn row per day and project of the model's result.
+    assert.equal(await frame.locator('#chart svg .mark-line.role-mark path').count(), 2);
+    assert.equal(await frame.locator('#chart').getAttribute('data-points'), String(history.size));
+    const summary = (await frame.locator('#summary').textContent()) ?? '';
+    assert.match(summary, new RegExp(`stars by day, one series per project \\(2 series, ${history.size} points, from 2018-07-10 to 2021-11-07\\)`));
+    // Beside the SQL file: two editor groups, the SQL in the first, the chart in the second.
+    const groups = page.locator('.editor-group-container');
+    assert.equal(await groups.count(), 2);
+    await groups.nth(0).locator('.tab', { hasText: 'github_daily_summary.sql' }).waitFor();
+    await groups.nth(1).locator('.tab', { hasText: 'Chart: github_daily_summary' }).waitFor();
+    const csp = (await frame.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')) ?? '';
+    assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]{16,}'/);
+    assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
+    assert.match(csp, /default-src 'none'/);
+  });
+
+  it('editing the WHERE and saving re-draws the chart from the new result', async () => {
+    const page = session.page;
+    await replaceEditorTextAndSave(page, 'github_daily_summary.sql', STARRED_SINCE_OCTOBER);
+    const expected = [...history.keys()].filter((k) => k >= '2021-10-01' && k.endsWith('|OpenLineage/OpenLineage')).length;
+    await waitFor(page, () => frame.locator('#chart svg .mark-symbol.role-mark path').count(), (n) => n === expected, `${expected} points after the save`, 60_000);
+    assert.deepEqual(await legendOf(frame), ['OpenLineage/OpenLineage']);
+    // Drawn once for the save, then left alone: the same SVG element stays on the page.
+    await frame.locator('#chart svg').evaluate((svg) => svg.setAttribute('data-seen', '1'));
+    await page.waitForTimeout(3000);
+    assert.equal(await frame.locator('#chart svg[data-seen="1"]').count(), 1, 'the chart was not drawn again without a change');
+  });
+
+  it('the Results tab shows the rows of that result', async () => {
+    await frame.locator('#tab-table').click();
+    const table = frame.locator('#pane-table table.results');
+    await table.waitFor({ state: 'visible' });
+    assert.equal(await frame.locator('#pane-chart').isHidden(), true);
+    assert.deepEqual(await table.locator('thead th').allTextContents(), ['day', 'project', 'stars']);
+    const expected = [...history].filter(([k]) => k >= '2021-10-01' && k.endsWith('|OpenLineage/OpenLineage')).map(([k, v]) => `${k.split('|')[0]}|OpenLineage/OpenLineage|${v}`).sort();
+    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent).join('|')));
+    assert.deepEqual(rows.sort(), expected);
+    assert.equal(await table.locator('caption').textContent(), `github_daily_summary: ${expected.length} of ${expected.length} rows`);
+    await frame.locator('#tab-chart').click();
+    await frame.locator('#pane-chart').waitFor({ state: 'visible' });
+  });
+
+  it('a chart declared in config(meta=…) is drawn as declared, and exports CSV and SVG through the save dialog', async () => {
+    const page = session.page;
+    await replaceEditorTextAndSave(page, 'github_daily_summary.sql', DECLARED);
+    await waitFor(page, () => frame.locator('#chart svg .mark-rect.role-mark path').count(), (n) => n === 2, 'one bar per project', 60_000);
+    assert.equal(await frame.locator('.chart-title').textContent(), 'Stars by project');
+    const axes = await frame.locator('#chart svg .role-axis-title text').allTextContents();
+    assert.ok(axes.includes('max of stars'), axes.join(' | '));
+    const max = new Map<string, number>();
+    for (const [k, v] of history) {
+      const project = k.split('|')[1] as string;
+      max.set(project, Math.max(max.get(project) ?? 0, v));
+    }
+
+    await frame.locator('button[data-export="csv"]').click();
+    const csvFile = path.join(session.workspace, 'stars-by-project.csv');
+    const proposed = await answerSaveDialog(page, csvFile);
+    assert.match(proposed, /Stars_by_project\.csv$/, 'the dialog proposes the chart title as the name');
+    assert.equal(readFileSync(csvFile, 'utf8'), `x,series,value\r\nMarquezProject/marquez,stars,${max.get('MarquezProject/marquez')}\r\nOpenLineage/OpenLineage,stars,${max.get('OpenLineage/OpenLineage')}\r\n`);
+
+    await frame.locator('button[data-export="svg"]').click();
+    const svgFile = path.join(session.workspace, 'stars-by-project.svg');
+    await answerSaveDialog(page, svgFile);
+    const svg = readFileSync(svgFile, 'utf8');
+    assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.equal((svg.match(/<g class="mark-rect role-mark[^"]*"[^>]*>(.*?)<\/g>/s)?.[1]?.match(/<path/g) ?? []).length, 2, 'two bars in the exported SVG');
+    for (const project of max.keys()) assert.ok(svg.includes(`>${project}<`), `${project} is named in the SVG`);
+  });
+
+  it('a .vl.json beside the model replaces the declared chart', async () => {
+    const page = session.page;
+    const spec = {
+      title: 'OpenLineage stars',
+      mark: 'point',
+      transform: [{ filter: "datum.project === 'OpenLineage/OpenLineage'" }],
+      encoding: { x: { field: 'day', type: 'temporal' }, y: { field: 'stars', type: 'quantitative' } },
+    };
+    await writeFile(path.join(session.workspace, 'models', 'github_daily_summary.vl.json'), JSON.stringify(spec, null, 2));
+    const openlineageDays = [...history.keys()].filter((k) => k.endsWith('|OpenLineage/OpenLineage')).length;
+    await waitFor(page, () => frame.locator('#chart svg .mark-symbol.role-mark path').count(), (n) => n === openlineageDays, `${openlineageDays} points from the .vl.json`, 60_000);
+    assert.equal(await frame.locator('#chart svg .mark-rect.role-mark').count(), 0, 'the declared bars are gone');
+    assert.match((await frame.locator('#summary').textContent()) ?? '', new RegExp(`${history.size} rows drawn by github_daily_summary\\.vl\\.json`));
+  });
+
+  it('after Developer: Reload Window the panel comes back beside the SQL file, on the tab it was showing', async () => {
+    const page = session.page;
+    await frame.locator('#tab-table').click();
+    await frame.locator('#pane-table table.results').waitFor({ state: 'visible' });
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    frame = await frameWith(page, '#tab-table[aria-selected="true"]', 90_000);
+    const table = frame.locator('#pane-table table.results');
+    await table.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(await table.locator('tbody tr').count(), history.size > 500 ? 500 : history.size);
+    assert.equal(await table.locator('caption').textContent(), `github_daily_summary: 500 of ${history.size} rows`);
+    await frame.locator('#tab-chart').click();
+    const openlineageDays = [...history.keys()].filter((k) => k.endsWith('|OpenLineage/OpenLineage')).length;
+    await waitFor(page, () => frame.locator('#chart svg .mark-symbol.role-mark path').count(), (n) => n === openlineageDays, 'points after the reload');
+    await page.locator('.editor-group-container').nth(1).locator('.tab', { hasText: 'Chart: github_daily_summary' }).waitFor();
+  });
+});
