@@ -159,6 +159,9 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
     const n = this.flags?.flagsFor(artifactId).length ?? 0;
     if (n === 0) return;
     item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+    // VS Code keeps the collapsed state of an id it has drawn and ignores the new one: the artifact
+    // was drawn before the insights were computed, so only another id lets it open on its flags.
+    item.id = `${item.id ?? artifactId}#flagged`;
     item.description = `⚠ ${n} · ${String(item.description ?? '')}`;
   }
 
