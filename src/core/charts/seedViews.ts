@@ -151,11 +151,17 @@ export function issuesFlow(db: SqlReader, repo: string, range: ViewRange): Chart
   return out;
 }
 
-/** Issues and PRs opened over the last 7 days of data, cumulative by day. */
-export function issuesLast7Days(db: SqlReader, repo: string): ChartPayload | undefined {
+/**
+ * Issues and PRs opened over the last 7 days of data, cumulative by day. With a date range, the 7
+ * days end at the range's end (or the last data before it) and never start before the range.
+ */
+export function issuesLast7Days(db: SqlReader, repo: string, range: ViewRange = {}): ChartPayload | undefined {
+  const to = range.to && DAY.test(range.to) ? range.to : undefined;
+  const from = range.from && DAY.test(range.from) ? range.from : undefined;
   const rows = db.all<{ day: string; n: number; total: number }>(
-    `WITH RECURSIVE e AS (SELECT MAX(substr(created_at, 1, 10)) AS last FROM github_issues WHERE repo = ?1),
-     days(day) AS (SELECT date(last, '-6 days') FROM e WHERE last IS NOT NULL UNION ALL SELECT date(day, '+1 day') FROM days, e WHERE day < last),
+    `WITH RECURSIVE e AS (SELECT MAX(substr(created_at, 1, 10)) AS last FROM github_issues WHERE repo = ?1${to ? ` AND substr(created_at, 1, 10) <= '${to}'` : ''}),
+     b AS (SELECT last, ${from ? `MAX('${from}', date(last, '-6 days'))` : `date(last, '-6 days')`} AS first FROM e WHERE last IS NOT NULL${from ? ` AND last >= '${from}'` : ''}),
+     days(day) AS (SELECT first FROM b UNION ALL SELECT date(day, '+1 day') FROM days, b WHERE day < b.last),
      c AS (SELECT days.day, (SELECT COUNT(*) FROM github_issues WHERE repo = ?1 AND substr(created_at, 1, 10) = days.day) AS n FROM days)
      SELECT day, n, SUM(n) OVER (ORDER BY day) AS total FROM c ORDER BY day`,
     [repo],
@@ -169,7 +175,7 @@ export function issuesLast7Days(db: SqlReader, repo: string): ChartPayload | und
       y: { field: 'total', type: 'quantitative', title: 'opened so far' },
       tooltip: [{ field: 'day', type: 'temporal', format: '%Y-%m-%d' }, { field: 'n', type: 'quantitative', title: 'opened that day' }, { field: 'total', type: 'quantitative' }],
     },
-  }, rows.map((r) => ({ day: r.day, n: r.n, total: r.total })), ['day', 'n', 'total'], `${repo}: ${rows[rows.length - 1]?.total} issues and PRs opened in the 7 days to ${rows[rows.length - 1]?.day}.`, ['opened so far']);
+  }, rows.map((r) => ({ day: r.day, n: r.n, total: r.total })), ['day', 'n', 'total'], `${repo}: ${rows[rows.length - 1]?.total} issues and PRs opened in the ${rows.length} days to ${rows[rows.length - 1]?.day}.`, ['opened so far']);
 }
 
 /** Every ready-made view that the store has data for, artifact by artifact. */
@@ -193,7 +199,7 @@ export function seedViews(db: SqlReader, artifacts: readonly ViewArtifact[], ran
     if (a.source === 'docker') push(metricChart([metricSeries(db, a.artifact, 'pulls', { grain: 'day', mode: 'new', ...range })], { title: `${a.name}: pulls per day (from cumulative snapshots)` }));
     if (a.source === 'github') {
       for (const p of issuesFlow(db, a.name, range)) push(p);
-      push(issuesLast7Days(db, a.name));
+      push(issuesLast7Days(db, a.name, range));
       push(topActive(db, a, range));
     }
     if (a.source === 'slack') push(topActive(db, a, range));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { seedViews } from '../../../src/core/charts/seedViews';
+import { issuesLast7Days, seedViews } from '../../../src/core/charts/seedViews';
 import { upsertIssues } from '../../../src/core/store/githubRows';
 import { insertDockerHubSnapshot, upsertPypiDaily, upsertPypiVersionDaily } from '../../../src/core/store/packageRows';
 import { upsertSlackMessages } from '../../../src/core/store/slackRows';
@@ -38,6 +38,12 @@ describe('the seed article’s views, ready-made', () => {
     assert.deepEqual(view('issues-flow:o/r')?.values.map((v) => [v.week, v.what, v.n]), [['2021-08-02', 'closed', 1], ['2021-08-02', 'opened', 3]]);
     assert.deepEqual(view('time-to-close:o/r')?.values, [{ month: '2021-08-01', days: 2.5, n: 1 }]);
     assert.deepEqual(view('issues-7d:o/r')?.values.map((v) => v.total), [0, 0, 0, 0, 1, 2, 3]);
+    // The dashboard's one date range applies here too: the 7 days end at its end, and start no earlier than its start.
+    const ranged = (range: { from?: string; to?: string }) => issuesLast7Days(store, 'o/r', range);
+    assert.deepEqual(ranged({ to: '2021-08-03' })?.values.map((v) => [v.day, v.total]), [['2021-07-28', 0], ['2021-07-29', 0], ['2021-07-30', 0], ['2021-07-31', 0], ['2021-08-01', 0], ['2021-08-02', 1], ['2021-08-03', 2]]);
+    assert.deepEqual(ranged({ from: '2021-08-03', to: '2021-08-09' })?.values.map((v) => [v.day, v.n]), [['2021-08-03', 1], ['2021-08-04', 1]]);
+    assert.match(ranged({ from: '2021-08-03', to: '2021-08-09' })?.summary ?? '', /2 issues and PRs opened in the 2 days to 2021-08-04/);
+    assert.equal(ranged({ from: '2021-09-01' }), undefined, 'no issue opened in the range: no chart');
     assert.deepEqual(view('top-active:slack:openlineage')?.values, [{ person: 'ann', count: 2 }, { person: 'bob', count: 1 }]);
     assert.ok(views.some((v) => v.title === 'marquez-airflow: % change of downloads, month on month'));
     store.close();
