@@ -29,7 +29,7 @@ describe('models in the editor', () => {
       return l && l.length >= 4 ? l : undefined;
     });
     const titles = lenses.map((l) => l.command?.title ?? '');
-    for (const t of ['Run', 'Preview', 'Compiled SQL', 'Lineage']) assert.ok(titles.some((x) => x.includes(t)), `${t} in ${titles.join(' · ')}`);
+    for (const t of ['Run', 'Preview', 'Chart', 'Compiled SQL', 'Lineage']) assert.ok(titles.some((x) => x.includes(t)), `${t} in ${titles.join(' · ')}`);
     const run = await vscode.commands.executeCommand<RunResult>('communityMetrics.runModel', modelUri());
     assert.ok(run, 'a run result');
     const mine = run.results.find((r) => r.name === 'daily_summary');

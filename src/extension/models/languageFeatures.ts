@@ -23,6 +23,7 @@ class ModelCodeLens implements vscode.CodeLensProvider {
     const lenses = [
       new vscode.CodeLens(top, { title: '$(play) Run', command: 'communityMetrics.runModel', arguments: [doc.uri], tooltip: `Build ${node.name} (${materialization(node)}) and what it reads, then test it` }),
       new vscode.CodeLens(top, { title: 'Preview', command: 'communityMetrics.previewModel', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: 'Chart', command: 'communityMetrics.openModelChart', arguments: [doc.uri], tooltip: `Chart ${node.name}'s result beside this file` }),
       new vscode.CodeLens(top, { title: 'Compiled SQL', command: 'communityMetrics.showCompiledSql', arguments: [doc.uri] }),
       new vscode.CodeLens(top, { title: 'Lineage', command: 'communityMetrics.showLineage', arguments: [doc.uri] }),
     ];
@@ -82,8 +83,12 @@ function describeNode(models: ModelsService, node: ProjectNode): vscode.Markdown
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${node.resourceType} ${escapeMd(node.name)}** · ${materialization(node)}\n\n`);
   if (node.description) md.appendText(`${node.description}\n\n`);
-  const cols = Object.values(node.columns);
-  if (cols.length > 0) md.appendMarkdown(cols.map((c) => `- \`${escapeMd(c.name)}\`${c.description ? ` — ${escapeMd(c.description)}` : ''}`).join('\n') + '\n\n');
+  // The catalog's columns: the store's real ones first, with yml descriptions; yml alone before a build.
+  const catalog = models.columns.get(node.uniqueId)?.columns;
+  const cols = catalog ?? Object.values(node.columns).map((c) => ({ name: c.name, description: c.description, type: c.dataType, from: 'yml' as const }));
+  if (cols.length > 0) {
+    md.appendMarkdown(cols.map((c) => `- \`${escapeMd(c.name)}\`${c.type ? ` ${escapeMd(c.type)}` : ''}${c.description ? ` — ${escapeMd(c.description)}` : ''}${c.from === 'store' ? '' : ` _(${c.from === 'yml' ? 'documented, not built' : 'seed header'})_`}`).join('\n') + '\n\n');
+  }
   const last = models.lastResults.get(node.uniqueId);
   if (last) md.appendText(`Last run ${last.completedAt}: ${last.status}, ${(last.durationMs / 1000).toFixed(2)} s${last.rowsAffected !== undefined ? `, ${last.rowsAffected} rows` : ''}`);
   return md;
