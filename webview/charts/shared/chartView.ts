@@ -57,9 +57,12 @@ export class ChartView {
     this.payload = payload;
     this.titleEl.textContent = payload.title;
     this.summaryEl.textContent = payload.summary;
-    this.chartEl.setAttribute('aria-label', `Chart: ${payload.title}. ${payload.summary}`);
     this.errorEl.textContent = '';
-    const spec = { ...payload.spec, data: { name: payload.dataset, values: payload.values, format: { parse: parseOf(payload) } }, config: themeConfig() };
+    // Vega sets the container's role and aria-label from the spec's description, replacing ours: give
+    // it the text summary, so that the drawing's accessible name says what the chart shows.
+    const own = typeof payload.spec.description === 'string' && payload.spec.description ? ` ${payload.spec.description.replace(/\.?$/, '.')}` : '';
+    const description = `Chart: ${payload.title}.${own} ${payload.summary}`;
+    const spec = { ...payload.spec, description, data: { name: payload.dataset, values: payload.values, format: { parse: parseOf(payload) } }, config: themeConfig() };
     try {
       this.view?.finalize();
       // ast + expressionInterpreter: Vega evaluates expressions without `new Function`, so the
