@@ -110,6 +110,12 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
     assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]{16,}'/);
     assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
     assert.match(csp, /default-src 'none'/);
+    // Theme colours: the chart's text is drawn in the theme's editor foreground.
+    const fg = await frame.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-editor-foreground').trim().toLowerCase());
+    assert.match(fg, /^#[0-9a-f]{6}/);
+    assert.equal((await frame.locator('#chart svg .role-axis-title text').first().getAttribute('fill'))?.toLowerCase(), fg);
+    // The text summary is also the accessible name of the drawing.
+    assert.equal(await frame.locator('#chart').getAttribute('aria-label'), `Chart: github_daily_summary. github_daily_summary: stars by day and project. ${summary}`);
   });
 
   it('editing the WHERE and saving re-draws the chart from the new result', async () => {
@@ -122,6 +128,17 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
     await frame.locator('#chart svg').evaluate((svg) => svg.setAttribute('data-seen', '1'));
     await page.waitForTimeout(3000);
     assert.equal(await frame.locator('#chart svg[data-seen="1"]').count(), 1, 'the chart was not drawn again without a change');
+  });
+
+  it('a mistake in the saved SQL is said in the panel, and the fix draws again', async () => {
+    const page = session.page;
+    await replaceEditorTextAndSave(page, 'github_daily_summary.sql', STARRED_SINCE_OCTOBER.replace('group by day, project', 'group by day, projekt'));
+    const status = await waitFor(page, () => frame.locator('#status').textContent(), (t) => !!t, 'the error in the panel');
+    assert.equal(status, 'github_daily_summary: SQL error: no such column: projekt');
+    assert.equal(await frame.locator('#status').getAttribute('role'), 'status', 'read out by screen readers');
+    await replaceEditorTextAndSave(page, 'github_daily_summary.sql', STARRED_SINCE_OCTOBER);
+    await waitFor(page, () => frame.locator('#status').textContent(), (t) => t === '', 'the error gone');
+    assert.equal(await frame.locator('#chart svg .mark-symbol.role-mark path').count(), [...history.keys()].filter((k) => k >= '2021-10-01' && k.endsWith('|OpenLineage/OpenLineage')).length);
   });
 
   it('the Results tab shows the rows of that result', async () => {

@@ -103,7 +103,7 @@ export class ModelChartPanels implements vscode.Disposable, vscode.WebviewPanelS
         const table = tables[0];
         message = chart && table
           ? { type: 'render', state: entry.state, model: node.name, chart, table }
-          : { type: 'failed', state: entry.state, model: node.name, message: problems.join(' ') || 'nothing to chart.' };
+          : { type: 'failed', state: entry.state, model: node.name, message: problems.map((p) => (p.startsWith(`${node.name}: `) ? p.slice(node.name.length + 2) : p)).join(' ') || 'nothing to chart.' };
       } catch (err) {
         message = { type: 'failed', state: entry.state, model: node.name, message: (err as Error).message };
       }
