@@ -23,7 +23,7 @@ function starHistory(): Map<string, number> {
 
 const legendOf = async (frame: Frame) => (await frame.locator('#chart svg .role-legend-label text').allTextContents()).sort();
 
-/** The starter's github_daily_summary, narrowed to OpenLineage since October 2021. */
+/** The starter's github_daily_summary since October 2021, without Marquez (refreshed repositories come in). */
 const STARRED_SINCE_OCTOBER = `with combined_stars as (
     select DATE_TRUNC(DATE(timestamp), DAY) AS day, project, stars
     from {{ source('metrics', 'github_stars') }}
@@ -33,11 +33,11 @@ const STARRED_SINCE_OCTOBER = `with combined_stars as (
 
 select day, project, max(stars) AS stars
 from combined_stars
-where day >= '2021-10-01' and project = 'OpenLineage/OpenLineage'
+where day >= '2021-10-01' and project <> 'MarquezProject/marquez'
 group by day, project
 `;
 
-/** The starter's model again, its chart declared in config(meta=…). */
+/** The starter's model again, on the seed's history only, its chart declared in config(meta=…). */
 const DECLARED = `{{ config(meta={'chart': {'mark': 'bar', 'x': 'project', 'y': 'stars', 'aggregate': 'max', 'title': 'Stars by project'}}) }}
 
 with combined_stars as (
@@ -49,6 +49,7 @@ with combined_stars as (
 
 select day, project, max(stars) AS stars
 from combined_stars
+where day < '2022-01-01'
 group by day, project
 `;
 
@@ -153,6 +154,22 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
     assert.equal(await table.locator('caption').textContent(), `github_daily_summary: ${expected.length} of ${expected.length} rows`);
     await frame.locator('#tab-chart').click();
     await frame.locator('#pane-chart').waitFor({ state: 'visible' });
+  });
+
+  it('a Refresh brings new rows into the chart, and a Run draws it again', async () => {
+    const page = session.page;
+    const before = [...history.keys()].filter((k) => k >= '2021-10-01' && k.endsWith('|OpenLineage/OpenLineage')).length;
+    // The fake GitHub API answers for the two repositories of community-metrics.yml: one snapshot each.
+    await runCommand(page, 'Community Metrics: Refresh');
+    const legend = await waitFor(page, () => legendOf(frame), (l) => l.length === 3, 'the refreshed repositories in the legend', 60_000);
+    assert.deepEqual(legend, ['OpenLineage/OpenLineage', 'PyGithub/PyGithub', 'octokit-fixture-org/hello-world'].sort());
+    assert.equal(await frame.locator('#chart svg .mark-symbol.role-mark path').count(), before + 2);
+    // A run of the model draws again (the same rows: the chart already showed the saved SQL).
+    await frame.locator('#chart svg').evaluate((svg) => svg.setAttribute('data-seen', '1'));
+    // The model's Run CodeLens, as a person would click it.
+    await page.locator('.codelens-decoration a', { hasText: /^\s*Run\s*$/ }).first().click();
+    await waitFor(page, () => frame.locator('#chart svg[data-seen="1"]').count(), (n) => n === 0, 'drawn again after the run', 90_000);
+    await waitFor(page, () => frame.locator('#chart svg .mark-symbol.role-mark path').count(), (n) => n === before + 2, 'the same points after the run');
   });
 
   it('a chart declared in config(meta=…) is drawn as declared, and exports CSV and SVG through the save dialog', async () => {
