@@ -112,7 +112,7 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
     assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
     assert.match(csp, /default-src 'none'/);
     // Theme colours: the chart's text is drawn in the theme's editor foreground.
-    const fg = await frame.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-editor-foreground').trim().toLowerCase());
+    const fg = String(await frame.evaluate(`getComputedStyle(document.body).getPropertyValue('--vscode-editor-foreground').trim().toLowerCase()`));
     assert.match(fg, /^#[0-9a-f]{6}/);
     assert.equal((await frame.locator('#chart svg .role-axis-title text').first().getAttribute('fill'))?.toLowerCase(), fg);
     // The text summary is also the accessible name of the drawing.
