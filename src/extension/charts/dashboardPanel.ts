@@ -4,6 +4,7 @@ import { seedViews } from '../../core/charts/seedViews';
 import type { DashboardState, DashboardToHost, HostToDashboard } from '../../../webview/charts/dashboard/protocol';
 import type { ExtensionServices } from '../services';
 import { saveExport } from './exportSaver';
+import type { Insight } from '../../core/insights/insight';
 import type { InsightsService } from './insightsService';
 import { hasDeclaredChart, readModelCharts } from './modelChartData';
 import { readStore } from './storeReader';
@@ -30,6 +31,10 @@ export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSer
   private panel: vscode.WebviewPanel | undefined;
   private state: DashboardState = {};
   private ready = false;
+  /** Renders started; only the latest one posts. */
+  private renders = 0;
+  /** The insights as last shown, in the order the page lists them: a click names one by index. */
+  private shown: Insight[] = [];
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly s: ExtensionServices, private readonly insights: InsightsService, private readonly openChart: (ref: { artifactId: string; metricKey: string; grain?: string; mode?: string }) => void) {
@@ -68,7 +73,7 @@ export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSer
         this.state = sanitize(m.state);
         void this.post();
       } else if (m.type === 'openInsight') {
-        const insight = this.insights.insights[m.index];
+        const insight = this.shown[m.index];
         if (insight) this.openChart(insight.chart);
       } else if (m.type === 'export') void saveExport(m, this.s.model.folder?.uri).catch((err) => this.s.logger.error(`chart export: ${(err as Error).message}`));
       else if (m.type === 'error') this.s.logger.error(`dashboard: ${m.message}`);
@@ -83,6 +88,7 @@ export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSer
   private async post(): Promise<void> {
     const panel = this.panel;
     if (!panel || !this.ready) return;
+    const render = ++this.renders;
     const state = this.state;
     const problems: string[] = [];
     let charts: ChartPayload[] = [];
@@ -100,14 +106,18 @@ export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSer
       problems.push((err as Error).message);
       this.s.logger.error(`dashboard: ${(err as Error).stack ?? String(err)}`);
     }
+    // A slower render of an older range must not replace the newer one (nor reset the inputs to it).
+    if (render !== this.renders || this.panel !== panel) return;
     const names = new Map([...this.s.model.summaries.values()].map((a) => [a.artifact, a.name]));
+    const shown = [...this.insights.insights];
     const message: HostToDashboard = {
       type: 'render',
       state,
       charts,
-      insights: this.insights.insights.map((i) => ({ title: i.title, explanation: i.explanation, subject: names.get(i.artifactId) ?? i.artifactId })),
+      insights: shown.map((i) => ({ title: i.title, explanation: i.explanation, subject: names.get(i.artifactId) ?? i.artifactId })),
       problems,
     };
+    this.shown = shown;
     await panel.webview.postMessage(message);
   }
 
