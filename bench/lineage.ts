@@ -1,22 +1,50 @@
 /**
  * Lineage benchmark: a generated 1,000-node dbt manifest; layout (ELK, in the webview's worker) and
  * first render of the scoped view (two hops around one model) and of the full graph, measured in
- * Chromium with the real webview bundle. Run: `npm run build && node --import tsx bench/lineage.ts`.
+ * Chromium with the real webview bundle. Each view is drawn with the layout settings of before the
+ * large-graph change (PREVIOUS_LAYOUT_OPTIONS) and with today's (elkInputFor), alternately, in the
+ * same run, each on a fresh page; plus the full graph drawn in a page that drew the scoped view
+ * first (as a person gets there: the panel opens scoped, then "Full graph").
+ * Run: `npm run build && node --import tsx bench/lineage.ts [--runs N] [--write]`; --write puts the
+ * section in place of the lineage section of bench/RESULTS.md (other sections are left alone).
  */
 import { execSync } from 'node:child_process';
-import { readFileSync, appendFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { elkInputFor } from '../src/core/lineage/layoutGraph';
+import { checkLayout } from '../src/core/lineage/layoutCheck';
+import { LARGE_GRAPH_NODES, elkInputFor, layoutNoteFor } from '../src/core/lineage/layoutGraph';
+import type { ElkInput, LaidOut } from '../src/core/lineage/layoutGraph';
 import { lineageGraphFromManifest } from '../src/core/lineage/lineageGraph';
 import { buildLineageView } from '../src/core/lineage/lineageView';
+import type { LineageView } from '../src/core/lineage/lineageView';
 
 const ROOT = path.resolve(__dirname, '..');
 const NODES = 1000;
 const SOURCES = 50;
+const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+const WRITE = process.argv.includes('--write');
+
+/** src/core/lineage/layoutGraph.ts's LAYOUT_OPTIONS as of b2c9a0f, for every size: the "before". */
+const PREVIOUS_LAYOUT_OPTIONS: Record<string, string> = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'RIGHT',
+  'elk.edgeRouting': 'ORTHOGONAL',
+  'elk.randomSeed': '1',
+  'elk.layered.crossingMinimization.strategy': 'LAYER_SWEEP',
+  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  'elk.layered.cycleBreaking.strategy': 'MODEL_ORDER',
+  'elk.spacing.nodeNode': '24',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '64',
+  'elk.spacing.edgeNode': '16',
+  'elk.padding': '[top=24,left=24,bottom=24,right=24]',
+  'elk.separateConnectedComponents': 'true',
+  'elk.spacing.componentComponent': '40',
+};
 
 /** A layered DAG like a large dbt project: sources, then models reading 1–3 earlier nodes. */
 function manifest(): Record<string, unknown> {
@@ -44,6 +72,27 @@ function manifest(): Record<string, unknown> {
   }
   return { metadata: { project_name: 'bench' }, nodes, sources, parent_map: parentMap };
 }
+
+interface Drawn {
+  type: string;
+  layoutMs: number;
+  renderMs: number;
+  offThread: boolean;
+  layout: LaidOut;
+  message?: string;
+}
+
+interface Times {
+  wall: number;
+  layout: number;
+  render: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? (s[(s.length - 1) / 2] as number) : Math.round(((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2);
+};
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
 
 async function main(): Promise<void> {
   const graph = lineageGraphFromManifest(manifest());
@@ -74,45 +123,115 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  const rows: string[] = [];
-  try {
-    for (const [name, view] of [['scoped (2 hops around one model)', scoped], ['full graph', full]] as const) {
-      const times: { wall: number; layout: number; render: number; offThread: boolean }[] = [];
-      for (let i = 0; i < 3; i++) {
-        const p = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-        await p.goto(url);
-        const message = { type: 'view', view, elk: elkInputFor(view), request: {} };
+  const settings = {
+    before: (view: LineageView): ElkInput => ({ ...elkInputFor(view), layoutOptions: PREVIOUS_LAYOUT_OPTIONS }),
+    after: (view: LineageView): ElkInput => elkInputFor(view),
+  };
+  type Setting = keyof typeof settings;
+  /** Posts the views one after the other to one fresh page; the times and the drawing of each. */
+  async function draw(views: LineageView[], setting: Setting): Promise<Array<Times & { drawn: LaidOut }>> {
+    const p = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await p.goto(url);
+      const out: Array<Times & { drawn: LaidOut }> = [];
+      for (const [i, view] of views.entries()) {
+        const note = setting === 'after' ? layoutNoteFor(view.nodes.length) : undefined;
+        const message = { type: 'view', view, elk: settings[setting](view), request: {}, ...(note ? { layoutNote: note } : {}) };
         const t0 = Date.now();
         await p.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`);
-        await p.waitForFunction('window.__rendered.length > 0', undefined, { timeout: 120_000 });
+        await p.waitForFunction(`window.__rendered.length > ${i}`, undefined, { timeout: 180_000 });
         const wall = Date.now() - t0;
-        const r = (await p.evaluate('window.__rendered[0]')) as { type: string; layoutMs: number; renderMs: number; offThread: boolean; message?: string };
+        const r = (await p.evaluate(`window.__rendered[${i}]`)) as Drawn;
         if (r.type !== 'rendered') throw new Error(`webview error: ${r.message}`);
-        times.push({ wall, layout: r.layoutMs, render: r.renderMs, offThread: r.offThread });
-        await p.close();
+        if (!r.offThread) throw new Error('the layout did not run in the worker');
+        out.push({ wall, layout: r.layoutMs, render: r.renderMs, drawn: r.layout });
       }
-      const med = (k: 'wall' | 'layout' | 'render') => times.map((t) => t[k]).sort((a, b) => a - b)[1] as number;
-      rows.push(`| ${name} | ${view.nodes.length} | ${view.edges.length} | ${med('layout')} | ${med('render')} | ${med('wall')} | ${times.every((t) => t.offThread) ? 'yes' : 'no'} |`);
-      console.log(rows[rows.length - 1]);
+      return out;
+    } finally {
+      await p.close();
+    }
+  }
+  const loadStart = load();
+  const cases = [
+    { name: 'scoped (2 hops around one model)', view: scoped, views: [scoped] },
+    { name: 'full graph', view: full, views: [full] },
+    { name: 'full graph, after the scoped view in the same page', view: full, views: [scoped, full] },
+  ];
+  const rows: string[] = [];
+  const quality: string[] = [];
+  const runs: string[] = [];
+  try {
+    for (const c of cases) {
+      const times: Record<Setting, Times[]> = { before: [], after: [] };
+      const drawn: Partial<Record<Setting, string>> = {};
+      for (let i = 0; i < RUNS; i++) {
+        // Alternate which goes first, so that neither always meets the other's leftovers.
+        for (const setting of (i % 2 === 0 ? ['before', 'after'] : ['after', 'before']) as Setting[]) {
+          const result = (await draw(c.views, setting)).at(-1) as Times & { drawn: LaidOut };
+          times[setting].push({ wall: result.wall, layout: result.layout, render: result.render });
+          const picture = JSON.stringify(result.drawn);
+          if (drawn[setting] !== undefined && drawn[setting] !== picture) throw new Error(`${c.name} (${setting}): not the same picture twice`);
+          drawn[setting] = picture;
+          console.log(`${c.name} · ${setting} · run ${i + 1}: layout ${result.layout} ms, render ${result.render} ms, to drawn ${result.wall} ms (load ${load()})`);
+        }
+      }
+      for (const setting of ['before', 'after'] as Setting[]) {
+        const t = times[setting];
+        rows.push(`| ${c.name} | ${setting} | ${c.view.nodes.length} | ${c.view.edges.length} | ${median(t.map((x) => x.layout))} | ${median(t.map((x) => x.render))} | ${median(t.map((x) => x.wall))} |`);
+        runs.push(`- ${c.name}, ${setting}: to drawn ${t.map((x) => x.wall).join(', ')} ms (layout ${t.map((x) => x.layout).join(', ')})`);
+      }
+      const ratio = (k: keyof Times) => (median(times.before.map((x) => x[k])) / median(times.after.map((x) => x[k]))).toFixed(2);
+      rows.push(`| ${c.name} | before ÷ after | | | ${ratio('layout')}× | ${ratio('render')}× | ${ratio('wall')}× |`);
+      if (c.views.length === 1) {
+        for (const setting of ['before', 'after'] as Setting[]) {
+          const l = JSON.parse(drawn[setting] as string) as LaidOut;
+          const q = checkLayout(c.view.edges, l);
+          quality.push(`| ${c.name} | ${setting} | ${q.routed} of ${c.view.edges.length} | ${q.crossings} | ${q.throughNodes} | ${q.leftward} | ${Math.round(l.width)} × ${Math.round(l.height)} |`);
+        }
+      }
+      for (const r of rows.slice(-3)) console.log(r);
     }
   } finally {
     await browser.close();
     server.close();
   }
-  const section = `
-## ${new Date().toISOString().slice(0, 10)} — lineage: layout and first render of a 1,000-node project in Chromium
+  const section = `## 2026-11-23 — lineage: layout and first render of a 1,000-node project in Chromium
 
 Machine: \`${execSync('uname -a').toString().trim()}\`, nproc ${os.cpus().length}, Node ${process.version}, ${execSync('/usr/bin/chromium --version').toString().trim()}.
-Command: \`npm run build && node --import tsx bench/lineage.ts\`. A generated manifest (${SOURCES} sources, ${NODES - SOURCES} models, each reading
-1–3 of the 120 nodes before it), drawn by the real webview bundle (ELK in its Web Worker) in headless Chromium; median of 3 fresh pages, times in ms.
-"layout" and "render" are the webview's own measurements; "to drawn" is from posting the view to the webview's \`rendered\` message.
+Load average (1, 5, 15 min) at the start ${loadStart}, at the end ${load()}: the machine is shared with other engineers' test runs.
+Command: \`npm run build && node --import tsx bench/lineage.ts --runs ${RUNS} --write\`. A generated manifest (${SOURCES} sources, ${NODES - SOURCES} models, each reading
+1–3 of the 120 nodes before it), drawn by the real webview bundle (ELK in its Web Worker) in headless Chromium. "before" is the
+layout settings of b2c9a0f for every size; "after" is today's \`elkInputFor\` (more than ${LARGE_GRAPH_NODES} nodes: the large-graph settings).
+Both run in the same bundle, alternately, each on a fresh page; median of ${RUNS} runs each, times in ms. "layout" and "render" are
+the webview's own measurements; "to drawn" is from posting the view to the webview's \`rendered\` message.
 
-| view | nodes | edges | layout | render | to drawn | layout off the main thread |
-|---|---:|---:|---:|---:|---:|---|
+| view | settings | nodes | edges | layout | render | to drawn |
+|---|---|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
+
+Every run (to drawn, and layout):
+
+${runs.join('\n')}
+
+The drawings compared (checkLayout, src/core/lineage/layoutCheck.ts; each setting gave the same picture in every run):
+
+| view | settings | edges routed | edge crossings | edges through a node | edges drawn right to left | size (px) |
+|---|---|---:|---:|---:|---:|---|
+${quality.join('\n')}
 `;
-  appendFileSync(path.join(ROOT, 'bench/RESULTS.md'), section);
-  console.log(section);
+  console.log(`\n${section}`);
+  if (WRITE) {
+    const file = path.join(ROOT, 'bench/RESULTS.md');
+    const text = readFileSync(file, 'utf8');
+    const start = text.search(/^## .*lineage: layout and first render/m);
+    if (start < 0) writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
+    else {
+      const next = text.slice(start + 3).search(/^## /m);
+      const end = next < 0 ? text.length : start + 3 + next;
+      writeFileSync(file, `${text.slice(0, start)}${section}\n${text.slice(end)}`);
+    }
+    console.log(`written to ${path.relative(process.cwd(), file)}`);
+  }
 }
 
 main().catch((err: unknown) => {

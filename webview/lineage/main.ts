@@ -109,6 +109,7 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
     viewport.replaceChildren();
     showText(empty, next.view.empty ?? 'Nothing to show.');
     status.textContent = `0 of ${next.view.totalNodes} nodes`;
+    status.title = '';
     post({ type: 'rendered', layout: { width: 0, height: 0, nodes: {}, edges: {} }, highlighted: [], layoutMs: 0, renderMs: 0, nodes: 0, offThread: true });
     return;
   }
@@ -133,7 +134,8 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   // Let the browser paint before measuring: the render time includes style and layout of the DOM.
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   const t2 = performance.now();
-  status.textContent = `${view.nodes.length} of ${view.totalNodes} nodes`;
+  status.textContent = `${view.nodes.length} of ${view.totalNodes} nodes${next.layoutNote ? ` · ${next.layoutNote.short}` : ''}`;
+  status.title = next.layoutNote?.detail ?? '';
   post({ type: 'rendered', layout, highlighted: [...highlighted], layoutMs: Math.round(t1 - t0), renderMs: Math.round(t2 - t1), nodes: view.nodes.length, offThread: result.offThread });
 }
 

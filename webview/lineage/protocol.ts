@@ -90,7 +90,16 @@ export interface LaidOut {
 
 /** host → webview */
 export type HostToLineage =
-  | { type: 'view'; view: LineageViewData; elk: ElkInput; request: ViewRequest; current?: string; projectProblem?: string }
+  | {
+      type: 'view';
+      view: LineageViewData;
+      elk: ElkInput;
+      request: ViewRequest;
+      current?: string;
+      projectProblem?: string;
+      /** Set when a large view is laid out with quicker settings: a word for the status, and why. */
+      layoutNote?: { short: string; detail: string };
+    }
   | { type: 'current'; id?: string }
   | { type: 'rasterize'; svg: string; width: number; height: number };
 

@@ -39,7 +39,45 @@ export const LAYOUT_OPTIONS: Record<string, string> = {
   'elk.padding': '[top=24,left=24,bottom=24,right=24]',
   'elk.separateConnectedComponents': 'true',
   'elk.spacing.componentComponent': '40',
+  // Sizes are fixed by nodeSize.ts and nodes have no ports or labels: ELK's per-node sizing and label
+  // placement pass has nothing to do (the same picture without it).
+  'elk.omitNodeMicroLayout': 'true',
 };
+
+/** Views with more nodes than this are laid out with LARGE_GRAPH_OPTIONS. */
+export const LARGE_GRAPH_NODES = 200;
+
+/**
+ * The same layered, left-to-right, orthogonally routed layout (edges still go around nodes) with less
+ * effort, for large views; measured in bench/lineage.ts on 1,000 nodes (bench/RESULTS.md):
+ * - no model-order sort: ELK's pass that keeps the input order within each layer was its largest
+ *   single cost there. MODEL_ORDER cycle breaking still reverses the same edges (it reads the input
+ *   order without this pass); what is lost is the project order as tie-breaker within a column;
+ * - thoroughness 1 instead of ELK's 7: one crossing-minimisation run instead of seven (the best of
+ *   which is kept), and a network-simplex layering stopped after fewer iterations;
+ * - Brandes–Köpf with one alignment instead of the most compact of four.
+ * The price is more edge crossings (about a tenth more on the bench graph) and a picture that may
+ * be less compact; the panel says so when these are used (layoutNoteFor).
+ */
+export const LARGE_GRAPH_OPTIONS: Record<string, string> = {
+  ...LAYOUT_OPTIONS,
+  'elk.layered.considerModelOrder.strategy': 'NONE',
+  'elk.layered.thoroughness': '1',
+  'elk.layered.nodePlacement.bk.fixedAlignment': 'LEFTUP',
+};
+
+export function layoutOptionsFor(nodeCount: number): Record<string, string> {
+  return nodeCount > LARGE_GRAPH_NODES ? LARGE_GRAPH_OPTIONS : LAYOUT_OPTIONS;
+}
+
+/** What the panel says about a view laid out with the large-graph settings; undefined otherwise. */
+export function layoutNoteFor(nodeCount: number): { short: string; detail: string } | undefined {
+  if (nodeCount <= LARGE_GRAPH_NODES) return undefined;
+  return {
+    short: 'large graph: quicker layout, more crossings',
+    detail: `More than ${LARGE_GRAPH_NODES} nodes: laid out with quicker settings (one crossing-reduction run instead of seven, project order not kept within a column), so there may be more edge crossings than the full settings would give. A selection of ${LARGE_GRAPH_NODES} nodes or fewer (for example 2+name+2) is laid out with the full settings.`,
+  };
+}
 
 export function elkInputFor(view: { nodes: Array<{ id: string; width: number; height: number }>; edges: Array<{ id: string; source: string; target: string }> }): ElkInput {
   const order = topologicalOrder(view.nodes.map((n) => n.id), view.edges);
@@ -48,7 +86,7 @@ export function elkInputFor(view: { nodes: Array<{ id: string; width: number; he
   const edges = [...view.edges].sort((a, b) => (rank.get(a.source) ?? 0) - (rank.get(b.source) ?? 0) || (rank.get(a.target) ?? 0) - (rank.get(b.target) ?? 0));
   return {
     id: 'root',
-    layoutOptions: LAYOUT_OPTIONS,
+    layoutOptions: layoutOptionsFor(nodes.length),
     children: nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
     edges: edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   };

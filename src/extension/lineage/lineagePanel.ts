@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { layoutNoteFor } from '../../core/lineage/layoutGraph';
 import type { LaidOut as CoreLaidOut } from '../../core/lineage/layoutGraph';
 import type { LineageView, ViewRequest } from '../../core/lineage/lineageView';
 import { ProjectLineage } from '../../core/lineage/projectLineage';
@@ -152,7 +153,15 @@ export class LineagePanel implements vscode.Disposable, vscode.WebviewPanelSeria
       const editor = vscode.window.activeTextEditor;
       const current = editor ? data.nodeIdForFile(editor.document.uri.fsPath) : undefined;
       const projectProblem = this.models.hasProject() && !this.models.project ? 'The models project could not be loaded: see “Community Metrics: Show Log”.' : undefined;
-      const message: HostToLineage = { type: 'view', view, elk, request: this.request, ...this.optional('current', current ?? view.focus), ...this.optional('projectProblem', projectProblem) };
+      const message: HostToLineage = {
+        type: 'view',
+        view,
+        elk,
+        request: this.request,
+        ...this.optional('current', current ?? view.focus),
+        ...this.optional('projectProblem', projectProblem),
+        ...this.optional('layoutNote', layoutNoteFor(view.nodes.length)),
+      };
       await this.panel.webview.postMessage(message);
     } catch (err) {
       this.logger.error(`lineage: ${(err as Error).stack ?? String(err)}`);
