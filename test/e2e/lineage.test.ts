@@ -70,6 +70,19 @@ describe('lineage, as a person uses it (code-server + Chromium)', function () {
     assert.deepEqual(nodes, expected);
   });
 
+  it('the same selection drawn again (from the layout the host kept) puts every node where it was', async () => {
+    const places = () => frame.locator('#graph g.node').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-id')} ${e.getAttribute('transform')}`).sort());
+    assert.equal(await frame.locator('#graph').getAttribute('data-layout'), 'worker');
+    const before = await places();
+    await frame.locator('#graph g.node').evaluateAll((els) => els.forEach((e) => e.setAttribute('data-drawn-before', '')));
+    await frame.locator('#apply').click();
+    // A redraw replaces every node element.
+    await frame.locator('#graph g.node[data-drawn-before]').first().waitFor({ state: 'detached', timeout: 30_000 });
+    await frame.locator('#graph g.node').first().waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('#graph').getAttribute('data-layout'), 'kept');
+    assert.deepEqual(await places(), before);
+  });
+
   it('clicking an upstream node opens its file', async () => {
     await frame.locator('#graph g.node', { hasText: 'github_daily_summary' }).first().click();
     const tab = session.page.locator('.tabs-container .tab', { hasText: 'github_daily_summary.sql' });

@@ -10,13 +10,6 @@ export class LayoutClient {
   private starting: Promise<Worker | undefined> | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (r: LaidOut) => void; reject: (e: Error) => void }>();
-  /**
-   * The last few layouts by their input: ELK gives the same answer for the same input, and a save
-   * that changes no node's box or edge (most saves) redraws the same graph; so does going back to a
-   * view shown before. A 1,000-node graph then redraws without seconds of layout.
-   */
-  private readonly cache = new Map<string, LaidOut>();
-  private static readonly CACHED = 4;
   /** Why the worker could not be used, once it failed. */
   failure: string | undefined;
 
@@ -62,29 +55,15 @@ export class LayoutClient {
 
   /** Lays out on the worker; `offThread` is false when the fallback layout had to be used. */
   async layout(input: ElkInput): Promise<{ layout: LaidOut; offThread: boolean }> {
-    const key = JSON.stringify(input);
-    const cached = this.cache.get(key);
-    if (cached) {
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      return { layout: cached, offThread: true };
-    }
     const worker = this.failure ? undefined : await this.start();
     if (!worker) return { layout: fallbackLayout(input), offThread: false };
     const id = this.nextId++;
     const result = new Promise<LaidOut>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     worker.postMessage({ id, graph: input });
-    let layout: LaidOut;
     try {
-      layout = await result;
+      return { layout: await result, offThread: true };
     } catch {
       return { layout: fallbackLayout(input), offThread: false };
     }
-    this.cache.set(key, layout);
-    for (const old of this.cache.keys()) {
-      if (this.cache.size <= LayoutClient.CACHED) break;
-      this.cache.delete(old);
-    }
-    return { layout, offThread: true };
   }
 }

@@ -116,7 +116,8 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   showText(empty, undefined);
   status.textContent = `laying out ${next.view.nodes.length} nodes…`;
   const t0 = performance.now();
-  const result = await layouts.layout(next.elk);
+  // A layout the host kept from an earlier draw of exactly this input is used as it is.
+  const result = next.layout ? { layout: next.layout, offThread: true } : await layouts.layout(next.elk);
   // A newer view arrived while this one was being laid out: draw only the newest.
   if (seq !== sequence) return;
   const t1 = performance.now();
@@ -124,6 +125,8 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   layout = result.layout;
   nodes = renderGraph(viewport, view, layout, handlers);
   applyHighlight();
+  // Where this drawing's layout came from (tests read it): the worker, one kept by the host, or the fallback.
+  svg.dataset.layout = next.layout ? 'kept' : result.offThread ? 'worker' : 'fallback';
   if (!result.offThread) showText(message, `Drawn with a simple layout: ${layouts.failure ?? 'the layout worker is unavailable'}.`);
   if (!drawnOnce && !state.zoom) {
     panZoom.fit(layout.width, layout.height);
@@ -136,7 +139,17 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   const t2 = performance.now();
   status.textContent = `${view.nodes.length} of ${view.totalNodes} nodes${next.layoutNote ? ` · ${next.layoutNote.short}` : ''}`;
   status.title = next.layoutNote?.detail ?? '';
-  post({ type: 'rendered', layout, highlighted: [...highlighted], layoutMs: Math.round(t1 - t0), renderMs: Math.round(t2 - t1), nodes: view.nodes.length, offThread: result.offThread });
+  post({
+    type: 'rendered',
+    layout,
+    highlighted: [...highlighted],
+    layoutMs: Math.round(t1 - t0),
+    renderMs: Math.round(t2 - t1),
+    nodes: view.nodes.length,
+    offThread: result.offThread,
+    ...(next.layoutKey ? { layoutKey: next.layoutKey } : {}),
+    ...(next.layout ? { reused: true } : {}),
+  });
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToLineage>) => {

@@ -99,6 +99,10 @@ export type HostToLineage =
       projectProblem?: string;
       /** Set when a large view is laid out with quicker settings: a word for the status, and why. */
       layoutNote?: { short: string; detail: string };
+      /** Names ELK's input (a hash); the webview says it back when drawn, so the host can keep the layout. */
+      layoutKey?: string;
+      /** The layout drawn before for this very input (the host keeps the last few): no need to lay out again. */
+      layout?: LaidOut;
     }
   | { type: 'current'; id?: string }
   | { type: 'rasterize'; svg: string; width: number; height: number };
@@ -108,7 +112,19 @@ export type LineageToHost =
   | { type: 'ready'; state?: LineageState }
   | { type: 'request'; request: ViewRequest }
   | { type: 'open'; id: string }
-  | { type: 'rendered'; layout: LaidOut; highlighted: string[]; layoutMs: number; renderMs: number; nodes: number; offThread: boolean }
+  | {
+      type: 'rendered';
+      layout: LaidOut;
+      highlighted: string[];
+      layoutMs: number;
+      renderMs: number;
+      nodes: number;
+      offThread: boolean;
+      /** The view's layoutKey, when it had one. */
+      layoutKey?: string;
+      /** The layout came with the view (drawn before), not from the worker. */
+      reused?: boolean;
+    }
   | { type: 'highlight'; highlighted: string[] }
   | { type: 'export'; format: 'svg' | 'png' }
   | { type: 'png'; dataUrl: string }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { layoutNoteFor } from '../../core/lineage/layoutGraph';
 import type { LaidOut as CoreLaidOut } from '../../core/lineage/layoutGraph';
@@ -25,6 +25,13 @@ export class LineagePanel implements vscode.Disposable, vscode.WebviewPanelSeria
   private lineage: ProjectLineage | undefined;
   private lastView: LineageView | undefined;
   private lastLayout: LaidOut | undefined;
+  /**
+   * The last few layouts the webview drew, by a hash of ELK's input. ELK gives the same answer for
+   * the same input, so a redraw of the same graph (a save that changes no node's box or edge, going
+   * back to an earlier view, the panel shown again after being hidden, which reloads the webview)
+   * is sent with its layout and drawn without laying it out again: seconds on a large graph.
+   */
+  private readonly layouts = new Map<string, LaidOut>();
   private highlighted: string[] = [];
   private pendingPng: ((dataUrl: string | undefined) => void) | undefined;
   private readonly rendered = new vscode.EventEmitter<Extract<LineageToHost, { type: 'rendered' }>>();
@@ -122,8 +129,9 @@ export class LineagePanel implements vscode.Disposable, vscode.WebviewPanelSeria
         break;
       case 'rendered':
         this.lastLayout = m.layout;
+        if (m.layoutKey && m.offThread && m.nodes > 0) this.remember(m.layoutKey, m.layout);
         this.highlighted = m.highlighted;
-        this.logger.debug(`lineage: ${m.nodes} nodes drawn (layout ${m.layoutMs} ms${m.offThread ? ' in the worker' : ', fallback'}, render ${m.renderMs} ms)`);
+        this.logger.debug(`lineage: ${m.nodes} nodes drawn (${m.reused ? 'layout kept from an earlier draw' : `layout ${m.layoutMs} ms${m.offThread ? ' in the worker' : ', fallback'}`}, render ${m.renderMs} ms)`);
         this.rendered.fire(m);
         break;
       case 'highlight':
@@ -152,6 +160,7 @@ export class LineagePanel implements vscode.Disposable, vscode.WebviewPanelSeria
       this.lastView = view;
       const editor = vscode.window.activeTextEditor;
       const current = editor ? data.nodeIdForFile(editor.document.uri.fsPath) : undefined;
+      const layoutKey = createHash('sha256').update(JSON.stringify(elk)).digest('base64');
       const projectProblem = this.models.hasProject() && !this.models.project ? 'The models project could not be loaded: see “Community Metrics: Show Log”.' : undefined;
       const message: HostToLineage = {
         type: 'view',
@@ -161,12 +170,23 @@ export class LineagePanel implements vscode.Disposable, vscode.WebviewPanelSeria
         ...this.optional('current', current ?? view.focus),
         ...this.optional('projectProblem', projectProblem),
         ...this.optional('layoutNote', layoutNoteFor(view.nodes.length)),
+        layoutKey,
+        ...this.optional('layout', this.layouts.get(layoutKey)),
       };
       await this.panel.webview.postMessage(message);
     } catch (err) {
       this.logger.error(`lineage: ${(err as Error).stack ?? String(err)}`);
       const view: LineageView = { nodes: [], edges: [], problems: [], totalNodes: 0, empty: `The lineage could not be computed: ${(err as Error).message}` };
       await this.panel.webview.postMessage({ type: 'view', view, elk: { id: 'root', layoutOptions: {}, children: [], edges: [] }, request: this.request } satisfies HostToLineage);
+    }
+  }
+
+  private remember(key: string, layout: LaidOut): void {
+    this.layouts.delete(key);
+    this.layouts.set(key, layout);
+    for (const old of this.layouts.keys()) {
+      if (this.layouts.size <= 4) break;
+      this.layouts.delete(old);
     }
   }
 
