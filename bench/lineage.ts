@@ -198,7 +198,7 @@ async function main(): Promise<void> {
   const section = `## 2026-11-23 — lineage: layout and first render of a 1,000-node project in Chromium
 
 Machine: \`${execSync('uname -a').toString().trim()}\`, nproc ${os.cpus().length}, Node ${process.version}, ${execSync('/usr/bin/chromium --version').toString().trim()}.
-Load average (1, 5, 15 min) at the start ${loadStart}, at the end ${load()}: the machine is shared with other engineers' test runs.
+Load average (1, 5, 15 min) at the start ${loadStart}, at the end ${load()} (the machine is shared with other engineers' test runs; the bench itself keeps both cores busy).
 Command: \`npm run build && node --import tsx bench/lineage.ts --runs ${RUNS} --write\`. A generated manifest (${SOURCES} sources, ${NODES - SOURCES} models, each reading
 1–3 of the 120 nodes before it), drawn by the real webview bundle (ELK in its Web Worker) in headless Chromium. "before" is the
 layout settings of b2c9a0f for every size; "after" is today's \`elkInputFor\` (more than ${LARGE_GRAPH_NODES} nodes: the large-graph settings).

@@ -97,8 +97,10 @@ describe('lineage, as a person uses it (code-server + Chromium)', function () {
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     await session.page.keyboard.press('Enter');
     const file = path.join(session.workspace, 'lineage.svg');
+    // The file appears before it is whole: wait for its end.
+    const whole = () => existsSync(file) && readFileSync(file, 'utf8').trimEnd().endsWith('</svg>');
     const deadline = Date.now() + 15_000;
-    while (!existsSync(file) && Date.now() < deadline) await session.page.waitForTimeout(200);
+    while (!whole() && Date.now() < deadline) await session.page.waitForTimeout(200);
     const svg = readFileSync(file, 'utf8');
     assert.match(svg, /^<\?xml|^<svg/);
     for (const name of visible) assert.ok(svg.includes(`>${name}<`), `${name} not in the SVG`);
