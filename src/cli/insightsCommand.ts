@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { CONFIG_FILE_NAME, normalizePypiName, parseProjectConfig } from '../core/config/projectConfig';
 import { describeError } from '../core/http/errors';
+import { parseCommandLine } from './args';
 import type { Insight } from '../core/insights/insight';
 import { markedVersionsOf, storeInsights } from '../core/insights/storeInsights';
 import { artifactMetrics } from '../core/store/artifactMetrics';
@@ -31,33 +31,20 @@ Options:
   -h, --help               show this help`;
 
 export async function insightsCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        workspace: { type: 'string' },
-        store: { type: 'string' },
-        mark: { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        'exit-code': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`${describeError(err)}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length > 0) {
-    process.stderr.write(`Unexpected argument '${positionals[0]}'.\n\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      workspace: { type: 'string' },
+      store: { type: 'string' },
+      mark: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      'exit-code': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }, USAGE);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const marks: Record<string, string> = {};
   for (const m of values.mark ?? []) {
     const [name, version] = m.split('=', 2).map((x) => x.trim());

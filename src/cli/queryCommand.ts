@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { rewriteForSqlite } from '../core/project/bigqueryRewrite';
 import { query } from '../core/project/storeAccess';
 import { registerSqlFunctions } from '../core/project/sqlFunctions';
 import { withStoreDatabase } from '../core/project/storeSession';
 import { describeError } from '../core/http/errors';
+import { parseCommandLine } from './args';
 import { loadSqlJs } from '../core/store/sqljs';
 import { stderrLogger } from './output';
 import { STORE_RELATIVE_PATH } from './runCommand';
@@ -27,18 +27,9 @@ function csvCell(v: unknown): string {
 }
 
 export async function queryCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { workspace: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    process.stderr.write(`${describeError(err)}\n\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine({ args: argv, allowPositionals: true, options: { workspace: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }, USAGE, 'any');
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
   const format = values.format ?? 'json';
   if (positionals.length !== 1 || !['json', 'csv'].includes(format)) {
     process.stderr.write(`${positionals.length !== 1 ? 'Give exactly one SQL statement.' : `Unknown format '${format}'.`}\n\n${USAGE}\n`);

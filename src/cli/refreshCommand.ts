@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { CONFIG_FILE_NAME, parseProjectConfig } from '../core/config/projectConfig';
 import type { ProjectConfig } from '../core/config/projectConfig';
 import { envSecretProvider } from '../core/config/secrets';
 import { HttpClient } from '../core/http/client';
 import { describeError } from '../core/http/errors';
+import { parseCommandLine } from './args';
 import { SOURCE_KINDS, refreshAll } from '../core/refresh';
 import type { SourceKind } from '../core/refresh';
 import { DEFAULT_ENDPOINTS } from '../core/sources/context';
@@ -64,35 +64,22 @@ function countArtifacts(config: ProjectConfig, only: SourceKind[]): number {
 }
 
 export async function refreshCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        workspace: { type: 'string' },
-        store: { type: 'string' },
-        only: { type: 'string', multiple: true },
-        force: { type: 'boolean' },
-        ...Object.fromEntries(Object.keys(URL_FLAGS).map((f) => [f, { type: 'string' as const }])),
-        timeout: { type: 'string' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`${describeError(err)}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length > 0) {
-    process.stderr.write(`Unexpected argument '${positionals[0]}'.\n\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      workspace: { type: 'string' },
+      store: { type: 'string' },
+      only: { type: 'string', multiple: true },
+      force: { type: 'boolean' },
+      ...Object.fromEntries(Object.keys(URL_FLAGS).map((f) => [f, { type: 'string' as const }])),
+      timeout: { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }, USAGE);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const only: SourceKind[] = [];
   for (const o of (values.only as string[] | undefined) ?? []) {
     for (const part of o.split(',').map((x) => x.trim()).filter(Boolean)) {

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import { STAR_DATASET, starChartSpec, summarizeStars } from '../core/charts/starChart';
 import type { Logger } from '../core/log';
 import type { ChartState, ChartToHost, HostToChart } from '../../webview/chart/protocol';
 import type { MetricsModel } from './metricsModel';
+import { escapeHtml, webviewOptions, webviewPage } from './webviewPage';
 
 export const CHART_VIEW_TYPE = 'communityMetrics.chart';
 
@@ -32,7 +32,7 @@ export class ChartPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     }
     // Beside the SQL or YAML file being edited; in the active group when no editor is open.
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    const panel = vscode.window.createWebviewPanel(CHART_VIEW_TYPE, `Stars: ${repo}`, column, this.webviewOptions());
+    const panel = vscode.window.createWebviewPanel(CHART_VIEW_TYPE, `Stars: ${repo}`, column, webviewOptions(this.extensionUri));
     this.attach(panel, repo);
     return panel;
   }
@@ -42,16 +42,8 @@ export class ChartPanels implements vscode.Disposable, vscode.WebviewPanelSerial
       panel.dispose();
       return;
     }
-    panel.webview.options = this.webviewOptions();
+    panel.webview.options = webviewOptions(this.extensionUri);
     this.attach(panel, state.repo);
-  }
-
-  private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
-    };
   }
 
   private attach(panel: vscode.WebviewPanel, repo: string): void {
@@ -92,42 +84,19 @@ export class ChartPanels implements vscode.Disposable, vscode.WebviewPanelSerial
   }
 
   private html(webview: vscode.Webview, repo: string): string {
-    const nonce = randomBytes(18).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'chart.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'chart.css'));
-    const csp = [
-      `default-src 'none'`,
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `connect-src 'none'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Stars: ${escapeHtml(repo)}</title>
-</head>
-<body>
-<h1>GitHub stars: ${escapeHtml(repo)}</h1>
+    return webviewPage(webview, this.extensionUri, {
+      script: 'chart',
+      stylesheet: 'chart.css',
+      title: `Stars: ${repo}`,
+      body: `<h1>GitHub stars: ${escapeHtml(repo)}</h1>
 <p id="summary" role="status"></p>
 <div id="error" role="alert"></div>
-<div id="chart" role="img" aria-label="Line chart of GitHub stars of ${escapeHtml(repo)}"></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+<div id="chart" role="img" aria-label="Line chart of GitHub stars of ${escapeHtml(repo)}"></div>`,
+    });
   }
 
   dispose(): void {
     for (const { panel } of this.panels.values()) panel.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }

@@ -231,4 +231,32 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
     await waitFor(page, () => frame.locator('#chart svg .mark-symbol.role-mark path').count(), (n) => n === openlineageDays, 'points after the reload');
     await page.locator('.editor-group-container').nth(1).locator('.tab', { hasText: 'Chart: github_daily_summary' }).waitFor();
   });
+
+  it('Preview (CodeLens) lists the first rows of the built model, inert, and exports them as CSV', async () => {
+    const page = session.page;
+    // Preview reads the table the last Run built (an earlier test built it with another WHERE): run first.
+    await frame.locator('#chart svg').evaluate((svg) => svg.setAttribute('data-seen', '1'));
+    await page.locator('.codelens-decoration a', { hasText: /^\s*Run\s*$/ }).first().click();
+    await waitFor(page, () => frame.locator('#chart svg[data-seen="1"]').count(), (n) => n === 0, 'drawn again after the run', 90_000);
+    await page.locator('.codelens-decoration a', { hasText: /^\s*Preview\s*$/ }).first().click();
+    const results = await frameWith(page, 'table#results');
+    await waitFor(page, () => results.locator('#summary').textContent(), (t) => !!t, 'the rows shown');
+    assert.equal(await results.locator('#summary').textContent(), `First 500 of ${history.size.toLocaleString('en-US')} rows`);
+    assert.deepEqual(await results.locator('thead th').allTextContents(), ['day', 'project', 'stars']);
+    assert.equal(await results.locator('tbody tr').count(), 500);
+    const csp = (await results.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')) ?? '';
+    assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]{16,}'/);
+    assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
+    await results.locator('#export').click();
+    // The dialog proposes the model's folder; a path in another folder would need a second Enter.
+    const csvFile = path.join(session.workspace, 'models', 'github_daily_summary_preview.csv');
+    await answerSaveDialog(page, csvFile);
+    const lines = readFileSync(csvFile, 'utf8').trim().split(/\r?\n/);
+    assert.equal(lines[0], 'day,project,stars');
+    assert.equal(lines.length, 501, 'the header and the 500 rows shown');
+    for (const line of lines.slice(1, 20)) {
+      const [day, project, stars] = line.split(',');
+      assert.equal(String(history.get(`${day}|${project}`)), stars, line);
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { layoutNoteFor } from '../../core/lineage/layoutGraph';
 import type { LaidOut as CoreLaidOut } from '../../core/lineage/layoutGraph';
@@ -9,6 +9,7 @@ import { lineageSvg } from '../../core/lineage/svgExport';
 import type { Logger } from '../../core/log';
 import type { HostToLineage, LaidOut, LineageState, LineageToHost } from '../../../webview/lineage/protocol';
 import type { ModelsService } from '../models/modelsService';
+import { escapeHtml, webviewOptions, webviewPage } from '../webviewPage';
 
 export const LINEAGE_VIEW_TYPE = 'communityMetrics.lineage';
 
@@ -84,11 +85,7 @@ export class LineagePanel implements vscode.Disposable, vscode.WebviewPanelSeria
   }
 
   private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
-    };
+    return webviewOptions(this.extensionUri);
   }
 
   private data(): ProjectLineage {
@@ -264,31 +261,15 @@ export class LineagePanel implements vscode.Disposable, vscode.WebviewPanelSeria
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(18).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'lineage.js'));
     const worker = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'lineageLayout.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'lineage.css'));
-    const csp = [
-      `default-src 'none'`,
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
+    return webviewPage(webview, this.extensionUri, {
+      script: 'lineage',
+      stylesheet: 'lineage.css',
+      title: 'Lineage',
+      bodyAttributes: `data-worker="${escapeHtml(String(worker))}"`,
       // The layout worker's script is fetched from the extension and started from a blob: URL.
-      `connect-src ${webview.cspSource}`,
-      `worker-src ${webview.cspSource} blob:`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Lineage</title>
-</head>
-<body data-worker="${worker}">
-<div class="toolbar" role="toolbar" aria-label="Lineage">
+      csp: { 'connect-src': webview.cspSource, 'worker-src': `${webview.cspSource} blob:` },
+      body: `<div class="toolbar" role="toolbar" aria-label="Lineage">
 <input id="selector" type="text" spellcheck="false" placeholder="Select: +name, name+, 2+name+1, tag:x, path:models/x" aria-label="Node selector">
 <button id="apply" class="primary" title="Show the nodes the selector picks">Select</button>
 <button id="around" title="Two hops up and down around the current file">Around file</button>
@@ -303,10 +284,8 @@ export class LineagePanel implements vscode.Disposable, vscode.WebviewPanelSeria
 <div id="banner" class="notice" role="alert" hidden></div>
 <div id="message" class="notice" hidden></div>
 <div id="empty" hidden></div>
-<svg id="graph" role="img" aria-label="Lineage graph"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"/></marker></defs><g id="viewport"></g></svg>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+<svg id="graph" role="img" aria-label="Lineage graph"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"/></marker></defs><g id="viewport"></g></svg>`,
+    });
   }
 
   dispose(): void {

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Cell, HostToResults, ResultsState, ResultsToHost } from '../../../webview/results/protocol';
 import type { Logger } from '../../core/log';
 import type { ModelsService } from './modelsService';
+import { webviewOptions, webviewPage } from '../webviewPage';
 
 export const RESULTS_VIEW_TYPE = 'communityMetrics.results';
 
@@ -32,19 +32,15 @@ export class ResultsPanels implements vscode.Disposable, vscode.WebviewPanelSeri
       void this.post(key);
       return existing.panel;
     }
-    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, `Preview: ${path.basename(uri.fsPath)}`, vscode.ViewColumn.Beside, this.options());
+    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, `Preview: ${path.basename(uri.fsPath)}`, vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
     this.attach(panel, key);
     return panel;
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: ResultsState | undefined): Promise<void> {
     if (!state?.uri) return panel.dispose();
-    panel.webview.options = this.options();
+    panel.webview.options = webviewOptions(this.extensionUri);
     this.attach(panel, state.uri);
-  }
-
-  private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')] };
   }
 
   private attach(panel: vscode.WebviewPanel, key: string): void {
@@ -87,17 +83,13 @@ export class ResultsPanels implements vscode.Disposable, vscode.WebviewPanelSeri
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(18).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'results.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'results.css'));
-    const csp = `default-src 'none'; style-src ${webview.cspSource}; font-src ${webview.cspSource}; script-src 'nonce-${nonce}'; connect-src 'none'`;
-    return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}"><title>Preview</title></head>
-<body><header><h1 id="title"></h1><span id="summary" role="status"></span><button id="export" type="button">Export CSV</button></header>
-<div id="error" role="alert"></div><table id="results"></table>
-<script nonce="${nonce}" src="${script}"></script></body></html>`;
+    return webviewPage(webview, this.extensionUri, {
+      script: 'results',
+      stylesheet: 'results.css',
+      title: 'Preview',
+      body: `<header><h1 id="title"></h1><span id="summary" role="status"></span><button id="export" type="button">Export CSV</button></header>
+<div id="error" role="alert"></div><table id="results"></table>`,
+    });
   }
 
   dispose(): void {
