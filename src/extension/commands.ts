@@ -4,6 +4,7 @@ import { describeError } from '../core/http/errors';
 import { starterProjectFiles } from '../core/project/starterProject';
 import { writeScaffold } from '../core/project/writeScaffold';
 import { gharchiveStarterFiles } from '../core/gharchive/starter/gharchiveModels';
+import { activeModelUri } from './activeModel';
 import { importGhArchiveCommand } from './gharchiveImport';
 import { CompiledSqlProvider } from './models/languageFeatures';
 import type { ExtensionServices } from './services';
@@ -122,7 +123,7 @@ async function askSecret(title: string, prompt: string): Promise<string | undefi
 }
 
 function withModelUri<T>(uri: vscode.Uri | undefined, fn: (uri: vscode.Uri) => T): T | undefined {
-  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+  const target = uri ?? activeModelUri();
   if (!target) {
     void vscode.window.showWarningMessage('Community Metrics: open a model file first.');
     return undefined;

@@ -37,6 +37,18 @@ describe('models in the editor', () => {
     assert.ok(api.services.models.lastResults.get(mine.uniqueId));
   });
 
+  it('Run Model from the palette while a model’s chart has the focus runs that model', async () => {
+    await activateExtension();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const panel = await vscode.commands.executeCommand<vscode.WebviewPanel>('communityMetrics.openModelChart', modelUri());
+    panel.reveal(undefined, false);
+    await waitFor('the chart to have the focus, with no text editor active', () => (panel.active && !vscode.window.activeTextEditor ? true : undefined));
+    const run = await vscode.commands.executeCommand<RunResult | undefined>('communityMetrics.runModel');
+    assert.ok(run, 'a run result (not the warning to open a model file first)');
+    assert.equal(run.results.find((r) => r.name === 'daily_summary')?.status, 'success');
+    panel.dispose();
+  });
+
   it('shows the compiled SQL without Jinja', async () => {
     await vscode.commands.executeCommand('communityMetrics.showCompiledSql', modelUri());
     const doc = await waitFor('the compiled document', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'community-metrics-compiled'));

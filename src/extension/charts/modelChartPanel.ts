@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { HostToModelChart, ModelChartState, ModelChartToHost } from '../../../webview/charts/model/protocol';
+import { registerActiveModelSource } from '../activeModel';
 import type { ExtensionServices } from '../services';
 import { saveExport } from './exportSaver';
 import { readModelCharts } from './modelChartData';
@@ -35,7 +36,14 @@ export class ModelChartPanels implements vscode.Disposable, vscode.WebviewPanelS
   constructor(private readonly s: ExtensionServices) {
     // ModelsService fires after runs and after reloads (a save of a model or yml file); the model
     // fires when the store file changes (a refresh, the CLI). Bursts of both draw once.
-    this.subscriptions.push(s.models.onDidChange(() => this.redrawAll()), s.model.onDidChange(() => this.redrawAll()));
+    this.subscriptions.push(
+      s.models.onDidChange(() => this.redrawAll()),
+      s.model.onDidChange(() => this.redrawAll()),
+      registerActiveModelSource(() => {
+        for (const [panel, entry] of this.panels) if (panel.active) return vscode.Uri.parse(entry.state.uri);
+        return undefined;
+      }),
+    );
   }
 
   /** Draws every open chart again soon (a `.vl.json` beside a model changed, data changed). */

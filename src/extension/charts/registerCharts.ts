@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { activeModelUri } from '../activeModel';
 import type { ProjectsNode, ProjectsTreeProvider } from '../projectsTree';
 import type { ExtensionServices } from '../services';
 import type { MetricChartState, SeriesRef } from '../../../webview/charts/metric/protocol';
@@ -38,7 +39,7 @@ export function registerCharts(s: ExtensionServices, tree: ProjectsTreeProvider)
       return ref ? metricCharts.show(ref) : undefined;
     }),
     vscode.commands.registerCommand('communityMetrics.openModelChart', (uri?: vscode.Uri) => {
-      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      const target = uri ?? activeModelUri();
       if (!target) {
         void vscode.window.showWarningMessage('Community Metrics: open a model file first.');
         return undefined;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { activeModelUri } from '../activeModel';
 import type { ExtensionServices } from '../services';
 import { LINEAGE_VIEW_TYPE, LineagePanel } from './lineagePanel';
 import { OPENLINEAGE_KEY_SECRET, emitOpenLineageOnRuns } from './openLineageOnRuns';
@@ -10,7 +11,7 @@ import { OPENLINEAGE_KEY_SECRET, emitOpenLineageOnRuns } from './openLineageOnRu
  */
 export function registerLineage(s: ExtensionServices): vscode.Disposable[] {
   const panel = new LineagePanel(s.context.extensionUri, s.models, s.logger);
-  const modelUri = (uri?: unknown) => (uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri);
+  const modelUri = (uri?: unknown) => (uri instanceof vscode.Uri ? uri : activeModelUri());
   return [
     panel,
     vscode.window.registerWebviewPanelSerializer(LINEAGE_VIEW_TYPE, panel),

@@ -5,13 +5,14 @@ import type { Cell, HostToResults, ResultsState, ResultsToHost } from '../../../
 import type { Logger } from '../../core/log';
 import type { ModelsService } from './modelsService';
 import { webviewOptions, webviewPage } from '../webviewPage';
+import { registerActiveModelSource } from '../activeModel';
 
 export const RESULTS_VIEW_TYPE = 'communityMetrics.results';
 
 /** "Preview": the first 500 rows of a model's relation, in a table beside the SQL file. */
 export class ResultsPanels implements vscode.Disposable, vscode.WebviewPanelSerializer<ResultsState> {
   private readonly panels = new Map<string, { panel: vscode.WebviewPanel; ready: boolean; last?: HostToResults }>();
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -19,9 +20,15 @@ export class ResultsPanels implements vscode.Disposable, vscode.WebviewPanelSeri
     private readonly logger: Logger,
   ) {
     // Re-query after a run, so that the preview shows what was just built.
-    this.subscription = models.onDidChange(() => {
-      for (const uri of this.panels.keys()) void this.post(uri);
-    });
+    this.subscriptions = [
+      models.onDidChange(() => {
+        for (const uri of this.panels.keys()) void this.post(uri);
+      }),
+      registerActiveModelSource(() => {
+        for (const [uri, { panel }] of this.panels) if (panel.active) return vscode.Uri.parse(uri);
+        return undefined;
+      }),
+    ];
   }
 
   show(uri: vscode.Uri): vscode.WebviewPanel {
@@ -93,7 +100,7 @@ export class ResultsPanels implements vscode.Disposable, vscode.WebviewPanelSeri
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const d of this.subscriptions) d.dispose();
     for (const { panel } of this.panels.values()) panel.dispose();
   }
 }
