@@ -1,6 +1,6 @@
 import type { Insight } from './insight';
 import { fmt, pct } from './insight';
-import { compareVersions } from './versionOrder';
+import { compareVersions, isVersion } from './versionOrder';
 
 export interface VersionDownloads {
   version: string;
@@ -23,7 +23,8 @@ export function detectOldVersionShare(rows: readonly VersionDownloads[], marked:
   const threshold = options.threshold ?? 0.25;
   const total = rows.reduce((s, r) => s + r.downloads, 0);
   if (total < (options.minTotal ?? 100)) return undefined;
-  const older = rows.filter((r) => compareVersions(r.version, marked) < 0).sort((a, b) => b.downloads - a.downloads);
+  // A row whose version is not a version number ("unknown", empty) is neither older nor newer.
+  const older = rows.filter((r) => isVersion(r.version) && compareVersions(r.version, marked) < 0).sort((a, b) => b.downloads - a.downloads);
   const old = older.reduce((s, r) => s + r.downloads, 0);
   const share = old / total;
   return share >= threshold ? { share, old, total, top: older.slice(0, 3) } : undefined;

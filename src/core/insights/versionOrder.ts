@@ -13,6 +13,11 @@ export function compareVersions(a: string, b: string): number {
   return Math.sign(pa.stage - pb.stage) || Math.sign(pa.stageNumber - pb.stageNumber);
 }
 
+/** Whether `v` reads as a version number at all (pepy and BigQuery also report e.g. "unknown"). */
+export function isVersion(v: string): boolean {
+  return parse(v).release.length > 0;
+}
+
 const STAGES: Record<string, number> = { dev: 0, a: 1, alpha: 1, b: 2, beta: 2, c: 3, rc: 3, pre: 3, preview: 3 };
 
 function parse(v: string): { release: number[]; stage: number; stageNumber: number } {

@@ -74,6 +74,7 @@ describe('insight detectors on generated series with known answers', () => {
       assert.ok(compareVersions('2.0.0.post1', '2.0.0') > 0);
       assert.equal(compareVersions('v1.2', '1.2.0'), 0);
       assert.ok(compareVersions('0.3.12', '0.4.0') < 0);
+      assert.ok(compareVersions('1.0.0.dev3', '1.0.0a1') < 0);
     });
 
     it('fires when a large share is still on older versions, naming them', () => {
@@ -85,6 +86,8 @@ describe('insight detectors on generated series with known answers', () => {
 
     it('stays silent when most downloads are on the fixed version or later, or there are too few', () => {
       assert.equal(detectOldVersionShare([{ version: '1.9.0', downloads: 50 }, { version: '2.0.1', downloads: 950 }], '2.0.1'), undefined);
+      // Downloads whose version is unknown are not counted as older.
+      assert.equal(detectOldVersionShare([{ version: 'unknown', downloads: 400 }, { version: '', downloads: 100 }, { version: '2.0.1', downloads: 500 }], '2.0.1'), undefined);
       assert.equal(detectOldVersionShare([{ version: '1.0.0', downloads: 40 }], '2.0.0'), undefined);
     });
   });
