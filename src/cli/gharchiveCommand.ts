@@ -1,12 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIG_FILE_NAME, parseGitHubRepository, parseProjectConfig } from '../core/config/projectConfig';
+import { CONFIG_FILE_NAME, parseGitHubRepository } from '../core/config/projectConfig';
 import { describeError } from '../core/http/errors';
 import { DEFAULT_GHARCHIVE_URL, importGhArchive } from '../core/gharchive/importer';
 import type { GhArchiveProgress } from '../core/gharchive/importer';
 import { HourRangeError, hoursBetween, parseHour } from '../core/gharchive/hours';
 import { loadSqlJs } from '../core/store/sqljs';
+import { readWorkspaceConfig } from './args';
 import { stderrLogger } from './output';
 
 const USAGE = `Usage: community-metrics gharchive import --from HOUR --to HOUR [options]
@@ -108,16 +108,9 @@ export async function gharchiveCommand(argv: string[]): Promise<number> {
       repos.push(parsedRepo.fullName);
     }
   } else {
-    const configFile = path.join(workspace, CONFIG_FILE_NAME);
-    let text: string;
-    try {
-      text = await readFile(configFile, 'utf8');
-    } catch (err) {
-      process.stderr.write(`Cannot read ${configFile}: ${describeError(err)} (or name repositories with --repo)\n`);
-      return 2;
-    }
-    const { config, problems } = parseProjectConfig(text);
-    for (const p of problems) process.stderr.write(`${configFile}:${p.range.startLine + 1}:${p.range.startColumn + 1}: ${p.severity}: ${p.message}\n`);
+    const read = await readWorkspaceConfig(workspace, ' (or name repositories with --repo)');
+    if (typeof read === 'number') return read;
+    const { config, configFile } = read;
     repos.push(...config.projects.flatMap((p) => p.github.map((g) => g.fullName)));
     if (repos.length === 0) {
       process.stderr.write(`Nothing to import: ${configFile} lists no GitHub repository.\n`);

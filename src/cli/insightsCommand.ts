@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CONFIG_FILE_NAME, normalizePypiName, parseProjectConfig } from '../core/config/projectConfig';
+import { CONFIG_FILE_NAME, normalizePypiName } from '../core/config/projectConfig';
 import { describeError } from '../core/http/errors';
-import { parseCommandLine } from './args';
+import { parseCommandLine, readWorkspaceConfig } from './args';
 import type { Insight } from '../core/insights/insight';
 import { markedVersionsOf, storeInsights } from '../core/insights/storeInsights';
 import { artifactMetrics } from '../core/store/artifactMetrics';
@@ -56,16 +55,9 @@ export async function insightsCommand(argv: string[]): Promise<number> {
   }
 
   const workspace = path.resolve(values.workspace ?? process.cwd());
-  const configFile = path.join(workspace, CONFIG_FILE_NAME);
-  let text: string;
-  try {
-    text = await readFile(configFile, 'utf8');
-  } catch (err) {
-    process.stderr.write(`Cannot read ${configFile}: ${describeError(err)}\n`);
-    return 2;
-  }
-  const { config, problems } = parseProjectConfig(text);
-  for (const p of problems) process.stderr.write(`${configFile}:${p.range.startLine + 1}:${p.range.startColumn + 1}: ${p.severity}: ${p.message}\n`);
+  const read = await readWorkspaceConfig(workspace);
+  if (typeof read === 'number') return read;
+  const { config } = read;
   const file = values.store ? path.resolve(values.store) : path.join(workspace, STORE_RELATIVE_PATH);
   if (!existsSync(file)) {
     process.stderr.write(`No store at ${file}: run 'community-metrics refresh' first.\n`);

@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CONFIG_FILE_NAME, parseProjectConfig } from '../core/config/projectConfig';
+import { CONFIG_FILE_NAME } from '../core/config/projectConfig';
 import type { ProjectConfig } from '../core/config/projectConfig';
 import { envSecretProvider } from '../core/config/secrets';
 import { HttpClient } from '../core/http/client';
 import { describeError } from '../core/http/errors';
-import { parseCommandLine } from './args';
+import { parseCommandLine, readWorkspaceConfig } from './args';
 import { SOURCE_KINDS, refreshAll } from '../core/refresh';
 import type { SourceKind } from '../core/refresh';
 import { DEFAULT_ENDPOINTS } from '../core/sources/context';
@@ -107,18 +106,9 @@ export async function refreshCommand(argv: string[]): Promise<number> {
 
   const logger = stderrLogger(values.verbose ?? false);
   const workspace = path.resolve(values.workspace ?? process.cwd());
-  const configFile = path.join(workspace, CONFIG_FILE_NAME);
-  let text: string;
-  try {
-    text = await readFile(configFile, 'utf8');
-  } catch (err) {
-    process.stderr.write(`Cannot read ${configFile}: ${describeError(err)}\n`);
-    return 2;
-  }
-  const { config, problems } = parseProjectConfig(text);
-  for (const p of problems) {
-    process.stderr.write(`${configFile}:${p.range.startLine + 1}:${p.range.startColumn + 1}: ${p.severity}: ${p.message}\n`);
-  }
+  const read = await readWorkspaceConfig(workspace);
+  if (typeof read === 'number') return read;
+  const { config, problems, configFile } = read;
   const configErrors = problems.some((p) => p.severity === 'error');
   if (countArtifacts(config, only) === 0) {
     process.stderr.write(`Nothing to refresh: ${configFile} lists no valid artifact${only.length > 0 ? ` for ${only.join(', ')}` : ''}.\n`);
