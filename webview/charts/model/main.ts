@@ -1,4 +1,4 @@
-import { ChartView } from '../shared/chartView';
+import { ChartView, drawAndReport } from '../shared/chartView';
 import { onThemeChange } from '../shared/theme';
 import { vscodeApi } from '../shared/vscodeApi';
 import type { HostToModelChart, ModelChartState, ModelChartToHost } from './protocol';
@@ -46,12 +46,7 @@ function showTable(m: Extract<HostToModelChart, { type: 'render' }>): void {
 
 async function draw(): Promise<void> {
   if (!last) return;
-  try {
-    const n = await chart.render(last.chart);
-    vscode.postMessage({ type: 'rendered', points: { [last.chart.id]: n } });
-  } catch (err) {
-    vscode.postMessage({ type: 'error', message: (err as Error).message });
-  }
+  await drawAndReport(chart, last.chart, (m) => vscode.postMessage(m));
 }
 
 chartTab.addEventListener('click', () => {

@@ -2,8 +2,18 @@ import embed from 'vega-embed';
 import type { Result } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
 import { toCsv } from './csv';
-import type { ChartPayloadMessage, ExportRequest } from './messages';
+import type { ChartPayloadMessage, ErrorNotice, ExportRequest, RenderedNotice } from './messages';
 import { themeConfig } from './theme';
+
+/** Draws a page's one chart and tells the host how many rows it drew, or why it could not. */
+export async function drawAndReport(chart: ChartView, payload: ChartPayloadMessage, post: (m: RenderedNotice | ErrorNotice) => void): Promise<void> {
+  try {
+    const n = await chart.render(payload);
+    post({ type: 'rendered', points: { [payload.id]: n } });
+  } catch (err) {
+    post({ type: 'error', message: (err as Error).message });
+  }
+}
 
 /**
  * One chart on a page: title, text summary (read by screen readers), the vega view and export
