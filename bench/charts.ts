@@ -5,6 +5,11 @@
  *     panel does), from handing the spec to vega-embed until the SVG is in the page.
  *  2. The four insight detectors (storeInsights) over 5 years of daily data for 100 artifacts.
  *
+ * Baselines, measured in the same run, alternating with the product's runs:
+ *  - the SQL (aggregation and detectors) on native SQLite (better-sqlite3) over the same database;
+ *  - the render with vega's default expression compiler (new Function: what a page without the
+ *    strict CSP would use) instead of the interpreter the panels must use.
+ *
  *   node --import tsx bench/charts.ts            print the results
  *   node --import tsx bench/charts.ts --append   also append them to bench/RESULTS.md
  */
@@ -13,6 +18,7 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import Sqlite from 'better-sqlite3';
 import { chromium } from 'playwright-core';
 import { metricChart } from '../src/core/charts/metricChart';
 import { metricSeries } from '../src/core/charts/metricSeries';
@@ -23,6 +29,19 @@ import { insertDockerHubSnapshot, upsertNpmDaily, upsertPypiDaily, upsertPypiVer
 import { upsertSlackMessages } from '../src/core/store/slackRows';
 import { MetricsStore } from '../src/core/store/store';
 import { loadSqlJs } from '../src/core/store/sqljs';
+import type { SqlReader } from '../src/core/charts/sqlReader';
+import { ARIA_ROWS_LIMIT } from '../webview/charts/shared/messages';
+
+/** The same database on native SQLite, read through the interface the chart and insight SQL use. */
+function nativeCopy(store: MetricsStore): { reader: SqlReader; close: () => void } {
+  const db = new Sqlite(Buffer.from(store.db.export()));
+  // better-sqlite3 binds numbered parameters (?1) by name: {1: …}; anonymous ones (?) by position.
+  const all = <T>(sql: string, params: unknown[] = []) =>
+    (/\?\d/.test(sql) ? db.prepare(sql).all(Object.fromEntries(params.map((v, i) => [i + 1, v]))) : db.prepare(sql).all(...params)) as T[];
+  return { reader: { all }, close: () => db.close() };
+}
+const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
+const list = (xs: number[]) => xs.map((t) => t.toFixed(0)).join(', ');
 
 const root = path.resolve(__dirname, '..');
 const RUNS = 5;
@@ -46,22 +65,36 @@ async function renderBench(): Promise<string[]> {
     upsertNpmDaily(store, Array.from({ length: days }, (_, i) => ({ date: addDays(start, i), package: `pkg-${p}`, downloads: Math.round((100 + i * (p + 1)) * (0.7 + 0.6 * r())) })));
   }
   const sqlTimes: number[] = [];
+  const nativeTimes: number[] = [];
   let payload = metricChart([]);
+  const native = nativeCopy(store);
   for (let run = 0; run < RUNS; run++) {
     const t0 = now();
     const series = Array.from({ length: 10 }, (_, p) => metricSeries(store, `npm:pkg-${p}`, 'downloads_daily', { grain: 'day', mode: 'total' }));
     payload = metricChart(series);
     sqlTimes.push(ms(t0));
+    const t1 = now();
+    const nativePayload = metricChart(Array.from({ length: 10 }, (_, p) => metricSeries(native.reader, `npm:pkg-${p}`, 'downloads_daily', { grain: 'day', mode: 'total' })));
+    nativeTimes.push(ms(t1));
+    if (nativePayload.values.length !== payload.values.length) throw new Error('native SQLite drew other points');
   }
+  native.close();
   store.close();
 
   const dir = await mkdtemp(path.join(tmpdir(), 'cm-bench-charts-'));
   await esbuild.build({
     stdin: {
+      // 'product': the panels' own ChartView (interpreter, theme config, no per-mark ARIA above
+      // ARIA_ROWS_LIMIT rows); 'interpreter': the same spec with every per-mark ARIA description (the
+      // panels before that limit); 'compiled': vega's own expression compiler (needs 'unsafe-eval').
       contents: `import embed from 'vega-embed'; import { expressionInterpreter } from 'vega-interpreter';
-        window.draw = async (spec) => { const el = document.getElementById('chart'); el.replaceChildren();
-          const t0 = performance.now(); const r = await embed(el, spec, { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
-          const t1 = performance.now(); r.finalize(); return { ms: t1 - t0, paths: el.querySelectorAll('svg .mark-line path').length }; };`,
+        import { ChartView } from './webview/charts/shared/chartView';
+        const el = document.getElementById('chart'); let chart;
+        window.draw = async (payload, variant) => { el.replaceChildren(); let t0, r;
+          if (variant === 'product') { chart = new ChartView(el, () => {}); t0 = performance.now(); await chart.render(payload); }
+          else { const spec = { ...payload.spec, data: { name: payload.dataset, values: payload.values, format: { parse: { period: 'date' } } } };
+            t0 = performance.now(); r = await embed(el, spec, variant === 'compiled' ? { actions: false, renderer: 'svg' } : { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter }); }
+          const t1 = performance.now(); const paths = el.querySelectorAll('svg .mark-line path').length; r?.finalize(); return { ms: t1 - t0, paths }; };`,
       resolveDir: root,
     },
     bundle: true, format: 'iife', platform: 'browser', outfile: path.join(dir, 'bench.js'), logLevel: 'warning',
@@ -70,19 +103,28 @@ async function renderBench(): Promise<string[]> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`file://${path.join(dir, 'index.html')}`);
-  const spec = { ...payload.spec, data: { name: payload.dataset, values: payload.values, format: { parse: { period: 'date' } } } };
-  const renders: number[] = [];
+  const variants = ['product', 'interpreter', 'compiled'] as const;
+  const times = Object.fromEntries(variants.map((v) => [v, [] as number[]])) as Record<(typeof variants)[number], number[]>;
   let paths = 0;
+  const draw = (variant: string) =>
+    page.evaluate(([p, v]) => (globalThis as unknown as { draw: (x: unknown, v: string) => Promise<{ ms: number; paths: number }> }).draw(p, v), [payload, variant] as const);
   for (let run = 0; run < RUNS; run++) {
-    const r = await page.evaluate((s) => (globalThis as unknown as { draw: (x: unknown) => Promise<{ ms: number; paths: number }> }).draw(s), spec);
-    renders.push(r.ms);
-    paths = r.paths;
+    for (const v of variants) {
+      const r = await draw(v);
+      if (paths && r.paths !== paths) throw new Error(`the ${v} render drew ${r.paths} lines, not ${paths}`);
+      paths = r.paths;
+      times[v].push(r.ms);
+    }
   }
   await browser.close();
   await rm(dir, { recursive: true, force: true });
   return [
-    `- 10 series × ${days} days (${payload.values.length} points): SQL aggregation (10 × metricSeries + spec) median ${median(sqlTimes).toFixed(0)} ms (runs ${sqlTimes.map((t) => t.toFixed(0)).join(', ')})`,
-    `- render in Chromium (vega-embed, SVG, expression interpreter; ${paths} line paths): median ${median(renders).toFixed(0)} ms (runs ${renders.map((t) => t.toFixed(0)).join(', ')})`,
+    `- 10 series × ${days} days (${payload.values.length} points): SQL aggregation (10 × metricSeries + spec) on sql.js median ${median(sqlTimes).toFixed(0)} ms (runs ${list(sqlTimes)}); the same on native SQLite (better-sqlite3) median ${median(nativeTimes).toFixed(0)} ms (runs ${list(nativeTimes)}); **ratio sql.js / native ${ratio(sqlTimes, nativeTimes)}**`,
+    `- render in Chromium, SVG, ${paths} line paths, the three alternating in each run:`,
+    `  - the panels' ChartView (expression interpreter as the CSP requires, no per-mark ARIA descriptions above ${ARIA_ROWS_LIMIT} rows): median ${median(times.product).toFixed(0)} ms (runs ${list(times.product)})`,
+    `  - the same spec with a description per mark (interpreter; the panels before the limit): median ${median(times.interpreter).toFixed(0)} ms (runs ${list(times.interpreter)})`,
+    `  - baseline: vega's compiled expressions (needs 'unsafe-eval'), descriptions per mark: median ${median(times.compiled).toFixed(0)} ms (runs ${list(times.compiled)})`,
+    `  - **ratios to the baseline: ChartView ${ratio(times.product, times.compiled)}, interpreter with descriptions ${ratio(times.interpreter, times.compiled)}**`,
   ];
 }
 
@@ -123,15 +165,22 @@ async function insightsBench(): Promise<string[]> {
   const loadMs = ms(t0);
   const marked = Object.fromEntries(artifacts.filter((x) => x.source === 'pypi').map((x) => [x.name, '1.9.0']));
   const runs: number[] = [];
+  const nativeRuns: number[] = [];
   let found = 0;
+  const native = nativeCopy(store);
   for (let run = 0; run < RUNS; run++) {
     const t1 = now();
     found = storeInsights(store, artifacts, { markedVersions: marked }).length;
     runs.push(ms(t1));
+    const t2 = now();
+    const nativeFound = storeInsights(native.reader, artifacts, { markedVersions: marked }).length;
+    nativeRuns.push(ms(t2));
+    if (nativeFound !== found) throw new Error('native SQLite raised other flags');
   }
+  native.close();
   store.close();
   return [
-    `- 100 artifacts × ${days} days (20 each of npm, PyPI with per-version rows, Docker snapshots, GitHub star history, Slack at 3 messages a day; store filled in ${(loadMs / 1000).toFixed(1)} s): storeInsights median ${median(runs).toFixed(0)} ms (runs ${runs.map((t) => t.toFixed(0)).join(', ')}), ${found} flags raised`,
+    `- 100 artifacts × ${days} days (20 each of npm, PyPI with per-version rows, Docker snapshots, GitHub star history, Slack at 3 messages a day; store filled in ${(loadMs / 1000).toFixed(1)} s): storeInsights on sql.js median ${median(runs).toFixed(0)} ms (runs ${list(runs)}); on native SQLite median ${median(nativeRuns).toFixed(0)} ms (runs ${list(nativeRuns)}); **ratio sql.js / native ${ratio(runs, nativeRuns)}**; ${found} flags raised (the same on both)`,
   ];
 }
 

@@ -207,11 +207,15 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
       mark: 'point',
       transform: [{ filter: "datum.project === 'OpenLineage/OpenLineage'" }],
       encoding: { x: { field: 'day', type: 'temporal' }, y: { field: 'stars', type: 'quantitative' } },
+      // The file's own config is kept over the theme's: here, bigger axis labels.
+      config: { axis: { labelFontSize: 17 } },
     };
     await writeFile(path.join(session.workspace, 'models', 'github_daily_summary.vl.json'), JSON.stringify(spec, null, 2));
     const openlineageDays = [...history.keys()].filter((k) => k.endsWith('|OpenLineage/OpenLineage')).length;
     await waitFor(page, () => frame.locator('#chart svg .mark-symbol.role-mark path').count(), (n) => n === openlineageDays, `${openlineageDays} points from the .vl.json`, 60_000);
     assert.equal(await frame.locator('#chart svg .mark-rect.role-mark').count(), 0, 'the declared bars are gone');
+    const labelSizes = await frame.locator('#chart svg .role-axis-label text').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('font-size') ?? e.getAttribute('style') ?? ''))]);
+    assert.ok(labelSizes.length > 0 && labelSizes.every((x) => /17/.test(x)), `axis labels at the file's font size: ${labelSizes.join(' | ')}`);
     assert.match((await frame.locator('#summary').textContent()) ?? '', new RegExp(`${history.size} rows drawn by github_daily_summary\\.vl\\.json`));
   });
 

@@ -2,6 +2,7 @@ import embed from 'vega-embed';
 import type { Result } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
 import { toCsv } from './csv';
+import { ARIA_ROWS_LIMIT } from './messages';
 import type { ChartPayloadMessage, ErrorNotice, ExportRequest, RenderedNotice } from './messages';
 import { themeConfig } from './theme';
 
@@ -72,7 +73,7 @@ export class ChartView {
     // it the text summary, so that the drawing's accessible name says what the chart shows.
     const own = typeof payload.spec.description === 'string' && payload.spec.description ? ` ${payload.spec.description.replace(/\.?$/, '.')}` : '';
     const description = `Chart: ${payload.title}.${own} ${payload.summary}`;
-    const spec = { ...payload.spec, description, data: { name: payload.dataset, values: payload.values, format: { parse: parseOf(payload) } }, config: themeConfig() };
+    const spec = { ...payload.spec, description, data: { name: payload.dataset, values: payload.values, format: { parse: parseOf(payload) } }, config: chartConfig(payload) };
     try {
       this.view?.finalize();
       // ast + expressionInterpreter: Vega evaluates expressions without `new Function`, so the
@@ -108,6 +109,24 @@ export class ChartView {
     this.view?.finalize();
     this.root.remove();
   }
+}
+
+/** The theme's colours and fonts, under what the chart's own spec configures (a declared or .vl.json chart). */
+function chartConfig(payload: ChartPayloadMessage): Record<string, unknown> {
+  const config: Record<string, unknown> = themeConfig();
+  const own = payload.spec.config;
+  if (own && typeof own === 'object' && !Array.isArray(own)) {
+    for (const [k, v] of Object.entries(own as Record<string, unknown>)) {
+      const base = config[k];
+      config[k] = isPlainObject(base) && isPlainObject(v) ? { ...base, ...v } : v;
+    }
+  }
+  if (payload.values.length > ARIA_ROWS_LIMIT) config.aria = false;
+  return config;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Date columns arrive as `YYYY-MM-DD` text: parse them as UTC dates, leave the rest as given. */
