@@ -140,7 +140,7 @@ async function runModel(s: ExtensionServices, uri?: vscode.Uri) {
       return undefined;
     }
     // The model with what it reads (dbt's +name): on a fresh store its parents do not exist yet.
-    return s.models.run('build', [`+${node.name}`]);
+    return s.models.run('build', { ids: [node.uniqueId], parents: true, label: `+${node.name}` });
   });
 }
 

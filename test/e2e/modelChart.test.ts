@@ -263,4 +263,34 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
       assert.equal(String(history.get(`${day}|${project}`)), stars, line);
     }
   });
+  it('a model whose name carries HTML is charted with that name as plain text', async () => {
+    const page = session.page;
+    const name = '<img src=x onerror="document.body.dataset.pwned=1">';
+    await writeFile(path.join(session.workspace, 'models', `${name}.sql`), "select day, project, stars from {{ ref('github_daily_summary') }}\n");
+    // From the Explorer, as a person would (Quick Open's file search may not list a file this new),
+    // into the first group (the Preview beside it had the focus).
+    await runCommand(page, 'View: Focus First Editor Group');
+    await page.keyboard.press('Control+Shift+E');
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'onerror' }).first();
+    const models = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^\s*models\s*$/ }).first();
+    await models.waitFor({ timeout: 15_000 });
+    // The first click on a just-drawn Explorer may only select the folder: click until it is open.
+    await waitFor(page, async () => {
+      if ((await models.getAttribute('aria-expanded')) === 'true') return true;
+      await models.click();
+      return false;
+    }, (open) => open, 'the models folder open in the Explorer', 15_000);
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    const group = page.locator('.editor-group-container', { has: page.locator('.tabs-container .tab.active', { hasText: 'onerror' }) });
+    await group.waitFor({ timeout: 15_000 });
+    await group.locator('.codelens-decoration a', { hasText: /^\s*Chart\s*$/ }).first().click();
+    const chart = await frameWith(page, '.chart-title:has-text("onerror")', 60_000);
+    await waitFor(page, () => chart.locator('#chart svg .mark-line.role-mark path').count(), (n) => n === 2, 'a line per project of the HTML-named model');
+    assert.equal(await chart.locator('.chart-title').textContent(), name);
+    assert.ok(((await chart.locator('#summary').textContent()) ?? '').includes(name), 'the summary names the model as text');
+    assert.equal(await chart.locator('img').count(), 0, 'no element was made from the name');
+    assert.equal(await chart.evaluate('document.body.dataset.pwned ?? "no"'), 'no');
+    await page.locator('.tab', { hasText: `Chart: ${name}` }).first().waitFor();
+  });
 });

@@ -13,7 +13,8 @@ import type { CompileContext, Project, ProjectNode } from './project';
 import { ensureRunTables, recordRun } from './runHistory';
 import { builtinTestSql } from './schemaTests';
 import { loadSeed, readSeed } from './seedLoader';
-import { selectNodes } from './selection';
+import { pickNodes, selectNodes } from './selection';
+import type { NodePick } from './selection';
 import { registerSqlFunctions } from './sqlFunctions';
 import { sqlErrorDiagnostic } from './sqlDiagnostics';
 import type { SqlContext } from './sqlDiagnostics';
@@ -53,6 +54,8 @@ export interface RunOptions {
   command: RunCommand;
   select?: string[];
   exclude?: string[];
+  /** Instead of `select`/`exclude`: these nodes by unique id (an editor command's "this model"). */
+  nodes?: NodePick;
   fullRefresh?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
@@ -105,7 +108,7 @@ export async function runProject(project: Project, db: Database, options: RunOpt
   prepareDatabase(db, tuned);
   const runId = randomUUID();
   const started = Date.now();
-  const selected = selectNodes(project, options.select, options.exclude);
+  const selected = options.nodes ? pickNodes(project, options.nodes) : selectNodes(project, options.select, options.exclude);
   const types = TYPES[options.command];
   const runnable = [...selected].filter((id) => {
     const n = project.nodes.get(id);

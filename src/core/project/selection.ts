@@ -122,11 +122,36 @@ function evaluate(project: Project, selectors: string[]): Set<string> {
 }
 
 export function selectNodes(project: Project, select: string[] | undefined, exclude: string[] | undefined): Set<string> {
-  const chosen = select && select.some((s) => s.trim()) ? evaluate(project, select) : new Set([...project.nodes.keys()]);
-  // Tests follow the nodes they test: dbt's default "eager" indirect selection.
+  const chosen = withTests(project, select && select.some((s) => s.trim()) ? evaluate(project, select) : new Set([...project.nodes.keys()]));
+  if (exclude && exclude.some((s) => s.trim())) for (const id of evaluate(project, exclude)) chosen.delete(id);
+  return new Set([...chosen].filter((id) => project.nodes.has(id)));
+}
+
+/** Nodes picked by unique id rather than by a selector: what an editor command means by "this model". */
+export interface NodePick {
+  ids: string[];
+  /** With everything the nodes read (a selector's `+name`). */
+  parents?: boolean;
+}
+
+/**
+ * The nodes of `pick`, with their ancestors when asked and the tests that follow them. No selector is
+ * parsed, so a model whose name holds spaces or selector syntax (a file named `a b.sql`) is still the
+ * one picked.
+ */
+export function pickNodes(project: Project, pick: NodePick): Set<string> {
+  const chosen = new Set<string>();
+  for (const id of pick.ids) {
+    chosen.add(id);
+    if (pick.parents) for (const a of project.graph.ancestors(id)) chosen.add(a);
+  }
+  return new Set([...withTests(project, chosen)].filter((id) => project.nodes.has(id)));
+}
+
+/** Tests follow the nodes they test: dbt's default "eager" indirect selection. */
+function withTests(project: Project, chosen: Set<string>): Set<string> {
   for (const n of project.nodes.values()) {
     if (n.resourceType === 'test' && !chosen.has(n.uniqueId) && n.dependsOn.nodes.some((p) => chosen.has(p))) chosen.add(n.uniqueId);
   }
-  if (exclude && exclude.some((s) => s.trim())) for (const id of evaluate(project, exclude)) chosen.delete(id);
-  return new Set([...chosen].filter((id) => project.nodes.has(id)));
+  return chosen;
 }

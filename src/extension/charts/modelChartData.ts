@@ -55,7 +55,7 @@ export async function readModelCharts(
       const relation = relationName(node);
       const project = options.fromSavedSql;
       if (project && node.resourceType === 'model' && materialization(node) !== 'ephemeral') {
-        const run = await runProject(project, db, { command: 'run', select: [node.name] });
+        const run = await runProject(project, db, { command: 'run', nodes: { ids: [node.uniqueId] } });
         const mine = run.results.find((r) => r.uniqueId === node.uniqueId);
         if (mine && mine.status !== 'success') {
           const missing = /no such table: (?:main\.)?(\S+)/.exec(mine.message);

@@ -13,6 +13,7 @@ import { buildColumnCatalog, catalogIdentifiers, storedColumns } from '../../cor
 import type { ColumnCatalog, StoredColumns } from '../../core/project/columnCatalog';
 import type { QueryTable } from '../../core/project/jinjaRenderer';
 import { withStoreDatabase } from '../../core/project/storeSession';
+import type { NodePick } from '../../core/project/selection';
 import type { ExtensionServices } from '../services';
 
 const PROJECT_FILES = '**/{*.sql,*.yml,*.yaml,*.csv}';
@@ -125,14 +126,17 @@ export class ModelsService implements vscode.Disposable {
   }
 
   /** Runs, builds or tests on the store, under its lock, with a progress notification and Cancel. */
-  async run(command: RunCommand, select?: string[]): Promise<RunResult | undefined> {
+  /** Runs the project, every node or a selection: selector strings, or nodes picked by unique id (named in `label`). */
+  async run(command: RunCommand, select?: string[] | (NodePick & { label: string })): Promise<RunResult | undefined> {
     const project = (await this.reload()) ?? this.project;
     const file = this.s.model.storeFile;
     if (!project || !file) {
       void vscode.window.showWarningMessage('Community Metrics: this workspace has no models (dbt_project.yml or models/). Run “Create Starter Project” to start one.');
       return undefined;
     }
-    const title = `Community Metrics: ${command}${select?.length ? ` ${select.join(' ')}` : ''}`;
+    const picked = select && !Array.isArray(select) ? select : undefined;
+    const selectors = Array.isArray(select) ? select : undefined;
+    const title = `Community Metrics: ${command}${picked ? ` ${picked.label}` : selectors?.length ? ` ${selectors.join(' ')}` : ''}`;
     const run = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
@@ -140,7 +144,7 @@ export class ModelsService implements vscode.Disposable {
         const { result } = await withStoreDatabase(await this.s.sql(), file, this.s.logger, async (db) => {
           const ran = await runProject(project, db, {
             command,
-            select,
+            ...(picked ? { nodes: { ids: picked.ids, parents: picked.parents } } : { select: selectors }),
             signal: abort.signal,
             onProgress: (e) => {
               if (e.kind === 'start') progress.report({ message: `${e.name} (${e.index + 1}/${e.total})`, increment: 100 / Math.max(1, e.total) });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compileProject, writeCompileOutput } from '../../../src/core/project/manifest';
 import { loadProject } from '../../../src/core/project/project';
 import type { Project } from '../../../src/core/project/project';
 import { runProject } from '../../../src/core/project/runner';
-import { selectNodes } from '../../../src/core/project/selection';
+import { pickNodes, selectNodes } from '../../../src/core/project/selection';
 import type { MetricsStore } from '../../../src/core/store/store';
 import { copyProject, fixtureStore } from './fixtureStore';
 
@@ -115,5 +115,18 @@ describe('real-world project shapes', function () {
     assert.deepEqual(names(['tag:marts raw_orders']), ['assert_no_negative_totals', 'customer_orders', 'order_keys', 'raw_orders']);
     assert.deepEqual(names(['tag:marts'], ['order_keys']), ['assert_no_negative_totals', 'customer_orders']);
     assert.deepEqual(names(['config.materialized:incremental']), ['assert_no_negative_totals', 'customer_orders']);
+  });
+  it('picks a model whose file name holds spaces and HTML by its id, with what it reads, and builds it', async () => {
+    const name = '<img src=x onerror=alert(1)> orders';
+    await writeFile(path.join(dir, 'models', `${name}.sql`), "select * from {{ ref('stg_orders') }}\n");
+    const withOdd = await loadProject(dir);
+    const node = [...withOdd.nodes.values()].find((n) => n.name === name);
+    assert.ok(node, 'the model is loaded under its file name');
+    const picked = (ids: Set<string>) => [...ids].map((id) => withOdd.nodes.get(id)?.name).filter((n) => n && !n.includes('_stg_')).sort();
+    assert.deepEqual(picked(pickNodes(withOdd, { ids: [node.uniqueId] })), [name]);
+    assert.deepEqual(picked(pickNodes(withOdd, { ids: [node.uniqueId], parents: true })), [name, 'raw_orders', 'stg_orders'].sort());
+    const run = await runProject(withOdd, store.db, { command: 'build', nodes: { ids: [node.uniqueId], parents: true } });
+    assert.equal(run.results.find((r) => r.uniqueId === node.uniqueId)?.status, 'success', JSON.stringify(run.results.map((r) => [r.name, r.status, r.message])));
+    assert.equal(store.all<{ n: number }>(`SELECT count(*) AS n FROM "${name.replace(/"/g, '""')}"`)[0]?.n, 4);
   });
 });
