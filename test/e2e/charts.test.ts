@@ -16,6 +16,7 @@ import type { FakeServer } from '../support/fakeServer';
 import { repoRoot } from '../support/fixtures';
 import { loadSqlJs } from '../../src/core/store/sqljs';
 import { derivedHour, gz, realHourLines, serveHour } from '../unit/gharchive/archiveFixtures';
+import { waitFor } from './chartSteps';
 
 /** A project name is free text from the user's file: it must show as text, never as markup. */
 const PAYLOAD = '<img src=x onerror="document.body.dataset.pwned=1">';
@@ -59,17 +60,6 @@ async function seedStore(workspace: string, archive: FakeServer): Promise<void> 
 
 async function chartFrame(page: Page): Promise<Frame> {
   return findWebviewFrame(page, '#controls select[name="grain"]', 60_000);
-}
-
-async function waitFor<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  let v = await read().catch(() => undefined as T);
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`${what}: last seen ${JSON.stringify(v)}`);
-    await page.waitForTimeout(250);
-    v = await read().catch(() => undefined as T);
-  }
-  return v;
 }
 
 describe('metric charts, as a person uses them (code-server + Chromium)', function () {
