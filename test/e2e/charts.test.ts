@@ -160,7 +160,9 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
     await pick.click();
     // The filter shows only where a GH Archive series is charted: it finds this panel's frame.
     const archive = await findWebviewFrame(page, '#event-type:not([hidden]) select[name="eventType"]', 60_000);
-    const points = () => archive.locator('#chart svg .mark-symbol.role-mark path').count();
+    // The line's points, not the ring drawn around a partly-read day (its own layer, 'partial').
+    const points = () => archive.locator('#chart svg .mark-symbol.role-mark:not(.partial_marks) path').count();
+    const rings = () => archive.locator('#chart svg .mark-symbol.partial_marks path').count();
     const legend = () => archive.locator('#chart svg .role-legend-label text').allTextContents();
     await waitFor(page, points, (n) => n === 3, 'one point per day with an imported hour (2015-01-03 is a gap)');
     assert.match((await legend())[0] ?? '', /GH Archive events of every type/);
@@ -173,6 +175,7 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
     const summary = (await archive.locator('#summary').textContent()) ?? '';
     assert.match(summary, /highest 10/);
     assert.match(summary, /1 day without data, shown as gaps/);
-    assert.match(summary, /1 day is partial, only some of the hours imported \(2015-01-01: 1 of 24 hours\)/);
+    assert.match(summary, /1 day is partial, only some of the hours imported \(2015-01-01: 1 of 24 hours\).*ringed in the chart/);
+    assert.equal(await rings(), 1, 'the partly-read day is ringed');
   });
 });

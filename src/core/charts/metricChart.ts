@@ -21,6 +21,8 @@ const TIME_AXIS: Record<string, Record<string, unknown>> = {
 
 /** Point markers only while they can be told apart; a 10-year daily line is drawn as a line. */
 const MAX_MARKED_POINTS = 400;
+/** The layer that rings partly-read periods; its marks are drawn in the group of class `${PARTIAL_LAYER}_marks`. */
+export const PARTIAL_LAYER = 'partial';
 
 /**
  * Several metric series in one line chart: colour per series (its label says what it counts), x the
@@ -38,6 +40,7 @@ export function metricChart(series: MetricSeries[], options: MetricChartOptions 
   );
   const grain = series[0]?.grain ?? 'day';
   const marked = values.length <= MAX_MARKED_POINTS;
+  const line = { type: 'line', point: marked ? { size: 30, filled: true } : false, interpolate: 'linear', invalid: 'break-paths-show-domains', clip: true };
   const pct = series.length > 0 && series.every((s) => s.mode === 'pct');
   const title = options.title ?? (series.length === 1 ? (series[0] as MetricSeries).name : `${series.length} series compared`);
   const x = options.align
@@ -50,7 +53,15 @@ export function metricChart(series: MetricSeries[], options: MetricChartOptions 
     height: 320,
     autosize: { type: 'fit', contains: 'padding', resize: true },
     data: { name: CHART_DATASET },
-    mark: { type: 'line', point: marked ? { size: 30, filled: true } : false, interpolate: 'linear', invalid: 'break-paths-show-domains', clip: true },
+    ...(hourly
+      ? {
+          // A period only partly read (GH Archive hours missing) is ringed: its count is a floor.
+          layer: [
+            { mark: line },
+            { name: PARTIAL_LAYER, mark: { type: 'point', size: 150, filled: false, strokeWidth: 1.5, clip: true }, transform: [{ filter: 'datum.coverage != null' }] },
+          ],
+        }
+      : { mark: line }),
     encoding: {
       x,
       y: {
@@ -90,7 +101,7 @@ function partialNote(s: MetricSeries): string {
   const shown = partial.slice(0, 3).map((p) => `${p.period}: ${p.partial?.hours} of ${p.partial?.of} hours`);
   const more = partial.length > shown.length ? `, and ${partial.length - shown.length} more` : '';
   const n = partial.length === 1 ? `1 ${s.grain} is` : `${partial.length} ${s.grain}s are`;
-  return ` ${n} partial, only some of the hours imported (${shown.join('; ')}${more}): ${partial.length === 1 ? 'its value counts' : 'their values count'} only those hours.`;
+  return ` ${n} partial, only some of the hours imported (${shown.join('; ')}${more}): ${partial.length === 1 ? 'its value counts' : 'their values count'} only those hours, and ${partial.length === 1 ? 'it is' : 'they are'} ringed in the chart.`;
 }
 
 /** A text summary of each series, for screen readers and the caption: span, latest, range, gaps, partial periods. */

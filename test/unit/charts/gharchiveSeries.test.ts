@@ -96,7 +96,12 @@ describe('GH Archive events as a metric (real hour, real importer, sql.js store)
   it('the text summary says which periods are partial and which are gaps', () => {
     const chart = metricChart([series(CACHET)]);
     const summary = chart.summary;
-    assert.match(summary, /: its value counts only those hours\./);
+    assert.match(summary, /: its value counts only those hours, and it is ringed in the chart\./);
+    // The ring: a second layer drawing only the partial periods, in the series' colour.
+    const layers = chart.spec.layer as Array<{ name?: string; mark: { type: string; filled?: boolean }; transform?: unknown[] }>;
+    assert.equal(layers.length, 2);
+    assert.equal(layers[0]?.mark.type, 'line');
+    assert.deepEqual([layers[1]?.name, layers[1]?.mark.type, layers[1]?.mark.filled, layers[1]?.transform], ['partial', 'point', false, [{ filter: 'datum.coverage != null' }]]);
     // The tooltip and the CSV say it per point too.
     assert.deepEqual(chart.columns, ['series', 'period', 'value', 'coverage']);
     assert.deepEqual(chart.values.map((v) => v.coverage), ['partial: 1 of 24 hours imported', null, null, null]);
@@ -110,7 +115,10 @@ describe('GH Archive events as a metric (real hour, real importer, sql.js store)
     assert.deepEqual(series(CACHET, { grain: 'week', from: '2015-01-04', to: '2015-01-04' }).points, [{ period: '2014-12-29', value: 0 }]);
     assert.deepEqual(series(CACHET, { grain: 'week', from: '2015-01-02' }).points[0]?.partial, { hours: 48, of: 72 });
     // A chart with no partial period has no coverage column.
-    assert.deepEqual(metricChart([series(CACHET, { from: '2015-01-02' })]).columns, ['series', 'period', 'value']);
+    const whole = metricChart([series(CACHET, { from: '2015-01-02' })]);
+    assert.deepEqual(whole.columns, ['series', 'period', 'value']);
+    assert.equal(whole.spec.layer, undefined, 'and no ring layer');
+    assert.equal((whole.spec.mark as { type: string }).type, 'line');
   });
 
   it('filters by event type, and the label says what is counted', () => {
