@@ -89,8 +89,21 @@ function seriesOf(db: SqlReader, def: MetricDefinition, _source: ArtifactSource,
   const to = checkDay(options.to, 'to');
   const inRange = [from ? `day >= '${from}'` : '', to ? `day <= '${to}'` : ''].filter(Boolean).join(' AND ') || '1';
   const params: SqlValue[] = def.params ? def.params(db, name, options) : [name];
-  const bounds = db.all<{ lo: string | null; hi: string | null }>(`WITH raw AS (${def.dailySql}) SELECT MIN(day) AS lo, MAX(day) AS hi FROM raw WHERE ${inRange}`, params)[0];
-  const grain = bounds?.lo && bounds.hi ? grainWithin(options.grain, bounds.lo, bounds.hi, options.maxPoints ?? MAX_POINTS_PER_SERIES) : options.grain;
+  const maxPoints = options.maxPoints ?? MAX_POINTS_PER_SERIES;
+  // One query at the grain asked for; only a series with more periods than a chart can hold is read
+  // again, at the finest grain that fits its first and last day with data.
+  let grain = options.grain;
+  let rows = db.all<SeriesRow>(seriesSql(def, options, grain, from, to, inRange), params);
+  const bounds = rows.length > maxPoints
+    ? db.all<{ lo: string | null; hi: string | null }>(`WITH raw AS (${def.dailySql}) SELECT MIN(day) AS lo, MAX(day) AS hi FROM raw WHERE ${inRange}`, params)[0]
+    : undefined;
+  if (bounds?.lo && bounds.hi) {
+    const coarser = grainWithin(grain, bounds.lo, bounds.hi, maxPoints);
+    if (coarser !== grain) {
+      grain = coarser;
+      rows = db.all<SeriesRow>(seriesSql(def, options, grain, from, to, inRange), params);
+    }
+  }
   const counted = def.countsFor ? { ...def, counts: def.countsFor(options) } : def;
   const base: Omit<MetricSeries, 'points'> = {
     artifactId, metricKey, name,
@@ -98,8 +111,25 @@ function seriesOf(db: SqlReader, def: MetricDefinition, _source: ArtifactSource,
     counts: describeValues(counted, options.mode, grain),
     unit: def.unit, kind: def.kind, mode: options.mode, grain,
   };
-  if (!bounds?.lo) return { ...base, points: [] };
+  let points: SeriesPoint[] = rows.map((r) => {
+    const pt: SeriesPoint = { period: r.period, value: r.value === null || r.value === undefined ? null : Number(r.value) };
+    // A period with no hour read is a gap already; one with some but not all is partial.
+    if (r.hours !== null && r.expected !== null && Number(r.hours) > 0 && Number(r.hours) < Number(r.expected)) pt.partial = { hours: Number(r.hours), of: Number(r.expected) };
+    return pt;
+  });
+  if (options.align) points = alignAtFirstNonZero(points);
+  return { ...base, points };
+}
 
+interface SeriesRow {
+  period: string;
+  value: number | null;
+  hours: number | null;
+  expected: number | null;
+}
+
+/** The SQL of one series at one grain: a row per period from the first to the last day with data. */
+function seriesSql(def: MetricDefinition, options: SeriesOptions, grain: Grain, from: string | undefined, to: string | undefined, inRange: string): string {
   const p = (expr: string) => periodStartSql(grain, expr);
   const hours = def.hourCoverage === true && def.kind === 'flow';
   const agg = def.kind === 'level'
@@ -133,7 +163,7 @@ function seriesOf(db: SqlReader, def: MetricDefinition, _source: ArtifactSource,
       value = `CASE WHEN (${prev}) > 0 THEN ROUND((v - (${prev})) * 100.0 / (${prev}), 2) END`;
       break;
   }
-  const sql = `
+  return `
     WITH RECURSIVE raw AS (${def.dailySql}),
     r AS (SELECT day, v${hours ? ', h' : ''} FROM raw WHERE ${inRange}),
     bounds AS (SELECT MIN(day) AS lo, MAX(day) AS hi FROM r),
@@ -146,15 +176,6 @@ function seriesOf(db: SqlReader, def: MetricDefinition, _source: ArtifactSource,
     merged AS (SELECT p, SUM(v) AS v, SUM(h) AS h FROM (SELECT p, NULL AS v, NULL AS h FROM cal UNION ALL SELECT p, v, h FROM agg) GROUP BY p),
     joined AS (SELECT p, ${joinedValue.replace('agg.v', 'v')} AS v, h FROM merged)
     SELECT p AS period, ${value} AS value, h AS hours, ${expected} AS expected FROM joined WINDOW w AS (ORDER BY p) ORDER BY p`;
-  const rows = db.all<{ period: string; value: number | null; hours: number | null; expected: number | null }>(sql, params);
-  let points: SeriesPoint[] = rows.map((r) => {
-    const pt: SeriesPoint = { period: r.period, value: r.value === null || r.value === undefined ? null : Number(r.value) };
-    // A period with no hour read is a gap already; one with some but not all is partial.
-    if (r.hours !== null && r.expected !== null && Number(r.hours) > 0 && Number(r.hours) < Number(r.expected)) pt.partial = { hours: Number(r.hours), of: Number(r.expected) };
-    return pt;
-  });
-  if (options.align) points = alignAtFirstNonZero(points);
-  return { ...base, points };
 }
 
 /** Drops the periods before the first non-zero value and numbers the rest from 0. */

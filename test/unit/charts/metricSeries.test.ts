@@ -91,6 +91,17 @@ describe('metric series aggregated in SQL', () => {
     const s = metricSeries(store, 'npm:p', 'downloads_daily', { grain: 'day', mode: 'total', maxPoints: 20 });
     assert.equal(s.grain, 'week');
     assert.ok(s.points.length <= 20);
+    assert.match(s.label, /downloads per week/);
+    // Exactly as many days as allowed keeps the grain; one fewer allowed widens it.
+    const all = metricSeries(store, 'npm:p', 'downloads_daily', { grain: 'day', mode: 'total', maxPoints: 90 });
+    assert.deepEqual([all.grain, all.points.length], ['day', 90]);
+    const widened = metricSeries(store, 'npm:p', 'downloads_daily', { grain: 'day', mode: 'total', maxPoints: 89 });
+    assert.deepEqual([widened.grain, widened.points.length], ['week', periodCount('week', '2026-01-01', '2026-03-31')]);
+    // The days that count are those inside the range; a level series (Docker) widens the same way.
+    const march = metricSeries(store, 'npm:p', 'downloads_daily', { grain: 'day', mode: 'total', from: '2026-03-01', maxPoints: 31 });
+    assert.deepEqual([march.grain, march.points.length], ['day', 31]);
+    const pulls = metricSeries(store, 'docker:ns/img', 'pulls', { grain: 'day', mode: 'new', maxPoints: 3 });
+    assert.deepEqual([pulls.grain, pulls.points.map((p) => p.period)], ['week', ['2026-02-23', '2026-03-02']]);
   });
 
   it('rejects a malformed date instead of putting it into SQL', () => {
