@@ -32,6 +32,9 @@ const common = {
   logLevel: 'warning',
   plugins: watch ? [problemMatcher] : [],
   absWorkingDir: root,
+  // jsonc-parser's "main" is a UMD module that requires its own files at run time, which a bundle
+  // cannot follow: bundle its ES module build instead.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 
 /** @type {import('esbuild').BuildOptions[]} */

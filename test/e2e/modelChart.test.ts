@@ -202,6 +202,10 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
 
   it('a .vl.json beside the model replaces the declared chart', async () => {
     const page = session.page;
+    // A broken file first: the panel names the file, line and column (a comma is missing on line 3).
+    await writeFile(path.join(session.workspace, 'models', 'github_daily_summary.vl.json'), '{\n  "mark": "point"\n  "encoding": {}\n}\n');
+    const broken = await waitFor(page, () => frame.locator('#status').textContent(), (t) => !!t, 'the .vl.json error in the panel', 60_000);
+    assert.equal(broken, 'github_daily_summary: models/github_daily_summary.vl.json:3:3: Comma expected (not valid JSON)');
     const spec = {
       title: 'OpenLineage stars',
       mark: 'point',

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ChartPayload } from '../../core/charts/chartPayload';
 import { modelChart } from '../../core/charts/modelChart';
+import { parseVegaLiteFile } from '../../core/charts/vegaLiteFile';
 import { materialization, relationName } from '../../core/project/project';
 import type { Project, ProjectNode } from '../../core/project/project';
 import { prepareDatabase, runProject } from '../../core/project/runner';
@@ -18,9 +19,12 @@ export interface ModelTable {
 export function vegaLiteBeside(node: ProjectNode): Record<string, unknown> | undefined {
   const file = node.file.replace(/\.sql$/i, '.vl.json');
   if (file === node.file || !existsSync(file)) return undefined;
-  const spec = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new Error(`${file} is not a vega-lite spec (a JSON object)`);
-  return spec as Record<string, unknown>;
+  const { spec, problems } = parseVegaLiteFile(readFileSync(file, 'utf8'));
+  const first = problems[0];
+  // Named as in the project (models/x.vl.json:3:5), like the engine names a model's SQL errors.
+  const where = node.originalFilePath.replace(/\.sql$/i, '.vl.json');
+  if (!spec || first) throw new Error(`${where}:${first?.line ?? 1}:${first?.column ?? 1}: ${first?.message ?? 'not a vega-lite spec'}`);
+  return spec;
 }
 
 export function declaredChart(node: ProjectNode): unknown {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { SqlValue } from 'sql.js';
 import { modelChart } from '../../../src/core/charts/modelChart';
+import { parseVegaLiteFile } from '../../../src/core/charts/vegaLiteFile';
 import { query } from '../../../src/core/project/storeAccess';
 import { MetricsStore } from '../../../src/core/store/store';
 import { testSql } from '../store.test';
@@ -22,5 +23,12 @@ describe('model charts', () => {
     assert.deepEqual(vl.spec.data, { name: 'table' });
     assert.equal(vl.values.length, 4);
     store.close();
+  });
+  it('reads a .vl.json as strict JSON and says the line and column of what is wrong', () => {
+    assert.deepEqual(parseVegaLiteFile('{\n  "mark": "bar",\n  "encoding": {}\n}'), { spec: { mark: 'bar', encoding: {} }, problems: [] });
+    assert.deepEqual(parseVegaLiteFile('{\n  "mark": "bar"\n  "encoding": {}\n}').problems, [{ line: 3, column: 3, message: 'Comma expected (not valid JSON)' }]);
+    assert.equal(parseVegaLiteFile('{"mark": "bar", // a comment\n}').problems[0]?.message, 'Invalid comment token (not valid JSON)');
+    assert.deepEqual(parseVegaLiteFile('\n  [1, 2]').problems, [{ line: 2, column: 3, message: 'a vega-lite spec is a JSON object ({ "mark": …, "encoding": … })' }]);
+    assert.equal(parseVegaLiteFile('').spec, undefined);
   });
 });
