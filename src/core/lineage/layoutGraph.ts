@@ -92,22 +92,43 @@ export function elkInputFor(view: { nodes: Array<{ id: string; width: number; he
   };
 }
 
-/** Kahn's order with ties broken by id; nodes of a cycle follow, sorted. */
+/**
+ * Kahn's order with ties broken by id, over the graph's strongly connected components: a cycle (which
+ * the project reports as a problem) is placed as one block, its nodes sorted by id, after what feeds it
+ * and before what it feeds — so only the edges inside the cycle can point back.
+ */
 export function topologicalOrder(ids: string[], edges: Array<{ source: string; target: string }>): string[] {
-  const indegree = new Map(ids.map((id) => [id, 0]));
+  const known = new Set(ids);
   const out = new Map<string, string[]>();
   for (const e of edges) {
-    if (!indegree.has(e.source) || !indegree.has(e.target)) continue;
-    indegree.set(e.target, (indegree.get(e.target) ?? 0) + 1);
+    if (!known.has(e.source) || !known.has(e.target)) continue;
     out.set(e.source, [...(out.get(e.source) ?? []), e.target]);
   }
-  const ready = ids.filter((id) => indegree.get(id) === 0).sort();
+  const component = stronglyConnected(ids, out);
+  const members = new Map<number, string[]>();
+  for (const id of ids) members.set(component.get(id) as number, [...(members.get(component.get(id) as number) ?? []), id]);
+  for (const m of members.values()) m.sort();
+  // Kahn over the components; a component is named by its smallest id for the tie-break.
+  const indegree = new Map([...members.keys()].map((c) => [c, 0]));
+  const next = new Map<number, Set<number>>();
+  for (const [source, targets] of out) {
+    const cs = component.get(source) as number;
+    for (const t of targets) {
+      const ct = component.get(t) as number;
+      if (cs === ct || next.get(cs)?.has(ct)) continue;
+      next.set(cs, (next.get(cs) ?? new Set()).add(ct));
+      indegree.set(ct, (indegree.get(ct) ?? 0) + 1);
+    }
+  }
+  const key = (c: number) => (members.get(c) as string[])[0] as string;
+  const byKey = (a: number, b: number) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const ready = [...members.keys()].filter((c) => indegree.get(c) === 0).sort(byKey);
   const order: string[] = [];
   while (ready.length > 0) {
-    const id = ready.shift() as string;
-    order.push(id);
+    const c = ready.shift() as number;
+    order.push(...(members.get(c) as string[]));
     let added = false;
-    for (const t of out.get(id) ?? []) {
+    for (const t of next.get(c) ?? []) {
       const d = (indegree.get(t) ?? 0) - 1;
       indegree.set(t, d);
       if (d === 0) {
@@ -115,10 +136,58 @@ export function topologicalOrder(ids: string[], edges: Array<{ source: string; t
         added = true;
       }
     }
-    if (added) ready.sort();
+    if (added) ready.sort(byKey);
   }
-  const placed = new Set(order);
-  return [...order, ...ids.filter((id) => !placed.has(id)).sort()];
+  return order;
+}
+
+/** Tarjan's strongly connected components, iteratively (no recursion on long chains): id → component. */
+function stronglyConnected(ids: string[], out: Map<string, string[]>): Map<string, number> {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const component = new Map<string, number>();
+  let counter = 0;
+  let components = 0;
+  for (const root of ids) {
+    if (index.has(root)) continue;
+    const frames: Array<{ id: string; next: number }> = [{ id: root, next: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1] as { id: string; next: number };
+      const targets = out.get(frame.id) ?? [];
+      if (frame.next < targets.length) {
+        const t = targets[frame.next++] as string;
+        if (!index.has(t)) {
+          index.set(t, counter);
+          low.set(t, counter++);
+          stack.push(t);
+          onStack.add(t);
+          frames.push({ id: t, next: 0 });
+        } else if (onStack.has(t)) {
+          low.set(frame.id, Math.min(low.get(frame.id) as number, index.get(t) as number));
+        }
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id) as number, low.get(frame.id) as number));
+      if (low.get(frame.id) === index.get(frame.id)) {
+        for (;;) {
+          const m = stack.pop() as string;
+          onStack.delete(m);
+          component.set(m, components);
+          if (m === frame.id) break;
+        }
+        components++;
+      }
+    }
+  }
+  return component;
 }
 
 type Json = Record<string, unknown>;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { layoutLineage } from '../../../src/core/lineage/elkLayout';
 import { checkLayout } from '../../../src/core/lineage/layoutCheck';
-import { LARGE_GRAPH_NODES, LARGE_GRAPH_OPTIONS, LAYOUT_OPTIONS, elkInputFor, laidOutFrom, layoutNoteFor } from '../../../src/core/lineage/layoutGraph';
+import { LARGE_GRAPH_NODES, LARGE_GRAPH_OPTIONS, LAYOUT_OPTIONS, elkInputFor, laidOutFrom, layoutNoteFor, topologicalOrder } from '../../../src/core/lineage/layoutGraph';
 import type { LaidOut } from '../../../src/core/lineage/layoutGraph';
 import { lineageGraphFromManifest } from '../../../src/core/lineage/lineageGraph';
 import { buildLineageView } from '../../../src/core/lineage/lineageView';
@@ -73,10 +73,22 @@ describe('lineage layout of large views', () => {
     assert.equal(q.routed, v.edges.length);
     assert.equal(q.throughNodes, 0);
     assert.equal(q.leftward, 1);
-    // Kept in the input order (a, b, c: topologicalOrder puts a cycle's nodes last, sorted); c → a goes back.
+    // Kept in the input order (a, b, c: topologicalOrder places a cycle as one block, sorted by id); c → a goes back.
     const x = (id: string) => (layout.nodes[id] as LaidOut['nodes'][string]).x;
     assert.ok(x('model.p.m52') < x('model.p.m53') && x('model.p.m53') < x('model.p.m54'));
     assert.ok(v.problems.some((p) => p.kind === 'cycle'));
+  });
+
+  it('orders a cycle as one block, after what feeds it and before what it feeds', () => {
+    const e = (source: string, target: string) => ({ source, target });
+    // m ⇄ n is fed by z and feeds a: a must not come before n (sorted by id, it used to).
+    assert.deepEqual(topologicalOrder(['a', 'm', 'n', 'z'], [e('m', 'n'), e('n', 'm'), e('n', 'a'), e('z', 'm')]), ['z', 'm', 'n', 'a']);
+    // Without a cycle: Kahn's order, ties broken by id.
+    assert.deepEqual(topologicalOrder(['c', 'b', 'a'], [e('b', 'a')]), ['b', 'a', 'c']);
+    // A long chain (no recursion to overflow), given backwards.
+    const ids = Array.from({ length: 20_000 }, (_, i) => `n${String(i).padStart(5, '0')}`);
+    const chain = ids.slice(1).map((id, i) => e(id, ids[i] as string));
+    assert.deepEqual(topologicalOrder(ids, chain), [...ids].reverse());
   });
 
   it('checkLayout counts crossings, edges through nodes and edges going right to left', () => {
