@@ -125,8 +125,10 @@ export class ModelsService implements vscode.Disposable {
     return this.project ? nodeForFile(this.project, uri.fsPath) : undefined;
   }
 
-  /** Runs, builds or tests on the store, under its lock, with a progress notification and Cancel. */
-  /** Runs the project, every node or a selection: selector strings, or nodes picked by unique id (named in `label`). */
+  /**
+   * Runs, builds or tests on the store, under its lock, with a progress notification and Cancel: every
+   * node, a selection by selector strings, or nodes picked by unique id (named in `label`).
+   */
   async run(command: RunCommand, select?: string[] | (NodePick & { label: string })): Promise<RunResult | undefined> {
     const project = (await this.reload()) ?? this.project;
     const file = this.s.model.storeFile;
