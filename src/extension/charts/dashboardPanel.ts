@@ -8,7 +8,8 @@ import type { Insight } from '../../core/insights/insight';
 import type { InsightsService } from './insightsService';
 import { hasDeclaredChart, readModelCharts } from './modelChartData';
 import { readStore } from './storeReader';
-import { chartPage, chartWebviewOptions } from './webviewPage';
+import { chartPage } from './webviewPage';
+import { webviewOptions } from '../webviewPage';
 
 export const DASHBOARD_VIEW_TYPE = 'communityMetrics.dashboard';
 
@@ -47,13 +48,13 @@ export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSer
       this.panel.reveal();
       return this.panel;
     }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Community Metrics Dashboard', vscode.ViewColumn.Active, chartWebviewOptions(this.s.context.extensionUri));
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Community Metrics Dashboard', vscode.ViewColumn.Active, webviewOptions(this.s.context.extensionUri));
     this.attach(panel, {});
     return panel;
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: DashboardState | undefined): Promise<void> {
-    panel.webview.options = chartWebviewOptions(this.s.context.extensionUri);
+    panel.webview.options = webviewOptions(this.s.context.extensionUri);
     this.attach(panel, sanitize(state ?? {}));
   }
 

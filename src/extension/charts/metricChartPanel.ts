@@ -7,7 +7,8 @@ import type { EventTypeChoice, HostToMetricChart, MetricChartState, MetricChartT
 import type { ExtensionServices } from '../services';
 import { saveExport } from './exportSaver';
 import { readStore } from './storeReader';
-import { chartPage, chartWebviewOptions } from './webviewPage';
+import { chartPage } from './webviewPage';
+import { webviewOptions } from '../webviewPage';
 
 export const METRIC_CHART_VIEW_TYPE = 'communityMetrics.metricChart';
 
@@ -50,7 +51,7 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
       }
     }
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    const panel = vscode.window.createWebviewPanel(METRIC_CHART_VIEW_TYPE, 'Chart', column, chartWebviewOptions(this.s.context.extensionUri));
+    const panel = vscode.window.createWebviewPanel(METRIC_CHART_VIEW_TYPE, 'Chart', column, webviewOptions(this.s.context.extensionUri));
     this.attach(panel, sanitize({ ...initialState(ref), ...view }, initialState(ref)));
     return panel;
   }
@@ -60,7 +61,7 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
       panel.dispose();
       return;
     }
-    panel.webview.options = chartWebviewOptions(this.s.context.extensionUri);
+    panel.webview.options = webviewOptions(this.s.context.extensionUri);
     // The saved state came from the webview: as untrusted as any message from it.
     const first = state.series.find((r) => typeof r?.artifactId === 'string' && typeof r.metricKey === 'string');
     if (!first) {

@@ -4,7 +4,8 @@ import { registerActiveModelSource } from '../activeModel';
 import type { ExtensionServices } from '../services';
 import { saveExport } from './exportSaver';
 import { readModelCharts } from './modelChartData';
-import { chartPage, chartWebviewOptions } from './webviewPage';
+import { chartPage } from './webviewPage';
+import { webviewOptions } from '../webviewPage';
 
 export const MODEL_CHART_VIEW_TYPE = 'communityMetrics.modelChart';
 const TABLE_ROWS = 500;
@@ -61,7 +62,7 @@ export class ModelChartPanels implements vscode.Disposable, vscode.WebviewPanelS
         return panel;
       }
     }
-    const panel = vscode.window.createWebviewPanel(MODEL_CHART_VIEW_TYPE, 'Chart', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, chartWebviewOptions(this.s.context.extensionUri));
+    const panel = vscode.window.createWebviewPanel(MODEL_CHART_VIEW_TYPE, 'Chart', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.s.context.extensionUri));
     this.attach(panel, { uri: uri.toString(), tab: 'chart' });
     return panel;
   }
@@ -71,7 +72,7 @@ export class ModelChartPanels implements vscode.Disposable, vscode.WebviewPanelS
       panel.dispose();
       return;
     }
-    panel.webview.options = chartWebviewOptions(this.s.context.extensionUri);
+    panel.webview.options = webviewOptions(this.s.context.extensionUri);
     this.attach(panel, { uri: state.uri, tab: state.tab === 'table' ? 'table' : 'chart' });
   }
 

@@ -69,23 +69,19 @@ export class LineagePanel implements vscode.Disposable, vscode.WebviewPanelSeria
       return this.panel;
     }
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    const panel = vscode.window.createWebviewPanel(LINEAGE_VIEW_TYPE, 'Lineage', column, this.options());
+    const panel = vscode.window.createWebviewPanel(LINEAGE_VIEW_TYPE, 'Lineage', column, webviewOptions(this.extensionUri));
     this.attach(panel, false);
     return panel;
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: LineageState | undefined): Promise<void> {
-    panel.webview.options = this.options();
+    panel.webview.options = webviewOptions(this.extensionUri);
     this.request = state?.request ?? {};
     this.attach(panel, true);
   }
 
   get visible(): boolean {
     return !!this.panel;
-  }
-
-  private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return webviewOptions(this.extensionUri);
   }
 
   private data(): ProjectLineage {
