@@ -8,7 +8,7 @@ import { importGhArchive } from '../../src/core/gharchive/importer';
 import { silentLogger } from '../../src/core/log';
 import { insertDockerHubSnapshot, upsertNpmDaily } from '../../src/core/store/packageRows';
 import { MetricsStore } from '../../src/core/store/store';
-import { findWebviewFrame, launchBrowser, openWorkbench, runCommand } from '../harness/browser';
+import { findWebviewFrame, launchBrowser, openWorkbench, pickQuickItem, runCommand } from '../harness/browser';
 import { startCodeServer } from '../harness/codeServer';
 import type { CodeServer } from '../harness/codeServer';
 import { makeWorkspace, startFakeGitHub } from '../harness/workspace';
@@ -99,9 +99,7 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
     await entry.click();
     await page.locator('.monaco-list-row', { hasText: 'left-pad' }).first().waitFor({ timeout: 60_000 });
     await runCommand(page, 'Community Metrics: Open Metric Chart');
-    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'left-pad · Downloads per day' }).first();
-    await pick.waitFor({ timeout: 60_000 });
-    await pick.click();
+    await pickQuickItem(page, 'left-pad · Downloads per day');
     frame = await chartFrame(page);
     const symbols = await waitFor(page, () => frame.locator('#chart svg .mark-symbol.role-mark path').count(), (n) => n > 0, 'points drawn');
     assert.equal(symbols, periodCount('day', FIRST, LAST) - GAP.length, 'one point per day with data: the 3 days without data are gaps');
@@ -155,9 +153,7 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
 
   it('charts GH Archive events of one event type: a point per day read, the gap kept, the legend naming the type', async () => {
     await runCommand(page, 'Community Metrics: Open Metric Chart');
-    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'cachethq/Cachet · GH Archive events' }).first();
-    await pick.waitFor({ timeout: 60_000 });
-    await pick.click();
+    await pickQuickItem(page, 'cachethq/Cachet · GH Archive events');
     // The filter shows only where a GH Archive series is charted: it finds this panel's frame.
     const archive = await findWebviewFrame(page, '#event-type:not([hidden]) select[name="eventType"]', 60_000);
     // The line's points, not the ring drawn around a partly-read day (its own layer, 'partial').

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Frame } from 'playwright-core';
-import { findWebviewFrame, runCommand } from '../harness/browser';
+import { findWebviewFrame, pickQuickItem, runCommand } from '../harness/browser';
 import { WorkbenchSession } from './session';
 
 /** Counts the drawn points of the star chart (vega renders one symbol path per point). */
@@ -54,9 +54,7 @@ describe('foundation, as a person uses it (code-server + Chromium)', function ()
 
   it('Open Chart draws one point per snapshot in a webview beside the editor', async () => {
     await runCommand(session.page, 'Community Metrics: Open Chart');
-    const pick = session.page.locator('.quick-input-list .monaco-list-row', { hasText: 'PyGithub/PyGithub' }).first();
-    await pick.waitFor({ timeout: 15_000 });
-    await pick.click();
+    await pickQuickItem(session.page, 'PyGithub/PyGithub', 15_000);
     const frame = await waitForPoints(session, 1);
     const summary = await frame.locator('#summary').textContent();
     assert.match(summary ?? '', /PyGithub\/PyGithub: 1 snapshot; latest 7,578 stars at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);

@@ -36,6 +36,19 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Chooses the item of the open quick pick whose label holds `label`, as a person typing it would:
+ * the typed text filters the list to that item, which is then the focused row, and Enter picks it
+ * (a click can land while the list is still moving as it fills).
+ */
+export async function pickQuickItem(page: Page, label: string, timeoutMs = 60_000): Promise<void> {
+  const input = page.locator('.quick-input-widget input[type="text"], .quick-input-widget .quick-input-box input').first();
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(label);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout: timeoutMs });
+  await page.keyboard.press('Enter');
+}
+
 /** Webview content lives in nested iframes: find the frame that holds `selector`. */
 export async function findWebviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
