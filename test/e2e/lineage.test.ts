@@ -6,6 +6,7 @@ import { loadProject } from '../../src/core/project/project';
 import { starterProjectFiles } from '../../src/core/project/starterProject';
 import { writeScaffold } from '../../src/core/project/writeScaffold';
 import { findWebviewFrame } from '../harness/browser';
+import { waitFor } from './chartSteps';
 import { WorkbenchSession } from './session';
 
 /** The names of the nodes drawn in the lineage panel. */
@@ -95,6 +96,8 @@ describe('lineage, as a person uses it (code-server + Chromium)', function () {
     // VS Code's save dialog (a quick input in the browser) proposes lineage.svg in the workspace.
     const input = session.page.locator('.quick-input-widget input[type="text"]').first();
     await input.waitFor({ state: 'visible', timeout: 15_000 });
+    // The dialog fills in its proposal after it shows: Enter before that would answer an empty path.
+    await waitFor(session.page, () => input.inputValue(), (v) => v.endsWith('lineage.svg'), 'the proposed lineage.svg', 15_000);
     await session.page.keyboard.press('Enter');
     const file = path.join(session.workspace, 'lineage.svg');
     // The file appears before it is whole: wait for its end.

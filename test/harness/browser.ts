@@ -24,29 +24,44 @@ export async function openWorkbench(browser: Browser, url: string): Promise<Page
   return page;
 }
 
-/** Runs a command from the palette as a person would: F1, its title, Enter. */
+/** Runs a command from the palette as a person would: F1, its title, Enter once that title is the focused row. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 }, force: true }).catch(() => undefined);
   await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input[type="text"], .quick-input-widget .quick-input-box input');
-  await input.first().waitFor({ state: 'visible', timeout: 15_000 });
-  await input.first().fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await fillQuickInput(page, `>${title}`, (value) => value.startsWith('>'));
+  // The palette opens on the recently used commands: Enter before the typed text has filtered the
+  // list would run whatever was used last. Wait until the row with focus is the command asked for.
+  await focusedRow(page, title).waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.press('Enter');
 }
 
 /**
- * Chooses the item of the open quick pick whose label holds `label`, as a person typing it would:
- * the typed text filters the list to that item, which is then the focused row, and Enter picks it
- * (a click can land while the list is still moving as it fills).
+ * Chooses the item of the quick pick a command just opened whose label holds `label`, as a person
+ * typing it would: the typed text filters the list to that item, which is then the focused row, and
+ * Enter picks it (a click can land while the list is still moving as it fills).
  */
 export async function pickQuickItem(page: Page, label: string, timeoutMs = 60_000): Promise<void> {
-  const input = page.locator('.quick-input-widget input[type="text"], .quick-input-widget .quick-input-box input').first();
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(label);
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout: timeoutMs });
+  // Not the command palette that ran the command (its text starts with '>' while it closes).
+  await fillQuickInput(page, label, (value) => !value.startsWith('>'), timeoutMs);
+  await focusedRow(page, label).waitFor({ state: 'visible', timeout: timeoutMs });
   await page.keyboard.press('Enter');
+}
+
+function focusedRow(page: Page, text: string) {
+  return page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: text }).first();
+}
+
+/** Waits for a shown quick input whose current text passes `accept`, then types `text` into it. */
+async function fillQuickInput(page: Page, text: string, accept: (value: string) => boolean, timeoutMs = 15_000): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input:visible').first();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await input.inputValue({ timeout: 1_000 }).catch(() => undefined);
+    if (value !== undefined && accept(value) && (await input.isEditable().catch(() => false))) break;
+    if (Date.now() > deadline) throw new Error(`No quick input ready for "${text}" (its text: ${JSON.stringify(value)})`);
+    await page.waitForTimeout(100);
+  }
+  await input.fill(text);
 }
 
 /** Webview content lives in nested iframes: find the frame that holds `selector`. */
