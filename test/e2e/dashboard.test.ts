@@ -11,7 +11,7 @@ import { upsertSlackMessages } from '../../src/core/store/slackRows';
 import type { SlackMessageRow } from '../../src/core/store/slackRows';
 import { loadSqlJs } from '../../src/core/store/sqljs';
 import { MetricsStore } from '../../src/core/store/store';
-import { runCommand } from '../harness/browser';
+import { reloadWindow, runCommand } from '../harness/browser';
 import { fixturePath, repoRoot } from '../support/fixtures';
 import { answerSaveDialog, frameWith, waitFor } from './chartSteps';
 import { WorkbenchSession } from './session';
@@ -272,8 +272,7 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
 
   it('after Developer: Reload Window the dashboard comes back with its date range', async () => {
     const page = session.page;
-    await runCommand(page, 'Developer: Reload Window');
-    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    await reloadWindow(page);
     frame = await frameWith(page, '#range', 90_000);
     await waitFor(page, () => frame.locator('#range input[name="from"]').inputValue(), (v) => v === RANGE.from, 'the restored start');
     assert.equal(await frame.locator('#range input[name="to"]').inputValue(), RANGE.to);

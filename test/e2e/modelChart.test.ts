@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { starterProjectFiles } from '../../src/core/project/starterProject';
 import { writeScaffold } from '../../src/core/project/writeScaffold';
-import { runCommand } from '../harness/browser';
+import { reloadWindow, runCommand } from '../harness/browser';
 import { fixturePath } from '../support/fixtures';
 import { answerSaveDialog, frameWith, quickOpen, replaceEditorTextAndSave, waitFor } from './chartSteps';
 import { WorkbenchSession } from './session';
@@ -227,8 +227,7 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
     const page = session.page;
     await frame.locator('#tab-table').click();
     await frame.locator('#pane-table table.results').waitFor({ state: 'visible' });
-    await runCommand(page, 'Developer: Reload Window');
-    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    await reloadWindow(page);
     frame = await frameWith(page, '#tab-table[aria-selected="true"]', 90_000);
     const table = frame.locator('#pane-table table.results');
     await table.waitFor({ state: 'visible', timeout: 60_000 });

@@ -36,6 +36,17 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 }
 
 /**
+ * Developer: Reload Window from the palette, then waits for the new page: the old workbench and its
+ * webviews stay in the DOM until the reload navigates, so looking for them at once finds the old ones.
+ */
+export async function reloadWindow(page: Page): Promise<void> {
+  const loaded = page.waitForEvent('load', { timeout: 90_000 });
+  await runCommand(page, 'Developer: Reload Window');
+  await loaded;
+  await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+}
+
+/**
  * Chooses the item of the quick pick a command just opened whose label holds `label`, as a person
  * typing it would: the typed text filters the list to that item, which is then the focused row, and
  * Enter picks it (a click can land while the list is still moving as it fills).

@@ -5,6 +5,7 @@ import type { MetricsStore } from '../../../src/core/store/store';
 import { loadProject } from '../../../src/core/project/project';
 import type { Project } from '../../../src/core/project/project';
 import { runProject } from '../../../src/core/project/runner';
+import type { RunResult } from '../../../src/core/project/runner';
 import { latestResults } from '../../../src/core/project/runHistory';
 import { fixtureStore, insertPypi, seedProject } from './fixtureStore';
 import type { FixtureRows, PypiDownload } from './fixtureStore';
@@ -39,11 +40,20 @@ describe('seed article models (BigQuery syntax) on the store', function () {
   let store: MetricsStore;
   let rows: FixtureRows;
   let pypi: PypiDownload[];
+  let build: RunResult;
+  /** The command of every run this file made, in order: what `_cm_runs` must hold. */
+  const commands: string[] = [];
+  const run = (options: Parameters<typeof runProject>[2]) => {
+    commands.push(options.command);
+    return runProject(project, store.db, options);
+  };
 
+  // Every test starts from the built project, so each one also runs alone (mocha -g).
   before(async () => {
     dir = await seedProject();
     project = await loadProject(dir);
     ({ store, rows, pypi } = await fixtureStore(path.join(dir, '.community-metrics', 'metrics.sqlite')));
+    build = await run({ command: 'build' });
   });
   after(async () => {
     store.close();
@@ -63,13 +73,12 @@ describe('seed article models (BigQuery syntax) on the store', function () {
   });
 
   it('builds every model, seed and test, and the results match values computed independently', async () => {
-    const run = await runProject(project, store.db, { command: 'build' });
     assert.deepEqual(
-      run.results.filter((r) => !['success', 'pass'].includes(r.status)).map((r) => `${r.name}: ${r.message}`),
+      build.results.filter((r) => !['success', 'pass'].includes(r.status)).map((r) => `${r.name}: ${r.message}`),
       [],
     );
-    assert.equal(run.results.length, 12);
-    assert.ok(run.success);
+    assert.equal(build.results.length, 12);
+    assert.ok(build.success);
 
     // github_daily_summary: max stars per day and project over the CSV history and the snapshots.
     const history = csvRows(await readFile(fixturePath('dbt/github_daily_summary_history.csv'), 'utf8')).map(([d, p, s]) => ({ day: d as string, project: p as string, stars: Number(s) }));
@@ -128,20 +137,21 @@ describe('seed article models (BigQuery syntax) on the store', function () {
     ];
     insertPypi(store, fresh);
     const before = Number(store.all<{ n: number }>('SELECT count(*) AS n FROM pypi_downloads')[0]?.n);
-    const run = await runProject(project, store.db, { command: 'run', select: ['pypi_downloads+'] });
-    assert.deepEqual(run.results.map((r) => [r.name, r.status]), [['pypi_downloads', 'success'], ['pypi_daily_summary', 'success'], ['daily_summary', 'success']]);
-    assert.equal(run.results[0]?.rowsAffected, 1);
+    const incremental = await run({ command: 'run', select: ['pypi_downloads+'] });
+    assert.deepEqual(incremental.results.map((r) => [r.name, r.status]), [['pypi_downloads', 'success'], ['pypi_daily_summary', 'success'], ['daily_summary', 'success']]);
+    assert.equal(incremental.results[0]?.rowsAffected, 1);
     assert.equal(Number(store.all<{ n: number }>('SELECT count(*) AS n FROM pypi_downloads')[0]?.n), before + 1);
     assert.deepEqual(store.all("SELECT num_downloads FROM pypi_daily_summary WHERE day = '2021-09-01'"), [{ num_downloads: 1 }]);
 
-    const full = await runProject(project, store.db, { command: 'run', select: ['pypi_downloads'], fullRefresh: true });
+    const full = await run({ command: 'run', select: ['pypi_downloads'], fullRefresh: true });
     assert.equal(full.results[0]?.status, 'success');
     assert.equal(Number(store.all<{ n: number }>('SELECT count(*) AS n FROM pypi_downloads')[0]?.n), before + 2, 'the old row is back after a full refresh');
   });
 
   it('records every run and node result in the store', () => {
     const runs = store.all<{ command: string; success: number }>('SELECT command, success FROM _cm_runs ORDER BY started_at');
-    assert.deepEqual(runs.map((r) => r.command), ['build', 'run', 'run']);
+    assert.deepEqual(runs.map((r) => r.command), commands);
+    assert.equal(runs[0]?.command, 'build');
     const latest = latestResults(store.db);
     assert.equal(latest.get('model.openlineage_elt.pypi_downloads')?.status, 'success');
     assert.equal(latest.get('model.openlineage_elt.github_daily_summary')?.rowsAffected, store.all('SELECT 1 FROM github_daily_summary').length);
