@@ -138,6 +138,8 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
         tip.appendText(`${node.metric.label}: ${node.metric.description}`);
         if (node.metric.latestAt) tip.appendText(`\nLatest: ${node.metric.latestAt}`);
         item.tooltip = tip;
+        // Clicking a metric charts it, as clicking a repository charts its stars.
+        item.command = { command: 'communityMetrics.openMetricChart', title: 'Open Metric Chart', arguments: [node] };
         return item;
       }
       case 'flag': {

@@ -174,4 +174,29 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
     assert.match(summary, /1 day is partial, only some of the hours imported \(2015-01-01: 1 of 24 hours\).*ringed in the chart/);
     assert.equal(await rings(), 1, 'the partly-read day is ringed');
   });
+
+  it('clicking a metric in the tree opens its chart', async () => {
+    await runCommand(page, 'Community Metrics: Focus on Tracked Projects View');
+    const tree = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Tracked Projects' }) }).locator('.monaco-list');
+    await tree.waitFor({ state: 'visible', timeout: 30_000 });
+    const artifact = tree.locator('.monaco-list-row', { hasText: 'ns/img' }).first();
+    const metric = tree.locator('.monaco-list-row[aria-level="3"]', { hasText: /^\s*Pulls/ }).first();
+    // The artifact row has no command of its own: a click opens it to its metrics.
+    await waitFor(page, async () => {
+      if (await metric.isVisible()) return true;
+      if ((await artifact.getAttribute('aria-expanded')) !== 'true') await artifact.click();
+      return false;
+    }, (shown) => shown, 'the metrics of ns/img in the tree', 15_000);
+    await metric.click();
+    // A new panel (the open one starts from left-pad): the frame whose only series is ns/img's.
+    const legendOf = async (f: Frame) => f.locator('#chart svg .role-legend-label text').allTextContents().catch(() => [] as string[]);
+    const found = await waitFor(page, async () => {
+      for (const f of page.frames()) {
+        const legend = await legendOf(f);
+        if (legend.length === 1 && /^ns\/img: approximate pulls/.test(legend[0] ?? '')) return legend;
+      }
+      return undefined;
+    }, (l) => l !== undefined, 'a chart of ns/img pulls alone', 60_000);
+    assert.equal(found?.length, 1);
+  });
 });
