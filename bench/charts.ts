@@ -18,7 +18,6 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import Sqlite from 'better-sqlite3';
 import { chromium } from 'playwright-core';
 import { metricChart } from '../src/core/charts/metricChart';
 import { metricSeries } from '../src/core/charts/metricSeries';
@@ -29,17 +28,9 @@ import { insertDockerHubSnapshot, upsertNpmDaily, upsertPypiDaily, upsertPypiVer
 import { upsertSlackMessages } from '../src/core/store/slackRows';
 import { MetricsStore } from '../src/core/store/store';
 import { loadSqlJs } from '../src/core/store/sqljs';
-import type { SqlReader } from '../src/core/charts/sqlReader';
+import { nativeReader } from './nativeReader';
 import { ARIA_ROWS_LIMIT } from '../webview/charts/shared/messages';
 
-/** The same database on native SQLite, read through the interface the chart and insight SQL use. */
-function nativeCopy(store: MetricsStore): { reader: SqlReader; close: () => void } {
-  const db = new Sqlite(Buffer.from(store.db.export()));
-  // better-sqlite3 binds numbered parameters (?1) by name: {1: …}; anonymous ones (?) by position.
-  const all = <T>(sql: string, params: unknown[] = []) =>
-    (/\?\d/.test(sql) ? db.prepare(sql).all(Object.fromEntries(params.map((v, i) => [i + 1, v]))) : db.prepare(sql).all(...params)) as T[];
-  return { reader: { all }, close: () => db.close() };
-}
 const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
 const list = (xs: number[]) => xs.map((t) => t.toFixed(0)).join(', ');
 
@@ -67,7 +58,7 @@ async function renderBench(): Promise<string[]> {
   const sqlTimes: number[] = [];
   const nativeTimes: number[] = [];
   let payload = metricChart([]);
-  const native = nativeCopy(store);
+  const native = nativeReader(store.db.export());
   for (let run = 0; run < RUNS; run++) {
     const t0 = now();
     const series = Array.from({ length: 10 }, (_, p) => metricSeries(store, `npm:pkg-${p}`, 'downloads_daily', { grain: 'day', mode: 'total' }));
@@ -167,7 +158,7 @@ async function insightsBench(): Promise<string[]> {
   const runs: number[] = [];
   const nativeRuns: number[] = [];
   let found = 0;
-  const native = nativeCopy(store);
+  const native = nativeReader(store.db.export());
   for (let run = 0; run < RUNS; run++) {
     const t1 = now();
     found = storeInsights(store, artifacts, { markedVersions: marked }).length;

@@ -14,12 +14,12 @@
 import { execSync } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import Sqlite from 'better-sqlite3';
 import { GHARCHIVE_DAILY_SQL } from '../src/core/charts/gharchiveMetric';
 import { metricSeries } from '../src/core/charts/metricSeries';
 import type { SqlReader } from '../src/core/charts/sqlReader';
 import { MetricsStore } from '../src/core/store/store';
 import { loadSqlJs } from '../src/core/store/sqljs';
+import { nativeReader } from './nativeReader';
 
 const root = path.resolve(__dirname, '..');
 const RUNS = 7;
@@ -62,13 +62,6 @@ function fill(store: MetricsStore): number {
   hour.free();
   event.free();
   return id;
-}
-
-function nativeReader(bytes: Uint8Array): { reader: SqlReader; db: Sqlite.Database } {
-  const db = new Sqlite(Buffer.from(bytes));
-  const all = <T>(sql: string, params: unknown[] = []) =>
-    (/\?\d/.test(sql) ? db.prepare(sql).all(Object.fromEntries(params.map((v, i) => [i + 1, v]))) : db.prepare(sql).all(...params)) as T[];
-  return { reader: { all }, db };
 }
 
 interface Case {
@@ -125,8 +118,8 @@ async function main(): Promise<void> {
     rows.push(`| ${c.name} | ${[...totals][0]} | ${m('plain').toFixed(1)} ms | ${m('indexed').toFixed(1)} ms | ${(m('plain') / m('indexed')).toFixed(2)} | ${m('nativePlain').toFixed(1)} ms | ${m('nativeIndexed').toFixed(1)} ms | ${(m('plain') / m('nativePlain')).toFixed(2)} |`);
   }
   const plan = nativeIndexed.db.prepare(`EXPLAIN QUERY PLAN ${GHARCHIVE_DAILY_SQL}`).all({ 1: 'busy/repo', 2: '["busy/repo"]', 3: 'WatchEvent' }) as { detail: string }[];
-  nativePlain.db.close();
-  nativeIndexed.db.close();
+  nativePlain.close();
+  nativeIndexed.close();
 
   const machine = `${execSync('uname -srvm').toString().trim()}; nproc ${execSync('nproc').toString().trim()}; node ${process.version}`;
   lines.push(`## GH Archive chart query — ${new Date().toISOString().slice(0, 10)}`, '');
