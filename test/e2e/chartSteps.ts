@@ -2,16 +2,30 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
 import { findWebviewFrame } from '../harness/browser';
 
-/** Polls `read` until `ok` holds (30 s by default); the error says what was last seen. */
+/**
+ * Polls `read` until `ok` holds (30 s by default); the error says what was last seen. A read that
+ * fails (its frame detached or navigated while it was being read) means "not yet": `ok` only ever
+ * sees a value that was read. (Before, a failed read handed `undefined` to `ok`, and a predicate such
+ * as `(l) => l.length === 1` threw "Cannot read properties of undefined (reading 'length')" at once
+ * instead of polling again: the flaky dashboard step.)
+ */
 export async function waitFor<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let v = await read().catch(() => undefined as T);
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`${what}: last seen ${JSON.stringify(v)}`);
+  let seen = 'nothing yet';
+  for (;;) {
+    let value: { v: T } | undefined;
+    try {
+      value = { v: await read() };
+    } catch (err) {
+      seen = `a failed read (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
+    }
+    if (value) {
+      if (ok(value.v)) return value.v;
+      seen = JSON.stringify(value.v);
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: last seen ${seen}`);
     await page.waitForTimeout(250);
-    v = await read().catch(() => undefined as T);
   }
-  return v;
 }
 
 /** Opens a workspace file with Quick Open, as a person would, and waits for its tab. */
@@ -55,7 +69,22 @@ export async function answerSaveDialog(page: Page, target: string): Promise<stri
   return proposed;
 }
 
-/** The webview frame holding `selector`, after any frame that held it before was replaced. */
+/**
+ * The webview frame holding `selector`. Only where no other panel's frame can hold it: when one can
+ * (a second metric chart while the first is still open), use `frameOpenedBy`.
+ */
 export async function frameWith(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
   return findWebviewFrame(page, selector, timeoutMs);
+}
+
+/**
+ * Runs `action` (a click or a command that opens or reveals a panel) and returns the webview frame
+ * holding `selector` that did not exist before it: never the frame of a panel that was already open,
+ * which VS Code may still show for a moment and then dispose (its content is not kept while hidden),
+ * detaching the frame under the test.
+ */
+export async function frameOpenedBy(page: Page, selector: string, action: () => Promise<unknown>, timeoutMs = 60_000): Promise<Frame> {
+  const before = new Set(page.frames());
+  await action();
+  return findWebviewFrame(page, selector, timeoutMs, (f) => !before.has(f));
 }

@@ -13,7 +13,7 @@ import { loadSqlJs } from '../../src/core/store/sqljs';
 import { MetricsStore } from '../../src/core/store/store';
 import { reloadWindow, runCommand } from '../harness/browser';
 import { fixturePath, repoRoot } from '../support/fixtures';
-import { answerSaveDialog, frameWith, waitFor } from './chartSteps';
+import { answerSaveDialog, frameOpenedBy, frameWith, waitFor } from './chartSteps';
 import { WorkbenchSession } from './session';
 
 /** A Slack member's real name is text from the network: it must show as text, never as markup. */
@@ -228,8 +228,7 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
 
   it('clicking an insight opens the metric chart it talks about', async () => {
     const page = session.page;
-    await frame.locator('#insights li', { hasText: 'Downloads dropped' }).locator('button').click();
-    const chart = await frameWith(page, '#controls select[name="grain"]');
+    const chart = await frameOpenedBy(page, '#controls select[name="grain"]', () => frame.locator('#insights li', { hasText: 'Downloads dropped' }).locator('button').click());
     const legend = await waitFor(page, () => chart.locator('#chart svg .role-legend-label text').allTextContents(), (l) => l.length === 1, 'the metric chart legend');
     assert.match(legend[0] ?? '', /^left-pad: downloads per day/);
     assert.equal(await chart.locator('select[name="grain"]').inputValue(), 'day');
@@ -254,8 +253,8 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
     under('70% of downloads are of versions older than 0.4.0', 'marquez-airflow');
     under(`${PAYLOAD} accounts for 89% of recent messages`, 'acme');
     assert.equal(await tree.locator('img[src="x"]').count(), 0);
-    await rows.filter({ hasText: 'accounts for 89% of recent messages' }).first().click();
-    const chart = await frameWith(page, '#controls select[name="grain"]');
+    // A new panel, while the left-pad chart of the test before is still open (and then disposed).
+    const chart = await frameOpenedBy(page, '#controls select[name="grain"]', () => rows.filter({ hasText: 'accounts for 89% of recent messages' }).first().click());
     await waitFor(page, () => chart.locator('#chart svg .role-legend-label text').allTextContents(), (l) => l.length === 1 && /^acme: /.test(l[0] ?? ''), 'the Slack messages chart');
   });
 

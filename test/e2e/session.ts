@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { FakeServer } from '../support/fakeServer';
@@ -65,5 +65,6 @@ export class WorkbenchSession {
     await this.browser.close().catch(() => undefined);
     await this.server.stop();
     await this.api.close();
+    await rm(this.workspace, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }).catch(() => undefined);
   }
 }

@@ -75,11 +75,12 @@ async function fillQuickInput(page: Page, text: string, accept: (value: string) 
   await input.fill(text);
 }
 
-/** Webview content lives in nested iframes: find the frame that holds `selector`. */
-export async function findWebviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
+/** Webview content lives in nested iframes: find the frame that holds `selector` (among those `accept` takes). */
+export async function findWebviewFrame(page: Page, selector: string, timeoutMs = 30_000, accept: (frame: Frame) => boolean = () => true): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
+      if (frame.isDetached() || !accept(frame)) continue;
       try {
         if ((await frame.$(selector)) !== null) return frame;
       } catch {

@@ -9,6 +9,7 @@ import { repoRoot } from '../support/fixtures';
 import { launchBrowser, openWorkbench } from './browser';
 import { startCodeServer } from './codeServer';
 import { makeWorkspace, startFakeGitHub } from './workspace';
+import { useRunTempDir } from '../support/runTempDir';
 
 const TIMEOUT_MS = 6 * 60_000;
 
@@ -101,10 +102,16 @@ async function main(): Promise<number> {
   }
 }
 
+// Everything the run puts in the temp directory (code-server's included) goes with it at the end.
+const releaseTempDir = useRunTempDir();
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    releaseTempDir();
+    process.exit(code);
+  },
   (err: unknown) => {
     console.error(err);
+    releaseTempDir();
     process.exit(1);
   },
 );
