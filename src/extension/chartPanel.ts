@@ -72,7 +72,7 @@ export class ChartPanels implements vscode.Disposable, vscode.WebviewPanelSerial
       const message: HostToChart = {
         type: 'render',
         repo,
-        spec: starChartSpec(repo),
+        spec: starChartSpec(repo, values),
         dataset: STAR_DATASET,
         values,
         summary: summarizeStars(repo, values),

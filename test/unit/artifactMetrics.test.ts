@@ -54,3 +54,18 @@ describe('artifact metrics for the tree', () => {
     store.close();
   });
 });
+
+describe('PyPI metrics with daily rows but no pypistats recent snapshot', () => {
+  it('sums the last 30 days of the daily rows instead of saying "Downloads, last month: no data yet"', async () => {
+    const store = MetricsStore.create(await testSql(), ':memory:');
+    const daily = Array.from({ length: 40 }, (_, i) => ({ date: day(39 - i).slice(0, 10), downloads: 10 }));
+    upsertPypiDaily(store, daily.map((d) => ({ ...d, package: 'q', categoryType: 'overall' as const, category: 'without_mirrors' })));
+    const config = parseProjectConfig('projects:\n  - name: x\n    pypi: [q]\n').config;
+    const metrics = artifactMetrics(store, config, NOW)[0]?.metrics ?? [];
+    assert.deepEqual(metrics.filter((m) => m.latest === undefined).map((m) => m.label), [], 'no metric without data beside the daily series');
+    const month = metrics.find((m) => /30 days|last month/.test(m.label));
+    assert.equal(month?.latest, 300);
+    assert.equal(month?.label, 'Downloads, last 30 days');
+    store.close();
+  });
+});

@@ -22,3 +22,27 @@ describe('star chart spec', () => {
     );
   });
 });
+
+/** Draws a vega-lite spec with real Vega (SVG, no browser) and returns the text of its labels. */
+async function drawnLabels(spec: Record<string, unknown>, values: unknown[]): Promise<string[]> {
+  const vl = await import('vega-lite');
+  const vega = await import('vega');
+  const view = new vega.View(vega.parse(vl.compile({ ...spec, data: { values }, width: 400 } as never).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] ?? '');
+}
+
+describe('star chart of a single snapshot', () => {
+  it('labels its time axis with dates, not a millisecond tick such as ".227"', async () => {
+    const points = [{ timestamp: '2026-11-23T10:00:00.227Z', stars: 7578 }];
+    const labels = await drawnLabels(starChartSpec('a/b', points), points.map((p) => ({ timestamp: new Date(p.timestamp), stars: p.stars })));
+    assert.ok(!labels.some((l) => /^\.\d+$|^:\d\d$/.test(l)), labels.join(' | '));
+    assert.ok(labels.some((l) => /^2026-11-2[34]$/.test(l)), labels.join(' | '));
+  });
+
+  it('keeps the ordinary time axis once there are two snapshots', async () => {
+    const spec = starChartSpec('a/b', [{ timestamp: '2026-11-20T10:00:00Z', stars: 1 }, { timestamp: '2026-11-23T10:00:00Z', stars: 2 }]) as unknown as { encoding: { x: { scale?: unknown } } };
+    assert.equal(spec.encoding.x.scale, undefined);
+  });
+});

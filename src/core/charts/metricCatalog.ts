@@ -104,6 +104,7 @@ const DEFINITIONS: MetricDefinition[] = [
 const ALIASES: Record<string, string> = {
   'github:issues_opened_30d': 'issues_opened',
   'npm:downloads_30d': 'downloads_daily',
+  'pypi:downloads_30d': 'downloads_daily',
   'slack:messages_30d': 'messages',
 };
 

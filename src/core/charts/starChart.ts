@@ -7,12 +7,20 @@ export interface ChartSpec {
 }
 
 export const STAR_DATASET = 'points';
+const DAY_MS = 86_400_000;
 
 /**
  * The star snapshots of one repository as a line with one point per snapshot. The series says what
  * it counts: each point is the repository's stargazers_count when the snapshot was taken.
  */
-export function starChartSpec(repo: string): ChartSpec {
+export function starChartSpec(repo: string, points: readonly StarPoint[] = []): ChartSpec {
+  // One snapshot time leaves the time scale an empty domain, which Vega ticks in milliseconds (a lone
+  // tick labelled ".227"): give it a day either side, ticked by day.
+  const times = new Set(points.map((p) => Date.parse(p.timestamp)).filter((t) => !Number.isNaN(t)));
+  const single = times.size === 1 ? ([...times][0] as number) : undefined;
+  const x = single === undefined
+    ? { field: 'timestamp', type: 'temporal', title: 'Snapshot time (UTC)', axis: { labelOverlap: true } }
+    : { field: 'timestamp', type: 'temporal', title: 'Snapshot time (UTC)', scale: { domain: [single - DAY_MS, single + DAY_MS] }, axis: { labelOverlap: true, tickCount: 'day', format: '%Y-%m-%d' } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description: `GitHub stars of ${repo}, one point per snapshot`,
@@ -22,7 +30,7 @@ export function starChartSpec(repo: string): ChartSpec {
     data: { name: STAR_DATASET },
     mark: { type: 'line', point: { size: 40, filled: true }, interpolate: 'linear' },
     encoding: {
-      x: { field: 'timestamp', type: 'temporal', title: 'Snapshot time (UTC)', axis: { labelOverlap: true } },
+      x,
       y: { field: 'stars', type: 'quantitative', title: 'Stars', scale: { zero: false }, axis: { format: ',d', tickMinStep: 1 } },
       tooltip: [
         { field: 'timestamp', type: 'temporal', title: 'Snapshot', timeUnit: 'utcyearmonthdatehoursminutesseconds' },

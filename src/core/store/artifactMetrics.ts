@@ -66,19 +66,20 @@ export function artifactMetrics(store: MetricsStore, config: ProjectConfig, now:
       });
     }
     for (const pkg of p.pypi ?? []) {
+      const daily = q("SELECT date AS t, downloads AS v FROM pypi_downloads_daily WHERE package = ? AND category_type = 'overall' AND category = 'without_mirrors' ORDER BY date", [pkg.name]);
+      const recent = q('SELECT timestamp AS t, last_month AS v FROM pypi_recent WHERE package = ? AND last_month IS NOT NULL ORDER BY timestamp', [pkg.name]);
       out.push({
         project: p.name,
         source: 'pypi',
         artifact: `pypi:${pkg.name}`,
         name: pkg.name,
         metrics: [
-          dailyMetric(
-            'downloads_daily',
-            'Downloads per day',
-            'pypistats overall, without mirrors, latest day',
-            q("SELECT date AS t, downloads AS v FROM pypi_downloads_daily WHERE package = ? AND category_type = 'overall' AND category = 'without_mirrors' ORDER BY date", [pkg.name]),
-          ),
-          snapshotMetric('downloads_last_month', 'Downloads, last month', 'pypistats recent last_month, without mirrors', q('SELECT timestamp AS t, last_month AS v FROM pypi_recent WHERE package = ? AND last_month IS NOT NULL ORDER BY timestamp', [pkg.name]), now),
+          dailyMetric('downloads_daily', 'Downloads per day', 'pypistats overall, without mirrors, latest day', daily),
+          // pypistats' own last_month when a refresh read it; else the 30-day sum of the daily rows
+          // (never "Downloads, last month: no data yet" beside a daily series that has the data).
+          recent.length > 0 || daily.length === 0
+            ? snapshotMetric('downloads_last_month', 'Downloads, last month', 'pypistats recent last_month, without mirrors', recent, now)
+            : rollingMetric('downloads_30d', 'Downloads, last 30 days', 'downloads in the 30 days to the latest day counted (pypistats overall, without mirrors)', daily, undefined),
         ],
       });
     }
