@@ -42,7 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Commun
     services.refresher = new RefreshController(services);
     services.models = new ModelsService(services);
     services.results = new ResultsPanels(context.extensionUri, services.models, logger);
-    const treeProvider = new ProjectsTreeProvider(model);
+    const treeProvider = new ProjectsTreeProvider(model, () => services.lastRefresh?.failures ?? []);
     context.subscriptions.push(
       model,
       charts,

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { GitHubRepository, TrackedProject } from '../core/config/projectConfig';
 import type { ArtifactSummary, MetricSummary } from '../core/store/artifactMetrics';
+import type { ArtifactFailure } from '../core/refresh';
+import { failureState } from '../core/refreshReport';
 import type { MetricsModel } from './metricsModel';
 
 type Source = ArtifactSummary['source'];
@@ -63,7 +65,11 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
   private readonly subscription: vscode.Disposable;
   private flags: ArtifactFlags | undefined;
 
-  constructor(private readonly model: MetricsModel) {
+  constructor(
+    private readonly model: MetricsModel,
+    /** The failures of the last refresh in this window (none before the first). */
+    private readonly lastFailures: () => readonly ArtifactFailure[] = () => [],
+  ) {
     this.subscription = model.onDidChange(() => this.changed.fire(undefined));
   }
 
@@ -115,6 +121,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
         tooltip.appendText(latest ? `${latest.stars.toLocaleString('en-US')} stars at ${latest.timestamp}` : 'No snapshot yet: run Community Metrics: Refresh.');
         item.tooltip = tooltip;
         item.command = { command: 'communityMetrics.openChart', title: 'Open Chart', arguments: [node] };
+        this.markFailed(item, id, tooltip);
         this.markFlagged(item, id);
         return item;
       }
@@ -126,6 +133,11 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
         item.contextValue = `artifact.${node.artifact.source}`;
         item.iconPath = new vscode.ThemeIcon(ICONS[node.artifact.source]);
         item.description = head ? `${node.artifact.source} · ${head.label}: ${fmt(head.latest as number)}` : `${node.artifact.source} · not refreshed yet`;
+        const tooltip = new vscode.MarkdownString();
+        tooltip.appendText(`${node.artifact.id}\n\n`);
+        tooltip.appendText(head ? `${head.label}: ${fmt(head.latest as number)}${head.latestAt ? ` (${head.latestAt})` : ''}` : 'No data yet: run Community Metrics: Refresh.');
+        item.tooltip = tooltip;
+        this.markFailed(item, node.artifact.id, tooltip);
         this.markFlagged(item, node.artifact.id);
         return item;
       }
@@ -154,6 +166,19 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
         return item;
       }
     }
+  }
+
+  /**
+   * An artifact whose last refresh failed says so: an error icon, "offline" / "unreachable" / "failed"
+   * before its values (which are the saved ones), and the cause with what to do in its tooltip.
+   */
+  private markFailed(item: vscode.TreeItem, artifactId: string, tooltip: vscode.MarkdownString): void {
+    const failure = this.lastFailures().find((f) => f.artifact === artifactId);
+    if (!failure) return;
+    const state = failureState(failure);
+    item.iconPath = new vscode.ThemeIcon(state.unreachable ? 'debug-disconnect' : 'error', new vscode.ThemeColor(state.unreachable ? 'list.warningForeground' : 'list.errorForeground'));
+    item.description = `${state.short} · ${String(item.description ?? '')}`;
+    tooltip.appendText(`\n\n${state.detail}`);
   }
 
   /** A flagged artifact opens to show its flags, and says how many it has. */

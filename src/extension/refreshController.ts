@@ -1,3 +1,4 @@
+import { failureState, refreshFailureMessage } from '../core/refreshReport';
 import * as vscode from 'vscode';
 import { CONFIG_FILE_NAME } from '../core/config/projectConfig';
 import { HttpClient } from '../core/http/client';
@@ -126,14 +127,12 @@ export class RefreshController implements vscode.Disposable {
     if (result.movedAside) {
       void vscode.window.showWarningMessage(`Community Metrics: the old store was unreadable and was moved to ${result.movedAside}.`);
     }
-    if (result.failures.length > 0) {
-      const first = result.failures[0];
-      const more = result.failures.length > 1 ? ` (and ${result.failures.length - 1} more)` : '';
-      const prefix = result.refreshed.length === 0 ? 'refresh failed' : `refreshed ${result.refreshed.length}, failed ${result.failures.length}`;
-      // A background refresh says it only in the status bar; a requested one says it out loud.
+    const failed = refreshFailureMessage(result);
+    if (failed) {
+      // A background refresh says it only in the status bar and the tree; a requested one out loud.
       if (interactive) {
         void vscode.window
-          .showWarningMessage(`Community Metrics: ${prefix}: ${first?.artifact}: ${first?.message}${more}. Saved snapshots are kept.`, 'Show Log')
+          .showWarningMessage(`Community Metrics: ${failed}`, 'Show Log')
           .then((choice) => {
             if (choice) this.s.log.show();
           });
@@ -152,10 +151,11 @@ export class RefreshController implements vscode.Disposable {
     const at = this.lastFinishedAt;
     const failed = r?.failures.length ?? 0;
     const time = at ? at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : 'never';
-    this.status.text = failed > 0 ? `$(warning) Metrics: ${time}, ${failed} failed` : `$(pulse) Metrics: ${time}`;
+    const offline = failed > 0 && r?.failures.every((f) => failureState(f).offline);
+    this.status.text = offline ? `$(debug-disconnect) Metrics: offline at ${time}` : failed > 0 ? `$(warning) Metrics: ${time}, ${failed} failed` : `$(pulse) Metrics: ${time}`;
     const tip = new vscode.MarkdownString();
     tip.appendText(at ? `Last refresh ${at.toLocaleString()}: ${r?.refreshed.length ?? 0} refreshed, ${failed} failed.` : 'Not refreshed in this session.');
-    for (const f of r?.failures.slice(0, 5) ?? []) tip.appendText(`\n${f.artifact}: ${f.message}`);
+    for (const f of r?.failures.slice(0, 5) ?? []) tip.appendText(`\n${f.artifact}: ${failureState(f).detail}`);
     tip.appendText('\n\nClick to refresh.');
     this.status.tooltip = tip;
     this.status.backgroundColor = failed > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { SecretProvider } from '../core/config/secrets';
+import type { SecretKind, SecretProvider } from '../core/config/secrets';
+import { editorHowToSet } from './secretHints';
 import type { Logger } from '../core/log';
 
 const GITHUB_TOKEN = 'communityMetrics.github.token';
@@ -43,6 +44,10 @@ export class VsCodeSecrets implements SecretProvider {
 
   async getSlackToken(domain: string): Promise<string | undefined> {
     return this.storage.get(slackKey(domain));
+  }
+
+  howToSet(secret: SecretKind, domain?: string): string {
+    return editorHowToSet(secret, domain);
   }
 
   async signInToGitHub(): Promise<string | undefined> {

@@ -8,6 +8,20 @@ export interface SecretProvider {
   getPepyKey(): Promise<string | undefined>;
   /** The bot token (`xoxb-…`) for one Slack workspace. */
   getSlackToken(domain: string): Promise<string | undefined>;
+  /**
+   * How a user of this surface sets a missing secret, for error messages: the editor names its
+   * command, the CLI its environment variable. Default: the CLI's wording.
+   */
+  howToSet?(secret: SecretKind, domain?: string): string;
+}
+
+export type SecretKind = 'github' | 'pepy' | 'slack';
+
+/** The CLI's wording of how to set each secret (environment variables). */
+export function envHowToSet(secret: SecretKind, domain?: string): string {
+  if (secret === 'github') return 'set GITHUB_TOKEN';
+  if (secret === 'pepy') return 'set PEPY_API_KEY';
+  return `set SLACK_BOT_TOKEN${domain ? ` (or SLACK_BOT_TOKEN_${domain.toUpperCase().replace(/-/g, '_')})` : ''}`;
 }
 
 export const noSecrets: SecretProvider = {
@@ -29,5 +43,6 @@ export function envSecretProvider(env: NodeJS.ProcessEnv = process.env): SecretP
     getGitHubToken: async () => value('GITHUB_TOKEN'),
     getPepyKey: async () => value('PEPY_API_KEY'),
     getSlackToken: async (domain) => value(`SLACK_BOT_TOKEN_${domain.toUpperCase().replace(/-/g, '_')}`) ?? value('SLACK_BOT_TOKEN'),
+    howToSet: envHowToSet,
   };
 }

@@ -1,4 +1,5 @@
 import type { ProjectConfig } from '../config/projectConfig';
+import { envHowToSet } from '../config/secrets';
 import type { SecretProvider } from '../config/secrets';
 import type { Logger } from '../log';
 import { dockerHubDataset } from './dockerhub';
@@ -79,7 +80,8 @@ export async function artifactsOf(
           datasets.push({
             name: 'api',
             run: async () => {
-              throw new Error(`no export configured and no bot token: set SLACK_BOT_TOKEN (CLI) or store the token in the editor, or add 'export:'`);
+              const how = opts.secrets.howToSet?.('slack', ws.domain) ?? envHowToSet('slack', ws.domain);
+              throw new Error(`no Slack bot token for '${ws.domain}' and no export: ${how}, or add 'export:' (a Slack workspace export) under it in community-metrics.yml`);
             },
           });
         }

@@ -94,8 +94,13 @@ async function fromStargazerListing(ctx: DatasetContext, repo: GitHubRepository,
     if (err.status === 422) {
       // The listing stops at page 400 (40,000 stars): what came before is kept.
       ctx.notice(`star history: the stargazer listing stops at ${LISTING_MAX_PAGES * 100} stars; older stars only`);
-    } else if (first && (err.status === 403 || err.status === 404)) {
-      ctx.notice(`star history: GitHub does not let this token list stargazers (HTTP ${err.status}); only today's count is kept`);
+    } else if (first && err.status === 403) {
+      ctx.notice(`star history: GitHub does not let this token list stargazers (HTTP 403); only today's count is kept`);
+      return;
+    } else if (first && err.status === 404) {
+      // GitHub answers 404 for a repository that does not exist as for one the caller may not see:
+      // never "not allowed" for a name that may simply be wrong.
+      ctx.notice(`star history: GitHub answered 404 Not Found for the stargazers of ${repo.fullName}: the repository does not exist, or is private and not visible to this token; check its name in community-metrics.yml`);
       return;
     } else {
       throw err;

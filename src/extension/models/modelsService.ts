@@ -1,3 +1,4 @@
+import { runSummary } from '../../core/project/runSummary';
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -176,7 +177,10 @@ export class ModelsService implements vscode.Disposable {
       void vscode.window
         .showErrorMessage(`${title}: ${failed.length} failed (${failed.slice(0, 3).map((f) => f.name).join(', ')})${skipped ? `, ${skipped} skipped downstream` : ''}. See the Problems panel.`, 'Show Log')
         .then((c) => c && this.s.log.show());
-    } else vscode.window.setStatusBarMessage(`$(check) ${title}: ${run.results.length} nodes in ${(run.elapsedMs / 1000).toFixed(1)} s`, 5000);
+    } else if (!picked && !selectors?.length) {
+      // A whole-project build, seed or test ends with a message saying what it did.
+      void vscode.window.showInformationMessage(`Community Metrics: ${runSummary(run)}`);
+    } else vscode.window.setStatusBarMessage(`$(check) ${title}: ${runSummary(run)}`, 5000);
     return run;
   }
 
