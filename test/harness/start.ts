@@ -6,13 +6,20 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../support/fixtures';
 import { startCodeServer } from './codeServer';
+import { EXAMPLE_WORKSPACE, STORE_PATH, buildExampleStore } from './exampleWorkspace';
 
 async function main(): Promise<void> {
-  // A copy, so that the store written by Refresh never dirties the repository.
+  // A copy, so that the store written by Refresh never dirties the repository. Its store is built
+  // offline, from the real data in the repository, the first time (and again if it was deleted).
   const workspace = path.join(repoRoot, '.tmp', 'example-workspace');
   if (!existsSync(workspace)) {
     await mkdir(path.dirname(workspace), { recursive: true });
-    await cp(path.join(repoRoot, 'test/fixtures/example-workspace'), workspace, { recursive: true });
+    await cp(EXAMPLE_WORKSPACE, workspace, { recursive: true });
+  }
+  if (!existsSync(path.join(workspace, STORE_PATH))) {
+    console.log('Building the example store from the recorded data (offline)…');
+    const built = await buildExampleStore(workspace);
+    console.log(`  ${built.build.results.length} models, seeds and tests built into ${path.relative(repoRoot, built.storeFile)}`);
   }
   const hasCode = spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
   if (hasCode && !process.env.CM_USE_CODE_SERVER) {
