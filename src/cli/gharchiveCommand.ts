@@ -25,7 +25,8 @@ Options:
   --force                  read hours again even if they were imported already
   --gharchive-url URL      archive base URL (default: ${DEFAULT_GHARCHIVE_URL})
   --concurrency N          hours downloaded at once (default: 2)
-  --timeout SECONDS        time allowed between bytes of a download (default: 60)
+  --timeout SECONDS        time allowed between bytes of a download (default: 60); a whole hour
+                           file gets ten times that, at least 10 minutes
   --verbose                log every hour to stderr
   -h, --help               show this help`;
 
@@ -121,11 +122,15 @@ export async function gharchiveCommand(argv: string[]): Promise<number> {
   const logger = stderrLogger(values.verbose ?? false);
   const storeFile = path.resolve(workspace, values.store ?? '.community-metrics/metrics.sqlite');
   const abort = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('Cancelling… (finished hours are kept; run again to resume)\n');
+  // SIGINT and SIGTERM (timeout, systemd, cron wrappers) alike: finished hours are saved.
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    process.stderr.write(`Cancelling (${signal})… (finished hours are kept; run again to resume)\n`);
     abort.abort();
   };
-  process.once('SIGINT', onSigint);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
     process.stderr.write(`GH Archive: ${hourCount} hour${hourCount === 1 ? '' : 's'} for ${repos.length} repositor${repos.length === 1 ? 'y' : 'ies'} from ${baseUrl}\n`);
@@ -154,13 +159,14 @@ export async function gharchiveCommand(argv: string[]): Promise<number> {
       `imported ${result.imported}, skipped ${result.skipped}, missing ${result.missing}, corrupt ${result.corrupt}, failed ${result.failed}` +
         `${result.cancelled ? ', cancelled' : ''}; ${result.added} new events in ${storeFile}\n`,
     );
-    if (result.cancelled) return 130;
+    if (result.cancelled || stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
     return result.missing + result.corrupt + result.failed > 0 ? 1 : 0;
   } catch (err) {
     process.stderr.write(`error: ${describeError(err)}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

@@ -14,7 +14,8 @@ import { stderrLogger } from './output';
 
 const USAGE = `Usage: community-metrics refresh [options]
 
-Fetches every tracked artifact and appends snapshots to the store. Exits 1 when any artifact failed.
+Fetches every tracked artifact and appends snapshots to the store, saving each artifact as it
+completes. Exits 1 when any artifact failed; on SIGINT or SIGTERM saves what arrived and exits 130/143.
 
 Options:
   --workspace DIR          workspace folder holding ${CONFIG_FILE_NAME} (default: current folder)
@@ -28,7 +29,10 @@ Options:
   --npm-registry-url URL   npm registry base URL (default: ${DEFAULT_ENDPOINTS.npmRegistryUrl})
   --dockerhub-url URL      Docker Hub base URL (default: ${DEFAULT_ENDPOINTS.dockerhubUrl})
   --slack-api-url URL      Slack Web API base URL (default: ${DEFAULT_ENDPOINTS.slackApiUrl})
-  --timeout SECONDS        per-request timeout (default: 30)
+  --timeout SECONDS        per-request timeout: to the first byte and between bytes; a whole
+                           answer gets at most three times it (default: 30)
+  --deadline SECONDS       stop the whole refresh after this long, keeping what arrived (default: none)
+  --max-body-mb N          largest answer read from any service, in MiB (default: 64)
   --verbose                log every request and artifact to stderr
   -h, --help               show this help
 
@@ -73,6 +77,8 @@ export async function refreshCommand(argv: string[]): Promise<number> {
       force: { type: 'boolean' },
       ...Object.fromEntries(Object.keys(URL_FLAGS).map((f) => [f, { type: 'string' as const }])),
       timeout: { type: 'string' },
+      deadline: { type: 'string' },
+      'max-body-mb': { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -116,23 +122,42 @@ export async function refreshCommand(argv: string[]): Promise<number> {
   }
 
   const timeoutSeconds = Number(values.timeout ?? 30);
+  const positive = (flag: string, raw: unknown): number | undefined | 'bad' => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) {
+      process.stderr.write(`--${flag} must be a positive number, got '${String(raw)}'.\n`);
+      return 'bad';
+    }
+    return n;
+  };
+  const deadlineSeconds = positive('deadline', values.deadline);
+  const maxBodyMb = positive('max-body-mb', values['max-body-mb']);
+  if (deadlineSeconds === 'bad' || maxBodyMb === 'bad') return 2;
   const storeFile = path.resolve(workspace, values.store ?? '.community-metrics/metrics.sqlite');
   const secrets = envSecretProvider();
   const http = new HttpClient({
     githubApiUrl: endpoints.githubApiUrl,
     githubToken: () => secrets.getGitHubToken(),
     timeoutMs: (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : 30) * 1000,
+    ...(maxBodyMb !== undefined ? { maxBodyBytes: Math.round(maxBodyMb * 1024 * 1024) } : {}),
     // GitHub advises few parallel requests per token; pepy's free tier allows a handful a minute.
+    // Keyed by each service's base URL, so that services sharing one origin keep their own limits.
     originConcurrency: { [endpoints.githubApiUrl]: 4, [endpoints.pepyUrl]: 1 },
     logger,
     userAgent: 'community-metrics-cli',
   });
   const abort = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('Cancelling…\n');
+  // Ctrl-C and the SIGTERM of `timeout`, systemd and cron wrappers alike: stop fetching, save what
+  // arrived, exit 128+signal. A second signal ends the process at once (the handlers are `once`).
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    process.stderr.write(`Cancelling (${signal}); saving what arrived…\n`);
     abort.abort();
   };
-  process.once('SIGINT', onSigint);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
     const { githubApiUrl, ...others } = endpoints;
@@ -148,6 +173,7 @@ export async function refreshCommand(argv: string[]): Promise<number> {
       only,
       force: values.force ?? false,
       workspaceDir: workspace,
+      ...(deadlineSeconds !== undefined ? { deadlineMs: deadlineSeconds * 1000 } : {}),
       onArtifact: (p) => {
         if (p.phase !== 'started') logger.info(`[${p.done}/${p.total}] ${p.artifact}: ${p.phase}`);
       },
@@ -159,14 +185,15 @@ export async function refreshCommand(argv: string[]): Promise<number> {
       `refreshed ${result.refreshed.length}, failed ${result.failures.length}${result.cancelled ? ', cancelled' : ''}; ` +
         `${result.requests.requests} requests (${result.requests.notModified} unchanged); ${result.wrote ? 'store' : 'nothing new for'} ${storeFile}\n`,
     );
-    if (result.cancelled) return 130;
+    if (result.cancelled || stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
     // The valid part of a partly broken configuration is still snapshotted, but the run is not clean.
     return result.failures.length > 0 || configErrors ? 1 : 0;
   } catch (err) {
     process.stderr.write(`error: ${describeError(err)}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await http.close();
   }
 }

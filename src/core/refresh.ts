@@ -5,6 +5,7 @@ import { noSecrets } from './config/secrets';
 import type { SecretProvider } from './config/secrets';
 import type { HttpClient, RequestStats } from './http/client';
 import { CancelledError, describeError } from './http/errors';
+import { redactingLogger } from './http/redaction';
 import type { Logger } from './log';
 import { DEFAULT_ENDPOINTS, DEFAULT_SOURCE_OPTIONS } from './sources/context';
 import type { SourceEndpoints, SourceOptions } from './sources/context';
@@ -14,7 +15,8 @@ import { artifactsOf } from './sources/artifacts';
 import type { ArtifactJob, SourceKind } from './sources/artifacts';
 import { readBookkeeping, saveSyncState, saveValidators } from './store/bookkeeping';
 import type { Bookkeeping } from './store/bookkeeping';
-import { MetricsStore, updateStore } from './store/store';
+import { openBefore, updateStore } from './store/store';
+import type { MetricsStore } from './store/store';
 
 export type { SourceKind } from './sources/artifacts';
 export { SOURCE_KINDS } from './sources/artifacts';
@@ -56,6 +58,11 @@ export interface RefreshDeps {
   /** The folder relative paths of the configuration (Slack exports) resolve against. */
   workspaceDir?: string;
   sourceOptions?: Partial<SourceOptions>;
+  /**
+   * Time allowed for the whole refresh. What has not arrived by then fails (saying so) and everything
+   * that did is saved. Default: none (each request still has its own deadline).
+   */
+  deadlineMs?: number;
 }
 
 export interface ArtifactFailure {
@@ -102,26 +109,46 @@ interface ArtifactOutcome {
 }
 
 /**
- * Fetches every tracked artifact, then writes all results in one store transaction (under the file
- * lock, merged into whatever the file holds by then). One failing artifact, or one failing dataset of
- * an artifact, never stops the others; a cancelled refresh writes what had already arrived.
+ * Fetches every tracked artifact and saves each one's results as soon as it completes (under the file
+ * lock, merged into whatever the file holds by then; artifacts completing while a save runs go into the
+ * next one). So one stuck server costs only its own data. One failing artifact, or one failing dataset
+ * of an artifact, never stops the others; a cancelled refresh, or one that reaches its deadline, keeps
+ * everything that had already arrived.
  */
-export async function refreshAll(config: ProjectConfig, deps: RefreshDeps): Promise<RefreshResult> {
+export async function refreshAll(config: ProjectConfig, refreshDeps: RefreshDeps): Promise<RefreshResult> {
+  // Every line this refresh logs goes through the one redaction.
+  const deps: RefreshDeps = { ...refreshDeps, logger: redactingLogger(refreshDeps.logger) };
   const now = deps.now?.() ?? new Date();
   const at = now.toISOString();
   const secrets = deps.secrets ?? noSecrets;
   const endpoints: SourceEndpoints = { ...DEFAULT_ENDPOINTS, ...deps.endpoints, githubApiUrl: deps.githubApiUrl };
   const options: SourceOptions = { ...DEFAULT_SOURCE_OPTIONS, ...deps.sourceOptions };
   const statsBefore = { ...deps.http.stats };
+  const failures: ArtifactFailure[] = [];
+  // The refresh's own signal: the caller's cancel, or the refresh deadline.
+  const stop = new AbortController();
+  let deadlineHit = false;
+  const onCancel = () => stop.abort();
+  if (deps.signal?.aborted) stop.abort();
+  deps.signal?.addEventListener('abort', onCancel, { once: true });
+  const deadlineTimer =
+    deps.deadlineMs !== undefined
+      ? setTimeout(() => {
+          deadlineHit = true;
+          deps.logger.warn(`The refresh deadline of ${Math.round((deps.deadlineMs as number) / 1000)} s was reached; saving what arrived.`);
+          stop.abort();
+        }, deps.deadlineMs)
+      : undefined;
   // Every request in flight listens to the one signal; dozens at once are expected, not a leak.
-  if (deps.signal) setMaxListeners(0, deps.signal);
+  setMaxListeners(0, stop.signal);
+  const signal = stop.signal;
+  const saver = new OutcomeSaver(deps, at, failures);
 
   // Read what earlier refreshes remembered; the network phase then holds no lock.
-  const opened = await MetricsStore.open(deps.SQL, deps.storeFile, deps.logger);
+  const opened = await openBefore(deps.SQL, deps.storeFile, deps.logger);
   const before = opened.store;
-  let movedAside = opened.movedAside;
-  let outcomes: ArtifactOutcome[];
-  const failures: ArtifactFailure[] = [];
+  const movedAside = opened.movedAside;
+  let outcomes: ArtifactOutcome[] = [];
   const notices: ArtifactNotice[] = [];
   let cancelled = false;
   try {
@@ -135,6 +162,10 @@ export async function refreshAll(config: ProjectConfig, deps: RefreshDeps): Prom
         deps.onArtifact?.({ ...base, phase: 'started', done });
         const runs = job.datasets.map((d) => new DatasetRun(d.name, makeContext(job, d)));
         await Promise.all(runs.map((r, i) => r.execute(job.datasets[i] as Dataset)));
+        // Stopped by the refresh deadline: a failure of this artifact, not a cancel by the user.
+        if (deadlineHit) {
+          for (const r of runs) if (r.error instanceof CancelledError) r.error = new Error(`not finished by the refresh deadline (${Math.round((deps.deadlineMs as number) / 1000)} s)`);
+        }
         const failed = runs.filter((r) => r.error && !(r.error instanceof CancelledError));
         const wasCancelled = runs.some((r) => r.error instanceof CancelledError);
         if (failed.length > 0) {
@@ -151,6 +182,7 @@ export async function refreshAll(config: ProjectConfig, deps: RefreshDeps): Prom
         deps.onArtifact?.({ ...base, phase, done, ...(message ? { message } : {}) });
         deps.onProgress?.(done, total, job.id);
         if (phase === 'finished') deps.logger.info(`${job.id}: refreshed`);
+        saver.add({ job, runs });
         return { job, runs };
       }),
     );
@@ -159,7 +191,7 @@ export async function refreshAll(config: ProjectConfig, deps: RefreshDeps): Prom
       return {
         http: deps.http,
         logger: deps.logger,
-        ...(deps.signal ? { signal: deps.signal } : {}),
+        signal,
         now,
         endpoints,
         options,
@@ -171,39 +203,14 @@ export async function refreshAll(config: ProjectConfig, deps: RefreshDeps): Prom
       };
     }
   } finally {
+    // Whatever completed is saved, even when the fetching itself threw.
+    await saver.flush();
     before.close();
+    if (deadlineTimer) clearTimeout(deadlineTimer);
+    deps.signal?.removeEventListener('abort', onCancel);
   }
   if (deps.signal?.aborted) cancelled = true;
-
-  const anything = outcomes.some((o) => o.runs.some((r) => r.hasResults));
-  let wrote = false;
-  if (anything) {
-    const written = await updateStore(deps.SQL, deps.storeFile, deps.logger, (store) => {
-      for (const { job, runs } of outcomes) {
-        // One savepoint per artifact: a write that fails rolls back that artifact only.
-        store.db.exec('SAVEPOINT artifact');
-        try {
-          for (const r of runs) {
-            for (const w of r.writes) w(store);
-            // Validators and cursors only for datasets that completed: a later 304 must never hide
-            // data that was not saved.
-            if (r.error) continue;
-            for (const v of r.validators) saveValidators(store, v, at);
-            for (const [dataset, cursor] of r.states) saveSyncState(store, job.id, dataset, cursor === undefined ? { fetchedAt: at } : { cursor, fetchedAt: at });
-          }
-          store.db.exec('RELEASE artifact');
-        } catch (err) {
-          store.db.exec('ROLLBACK TO artifact');
-          store.db.exec('RELEASE artifact');
-          const message = `cannot save: ${describeError(err)}`;
-          failures.push({ artifact: job.id, message, source: job.source, project: job.project, dataset: 'save', datasets: [{ dataset: 'save', message }] });
-          deps.logger.error(`${job.id} ${message}`);
-        }
-      }
-    });
-    wrote = true;
-    movedAside ??= written.movedAside;
-  }
+  const wrote = saver.wrote;
   const failedIds = new Set(failures.map((f) => f.artifact));
   const refreshed = outcomes.filter((o) => !failedIds.has(o.job.id) && o.runs.every((r) => !r.error)).map((o) => o.job.id);
   const after = deps.http.stats;
@@ -221,4 +228,75 @@ export async function refreshAll(config: ProjectConfig, deps: RefreshDeps): Prom
   };
   if (movedAside) result.movedAside = movedAside;
   return result;
+}
+
+/**
+ * Saves artifacts' results as they complete: one save at a time, each taking every artifact that
+ * completed while the previous one ran, so that saves stay few when many artifacts finish together.
+ */
+class OutcomeSaver {
+  wrote = false;
+  private pending: ArtifactOutcome[] = [];
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: RefreshDeps,
+    private readonly at: string,
+    private readonly failures: ArtifactFailure[],
+  ) {}
+
+  add(outcome: ArtifactOutcome): void {
+    if (!outcome.runs.some((r) => r.hasResults)) return;
+    this.pending.push(outcome);
+    this.running ??= this.drain().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      try {
+        await updateStore(this.deps.SQL, this.deps.storeFile, this.deps.logger, (store) => this.apply(store, batch));
+        this.wrote = true;
+      } catch (err) {
+        // The file could not be written (locked, read-only, replaced): these artifacts' results are lost
+        // for this refresh and say so; their cursors were not saved either, so the next refresh asks again.
+        const message = `cannot save: ${describeError(err)}`;
+        for (const { job } of batch) {
+          this.failures.push({ artifact: job.id, message, source: job.source, project: job.project, dataset: 'save', datasets: [{ dataset: 'save', message }] });
+        }
+        this.deps.logger.error(message);
+      }
+    }
+  }
+
+  private apply(store: MetricsStore, batch: ArtifactOutcome[]): void {
+    const { at, deps } = this;
+    for (const { job, runs } of batch) {
+      // One savepoint per artifact: a write that fails rolls back that artifact only.
+      store.db.exec('SAVEPOINT artifact');
+      try {
+        for (const r of runs) {
+          for (const w of r.writes) w(store);
+          // Validators and cursors only for datasets that completed: a later 304 must never hide
+          // data that was not saved.
+          if (r.error) continue;
+          for (const v of r.validators) saveValidators(store, v, at);
+          for (const [dataset, cursor] of r.states) saveSyncState(store, job.id, dataset, cursor === undefined ? { fetchedAt: at } : { cursor, fetchedAt: at });
+        }
+        store.db.exec('RELEASE artifact');
+      } catch (err) {
+        store.db.exec('ROLLBACK TO artifact');
+        store.db.exec('RELEASE artifact');
+        const message = `cannot save: ${describeError(err)}`;
+        this.failures.push({ artifact: job.id, message, source: job.source, project: job.project, dataset: 'save', datasets: [{ dataset: 'save', message }] });
+        deps.logger.error(`${job.id} ${message}`);
+      }
+    }
+  }
 }

@@ -32,7 +32,16 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'malformed' }
   | { kind: 'delay'; ms: number }
-  | { kind: 'redirect'; location: string; status?: number };
+  | { kind: 'redirect'; location: string; status?: number }
+  /** A 200 whose JSON body arrives one byte every `intervalMs`, for ever. */
+  | { kind: 'trickle'; intervalMs?: number }
+  /** A 200 with a `bytes`-long JSON string body, streamed; with `declare`, its Content-Length too. */
+  | { kind: 'flood'; bytes: number; declare?: boolean }
+  /**
+   * Echoes the request's secret headers back: in a JSON error body's `message` (and Slack's `error`),
+   * or as the first bytes of a malformed 200 body (`where: 'malformed'`).
+   */
+  | { kind: 'echo'; status?: number; where?: 'message' | 'malformed' | 'slack' };
 
 export interface RecordedRequest {
   method: string;
@@ -263,6 +272,49 @@ export class FakeServer {
         record.status = fault.status ?? 302;
         this.send(res, fault.status ?? 302, { location: fault.location }, '');
         return true;
+      case 'trickle': {
+        record.status = 200;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const body = '{"stargazers_count": 12, "padding": "' + 'x'.repeat(1_000_000) + '"}';
+        let i = 0;
+        const timer = setInterval(() => {
+          if (res.destroyed || i >= body.length) return clearInterval(timer);
+          res.write(body[i++] as string);
+        }, fault.intervalMs ?? 100);
+        res.on('close', () => clearInterval(timer));
+        return true;
+      }
+      case 'flood': {
+        record.status = 200;
+        res.writeHead(200, { 'content-type': 'application/json', ...(fault.declare ? { 'content-length': String(fault.bytes) } : {}) });
+        const chunk = Buffer.alloc(64 * 1024, 'a');
+        let sent = 0;
+        res.write('"');
+        sent++;
+        const pump = () => {
+          while (sent < fault.bytes - 1 && !res.destroyed) {
+            const n = Math.min(chunk.length, fault.bytes - 1 - sent);
+            sent += n;
+            if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump);
+          }
+          if (!res.destroyed) res.end('"');
+        };
+        pump();
+        return true;
+      }
+      case 'echo': {
+        const secrets = ['authorization', 'x-api-key', 'cookie'].map((h) => record.headers[h]).filter(Boolean).join(' ');
+        const status = fault.status ?? (fault.where === 'malformed' || fault.where === 'slack' ? 200 : 401);
+        record.status = status;
+        const body =
+          fault.where === 'malformed'
+            ? `${secrets} <html>not json`
+            : fault.where === 'slack'
+              ? JSON.stringify({ ok: false, error: `invalid_auth for ${secrets}` })
+              : JSON.stringify({ message: `Bad credentials: you sent Authorization: ${secrets}`, error: secrets });
+        this.send(res, status, { 'content-type': 'application/json' }, body);
+        return true;
+      }
     }
   }
 

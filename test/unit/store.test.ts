@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/core/log';
 import { SCHEMA_VERSION } from '../../src/core/store/migrations';
 import { loadSqlJs } from '../../src/core/store/sqljs';
 import { MetricsStore, updateStore } from '../../src/core/store/store';
+import { StoreCorruptError } from '../../src/core/store/storeFile';
 import { repoRoot } from '../support/fixtures';
 
 export async function testSql(): Promise<SqlJsStatic> {
@@ -50,13 +51,23 @@ describe('metrics store', () => {
     store.close();
   });
 
-  it('moves a corrupt file aside instead of overwriting it', async () => {
+  it('moves a corrupt file aside instead of overwriting it, and fails naming where it went', async () => {
     const SQL = await testSql();
     await updateStore(SQL, file, silentLogger, () => undefined);
     await writeFile(file, 'this is not a database, but it is someone’s data');
-    const { movedAside } = await updateStore(SQL, file, silentLogger, (s) => s.addRepositorySnapshot({ timestamp: 't', repo: 'a/b', stars: 1 }));
-    assert.ok(movedAside);
+    let movedAside = '';
+    await assert.rejects(
+      updateStore(SQL, file, silentLogger, (s) => s.addRepositorySnapshot({ timestamp: 't', repo: 'a/b', stars: 1 })),
+      (err: unknown) => {
+        assert.ok(err instanceof StoreCorruptError && err.movedAside);
+        movedAside = err.movedAside;
+        assert.ok(err.message.includes(movedAside), err.message);
+        return true;
+      },
+    );
     assert.equal(await readFile(movedAside, 'utf8'), 'this is not a database, but it is someone’s data');
+    // The next writer starts a new store.
+    await updateStore(SQL, file, silentLogger, (s) => s.addRepositorySnapshot({ timestamp: 't', repo: 'a/b', stars: 1 }));
     const { store } = await MetricsStore.open(SQL, file, silentLogger);
     assert.equal(store.starHistory('a/b').length, 1);
     store.close();

@@ -17,6 +17,8 @@ export interface HourDownload {
   dispatcher: Dispatcher;
   signal?: AbortSignal;
   timeoutMs: number;
+  /** Time allowed for the whole hour file, however slowly its bytes come (a trickle never trips `timeoutMs`). */
+  deadlineMs?: number;
   userAgent: string;
   /** Compressed bytes received so far, and the announced size when there is one. */
   onBytes?: (received: number, total: number | undefined) => void;
@@ -40,7 +42,23 @@ const CHUNK = 256 * 1024;
 /** Decompressed bytes that may wait for the scanner (bounded memory, and room to overlap). */
 const AHEAD = 4 * CHUNK;
 
-export async function downloadHour(opts: HourDownload): Promise<DownloadOutcome> {
+export async function downloadHour(hour: HourDownload): Promise<DownloadOutcome> {
+  if (hour.deadlineMs === undefined) return download(hour);
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), hour.deadlineMs);
+  try {
+    return await download({ ...hour, signal: hour.signal ? AbortSignal.any([hour.signal, deadline.signal]) : deadline.signal });
+  } catch (err) {
+    if (err instanceof CancelledError && deadline.signal.aborted && !hour.signal?.aborted) {
+      throw new HttpError(`Cannot download ${redact(hour.url)}: timed out: not complete within ${Math.round(hour.deadlineMs / 1000)} s`, redact(hour.url));
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function download(opts: HourDownload): Promise<DownloadOutcome> {
   let current = new URL(opts.url);
   for (let hop = 0; ; hop++) {
     let res: Dispatcher.ResponseData;

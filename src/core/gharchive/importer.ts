@@ -3,7 +3,7 @@ import { Agent } from 'undici';
 import { sleep } from '../http/client';
 import { CancelledError, HttpError, describeError } from '../http/errors';
 import type { Logger } from '../log';
-import { MetricsStore, updateStore } from '../store/store';
+import { openBefore, updateStore } from '../store/store';
 import { alreadyImported, readArchiveState, writeBatch } from './archiveStore';
 import type { HourRecord } from './archiveStore';
 import { CorruptHourError, downloadHour } from './download';
@@ -52,6 +52,8 @@ export interface GhArchiveImportOptions {
   onProgress?: (progress: GhArchiveProgress) => void;
   /** Time allowed for the response headers and then between body chunks. Default 60 s. */
   timeoutMs?: number;
+  /** Time allowed for one hour's whole download. Default: ten times `timeoutMs`, at least 10 minutes. */
+  hourDeadlineMs?: number;
   /** Hours downloaded at the same time. Default 2: one downloads while another is scanned. */
   concurrency?: number;
   /** Retries of a dropped connection or a 5xx, per hour. Default 2. */
@@ -119,7 +121,7 @@ export async function importGhArchive(options: GhArchiveImportOptions): Promise<
   const { logger, signal } = options;
 
   // Read the store once, without the lock: the network phase holds no lock.
-  const opened = await MetricsStore.open(options.SQL, options.storeFile, logger);
+  const opened = await openBefore(options.SQL, options.storeFile, logger);
   let movedAside = opened.movedAside;
   let state;
   try {
@@ -228,6 +230,7 @@ export async function importGhArchive(options: GhArchiveImportOptions): Promise<
           dispatcher: agent,
           ...(signal ? { signal } : {}),
           timeoutMs,
+          deadlineMs: options.hourDeadlineMs ?? Math.max(10 * 60_000, 10 * timeoutMs),
           userAgent: options.userAgent ?? 'community-metrics',
           onBytes: (received, size) => {
             const t = Date.now();

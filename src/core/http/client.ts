@@ -6,6 +6,7 @@ import type { ValidatorLookup, Validators } from './conditional';
 import { CancelledError, HttpError, RateLimitError } from './errors';
 import { Semaphore } from './limiter';
 import { parseLinkHeader } from './link';
+import { excerpt, redactingLogger, registerSecret } from './redaction';
 
 export interface HttpClientOptions {
   /** The only origin that ever receives the GitHub token (scheme://host:port). */
@@ -14,10 +15,21 @@ export interface HttpClientOptions {
   githubToken?: () => PromiseLike<string | undefined> | string | undefined;
   /** Time allowed for the response headers, and then between body chunks. */
   timeoutMs?: number;
+  /**
+   * Time allowed for a whole request, headers and body, however the server paces its bytes (a server
+   * trickling one byte a second never trips the idle timeout). Default: three times `timeoutMs`.
+   */
+  requestDeadlineMs?: number;
+  /** Largest response body read, in bytes; a larger one fails that request. Default 64 MiB. */
+  maxBodyBytes?: number;
   /** Requests in flight per origin (and keep-alive connections per origin). Default 6. */
   connectionsPerOrigin?: number;
-  /** Per-origin overrides of `connectionsPerOrigin`, keyed by any URL of that origin. */
-  originConcurrency?: Record<string, number>;
+  /**
+   * Per-service limits, keyed by the service's base URL: requests under that URL share their own
+   * concurrency (so pepy's one-at-a-time does not throttle other services on the same origin) and body cap.
+   * A bare number is a concurrency. The longest matching base URL wins; otherwise the origin's defaults.
+   */
+  originConcurrency?: Record<string, number | ServiceLimit>;
   /** Retries of 5xx answers and dropped connections. Default 2. */
   retries?: number;
   /** First backoff step; later ones double, with full jitter. Default 250 ms. */
@@ -33,6 +45,11 @@ export interface HttpClientOptions {
   acceptedDelayMs?: number;
   userAgent?: string;
   logger: Logger;
+}
+
+export interface ServiceLimit {
+  concurrency?: number;
+  maxBodyBytes?: number;
 }
 
 /** A secret header for one service, sent only to the origin of `url` and never across a redirect. */
@@ -64,6 +81,8 @@ export interface GetOptions {
   conditional?: ValidatorLookup;
   /** Return a 202 to the caller at once (GitHub's /stats/*, which pace their own retries). */
   allowAccepted?: boolean;
+  /** Overrides the body cap for this request. */
+  maxBodyBytes?: number;
 }
 
 export interface RequestStats {
@@ -77,6 +96,13 @@ const RATE_LIMIT_RETRIES = 3;
 /** DOMAIN.md: without retry-after or reset, wait at least a minute after a secondary limit. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 const SECRET_HEADERS = ['authorization', 'x-api-key', 'cookie'];
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+interface ResolvedLimit {
+  key: string;
+  concurrency: number;
+  maxBodyBytes: number;
+}
 
 /** Raised inside the client when a service says "slow down"; turned into a wait or a RateLimitError. */
 class RateLimited extends Error {
@@ -86,6 +112,8 @@ class RateLimited extends Error {
     readonly waitMs: number,
     readonly resetAt: Date | undefined,
     readonly service: string,
+    readonly authenticated: boolean,
+    readonly secondary: boolean,
   ) {
     super('rate limited');
   }
@@ -107,10 +135,14 @@ export class HttpClient {
   private readonly acceptedRetries: number;
   private readonly acceptedDelayMs: number;
   private readonly perOrigin: number;
-  private readonly originLimits = new Map<string, number>();
+  private readonly requestDeadlineMs: number;
+  private readonly maxBodyBytes: number;
+  /** Base URL → limits, longest first. */
+  private readonly serviceLimits: { base: string; limit: ServiceLimit }[] = [];
+  private readonly logger: Logger;
   private readonly semaphores = new Map<string, Semaphore>();
   /** Origins that told us to stay away until a given time (exhausted quota). */
-  private readonly blockedUntil = new Map<string, { until: number; status: number; service: string }>();
+  private readonly blockedUntil = new Map<string, { until: number; status: number; service: string; authenticated?: boolean; secondary?: boolean }>();
 
   constructor(private readonly options: HttpClientOptions) {
     this.githubOrigin = new URL(options.githubApiUrl).origin;
@@ -121,9 +153,19 @@ export class HttpClient {
     this.acceptedRetries = options.acceptedRetries ?? 2;
     this.acceptedDelayMs = options.acceptedDelayMs ?? 1_000;
     this.perOrigin = options.connectionsPerOrigin ?? 6;
-    for (const [url, n] of Object.entries(options.originConcurrency ?? {})) this.originLimits.set(new URL(url).origin, n);
+    this.requestDeadlineMs = options.requestDeadlineMs ?? 3 * this.timeoutMs;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.logger = redactingLogger(options.logger);
+    for (const [url, l] of Object.entries(options.originConcurrency ?? {})) {
+      const limit = typeof l === 'number' ? { concurrency: l } : l;
+      // A bare origin ("https://pypi.org") and its root path are the same base.
+      this.serviceLimits.push({ base: serviceBase(url), limit });
+    }
+    this.serviceLimits.sort((a, b) => b.base.length - a.base.length);
+    const concurrencies = this.serviceLimits.map((s) => s.limit.concurrency ?? this.perOrigin);
     this.agent = new Agent({
-      connections: Math.max(this.perOrigin, ...this.originLimits.values()),
+      // Services sharing an origin share its connections: room for all their slots at once.
+      connections: Math.max(this.perOrigin, concurrencies.reduce((a, b) => a + b, 0)),
       keepAliveTimeout: 10_000,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
@@ -158,10 +200,10 @@ export class HttpClient {
         if (opts.signal?.aborted || err instanceof CancelledError) throw new CancelledError();
         if (err instanceof RateLimited) {
           if (err.waitMs > this.maxRateLimitWaitMs || rateLimitAttempt >= RATE_LIMIT_RETRIES) {
-            throw new RateLimitError(err.url, err.status, err.resetAt, err.service);
+            throw new RateLimitError(err.url, err.status, err.resetAt, err.service, err.authenticated, err.secondary);
           }
           rateLimitAttempt++;
-          this.options.logger.info(`${err.service} asked to slow down; waiting ${Math.ceil(err.waitMs / 1000)} s before ${redact(url)}`);
+          this.logger.info(`${err.service} asked to slow down; waiting ${Math.ceil(err.waitMs / 1000)} s before ${redact(url)}`);
           await sleep(err.waitMs, opts.signal);
           continue;
         }
@@ -170,7 +212,7 @@ export class HttpClient {
         attempt++;
         // Exponential backoff with full jitter, so that parallel refreshes do not retry in lockstep.
         const delay = Math.random() * this.retryBaseMs * 2 ** attempt;
-        this.options.logger.debug(`retrying ${redact(url)} in ${Math.round(delay)} ms (attempt ${attempt + 1}): ${(err as Error).message}`);
+        this.logger.debug(`retrying ${redact(url)} in ${Math.round(delay)} ms (attempt ${attempt + 1}): ${(err as Error).message}`);
         await sleep(delay, opts.signal);
       }
     }
@@ -192,16 +234,30 @@ export class HttpClient {
   }
 
   private async secretFor(origin: string, credential: Credential | undefined): Promise<string | undefined> {
-    if (origin === this.githubOrigin) return (await this.options.githubToken?.()) || undefined;
-    if (credential && new URL(credential.url).origin === origin) return credential.value || undefined;
-    return undefined;
+    let secret: string | undefined;
+    if (origin === this.githubOrigin) secret = (await this.options.githubToken?.()) || undefined;
+    else if (credential && new URL(credential.url).origin === origin) secret = credential.value || undefined;
+    // Known from now on to every message and log line, whatever a server echoes back.
+    registerSecret(secret);
+    return secret;
   }
 
-  private semaphore(origin: string): Semaphore {
-    let s = this.semaphores.get(origin);
+  /** The limits of the service `url` belongs to: the longest configured base URL it is under, else its origin. */
+  private limitFor(url: URL): ResolvedLimit {
+    const href = url.href;
+    const match = this.serviceLimits.find((s) => href === s.base || href.startsWith(s.base.endsWith('/') ? s.base : `${s.base}/`) || href.startsWith(`${s.base}?`));
+    return {
+      key: match?.base ?? url.origin,
+      concurrency: match?.limit.concurrency ?? this.perOrigin,
+      maxBodyBytes: match?.limit.maxBodyBytes ?? this.maxBodyBytes,
+    };
+  }
+
+  private semaphore(limit: ResolvedLimit): Semaphore {
+    let s = this.semaphores.get(limit.key);
     if (!s) {
-      s = new Semaphore(this.originLimits.get(origin) ?? this.perOrigin);
-      this.semaphores.set(origin, s);
+      s = new Semaphore(limit.concurrency);
+      this.semaphores.set(limit.key, s);
     }
     return s;
   }
@@ -237,11 +293,16 @@ export class HttpClient {
       }
 
       await this.waitIfBlocked(current.origin, current.href, opts.signal);
-      const release = await this.semaphore(current.origin).acquire(opts.signal).catch(() => {
+      const limit = this.limitFor(current);
+      const release = await this.semaphore(limit).acquire(opts.signal).catch(() => {
         throw new CancelledError();
       });
       const started = Date.now();
-      let res: Dispatcher.ResponseData;
+      // The whole exchange, body included, must end in time: a trickling server cannot hold us.
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), this.requestDeadlineMs);
+      const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+      let res: Dispatcher.ResponseData | undefined;
       let text: string;
       try {
         this.stats.requests++;
@@ -251,27 +312,27 @@ export class HttpClient {
             method: 'GET',
             headers,
             dispatcher: this.agent,
-            signal: opts.signal,
+            signal,
             headersTimeout: this.timeoutMs,
             bodyTimeout: this.timeoutMs,
           });
+          text = await readBody(res, limit.maxBodyBytes, redact(current.href));
         } catch (err) {
           if (opts.signal?.aborted) throw new CancelledError();
-          throw networkError(err, current.href);
-        }
-        try {
-          text = await res.body.text();
-        } catch (err) {
-          if (opts.signal?.aborted) throw new CancelledError();
+          if (err instanceof HttpError) throw err;
+          if (deadline.signal.aborted) {
+            throw new HttpError(`${redact(current.href)} timed out: no complete answer within ${formatSeconds(this.requestDeadlineMs)}`, redact(current.href));
+          }
           throw networkError(err, current.href);
         }
       } finally {
+        clearTimeout(timer);
         release();
       }
       const responseHeaders = flattenHeaders(res.headers);
       const shownUrl = redact(current.href);
-      this.options.logger.trace(`GET ${shownUrl}${conditional ? ' (conditional)' : ''} → ${res.statusCode} in ${Date.now() - started} ms`);
-      this.noteQuota(current.origin, res.statusCode, responseHeaders);
+      this.logger.trace(`GET ${shownUrl}${conditional ? ' (conditional)' : ''} → ${res.statusCode} in ${Date.now() - started} ms`);
+      this.noteQuota(current.origin, res.statusCode, responseHeaders, secret !== undefined);
 
       if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && responseHeaders.location) {
         if (hop >= MAX_REDIRECTS) throw new HttpError(`Too many redirects from ${redact(url)}`, redact(url), res.statusCode);
@@ -292,9 +353,9 @@ export class HttpClient {
         if (limited) {
           const service = this.serviceName(current.origin);
           if (limited.resetAt && limited.waitMs > 0) {
-            this.blockedUntil.set(current.origin, { until: limited.resetAt.getTime(), status: res.statusCode, service });
+            this.blockedUntil.set(current.origin, { until: limited.resetAt.getTime(), status: res.statusCode, service, authenticated: secret !== undefined, secondary: limited.secondary });
           }
-          throw new RateLimited(shownUrl, res.statusCode, limited.waitMs, limited.resetAt, service);
+          throw new RateLimited(shownUrl, res.statusCode, limited.waitMs, limited.resetAt, service, secret !== undefined, limited.secondary);
         }
       }
       if (res.statusCode >= 500) {
@@ -310,7 +371,7 @@ export class HttpClient {
         try {
           body = JSON.parse(text) as T;
         } catch {
-          throw new HttpError(`Malformed JSON from ${shownUrl} (${text.length} bytes starting ${JSON.stringify(text.slice(0, 40))})`, shownUrl, res.statusCode);
+          throw new HttpError(`Malformed JSON from ${shownUrl} (${text.length} bytes starting ${JSON.stringify(excerpt(text, 40))})`, shownUrl, res.statusCode);
         }
       }
       const out: JsonResponse<T> = { status: res.statusCode, headers: responseHeaders, body, url: current.href, notModified: false };
@@ -326,11 +387,11 @@ export class HttpClient {
   }
 
   /** Remembers an exhausted quota from any answer, so that no request is spent before it resets. */
-  private noteQuota(origin: string, status: number, headers: Record<string, string>): void {
+  private noteQuota(origin: string, status: number, headers: Record<string, string>, authenticated: boolean): void {
     if (headers['x-ratelimit-remaining'] !== '0' || status === 403 || status === 429) return;
     const reset = epochHeader(headers['x-ratelimit-reset']);
     if (reset && reset.getTime() > Date.now()) {
-      this.blockedUntil.set(origin, { until: reset.getTime(), status: 403, service: this.serviceName(origin) });
+      this.blockedUntil.set(origin, { until: reset.getTime(), status: 403, service: this.serviceName(origin), authenticated });
     }
   }
 
@@ -343,7 +404,7 @@ export class HttpClient {
       return;
     }
     if (wait > this.maxRateLimitWaitMs) {
-      throw new RateLimitError(redact(url), blocked.status, new Date(blocked.until), blocked.service);
+      throw new RateLimitError(redact(url), blocked.status, new Date(blocked.until), blocked.service, blocked.authenticated, blocked.secondary);
     }
     await sleep(wait, signal);
   }
@@ -351,6 +412,44 @@ export class HttpClient {
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+/**
+ * The body as text, refusing one larger than `cap` bytes (by its Content-Length, or as it streams in),
+ * so that a flood costs at most the cap in memory.
+ */
+async function readBody(res: Dispatcher.ResponseData, cap: number, shownUrl: string): Promise<string> {
+  const tooLarge = () => {
+    res.body.destroy();
+    return new HttpError(`The answer from ${shownUrl} is larger than the ${formatBytes(cap)} limit for this service; not read`, shownUrl, res.statusCode);
+  };
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > cap) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > cap) throw tooLarge();
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round((n / 1024 / 1024) * 10) / 10} MiB` : `${Math.round(n / 1024)} KiB`;
+}
+
+/** A configured base URL as a prefix: an origin alone is its root. */
+function serviceBase(url: string): string {
+  const u = new URL(url);
+  u.search = '';
+  u.hash = '';
+  return u.href.replace(/\/+$/, '');
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -372,26 +471,28 @@ function epochHeader(value: string | undefined): Date | undefined {
  * How long a 403/429 asks us to wait, or undefined when it is not a rate limit (a 403 can also mean
  * "forbidden"). Order per GitHub's docs: retry-after, then x-ratelimit-reset, then at least a minute.
  */
-function rateLimitWait(status: number, headers: Record<string, string>, text: string): { waitMs: number; resetAt?: Date } | undefined {
+function rateLimitWait(status: number, headers: Record<string, string>, text: string): { waitMs: number; resetAt?: Date; secondary: boolean } | undefined {
   const retryAfter = headers['retry-after'];
   const exhausted = headers['x-ratelimit-remaining'] === '0';
   const message = /rate limit|abuse detection|too many requests/i.test(text);
   if (retryAfter === undefined && !exhausted && !message && status !== 429) return undefined;
+  // GitHub's secondary limits: a quota left, yet "slow down" (its message says "secondary rate limit").
+  const secondary = /secondary rate limit|abuse detection/i.test(text) || (!exhausted && retryAfter !== undefined);
   if (retryAfter !== undefined) {
     const seconds = Number(retryAfter);
     const at = Number.isFinite(seconds) ? Date.now() + Math.max(0, seconds) * 1000 : Date.parse(retryAfter);
-    if (Number.isFinite(at)) return { waitMs: Math.max(0, at - Date.now()), resetAt: new Date(at) };
+    if (Number.isFinite(at)) return { waitMs: Math.max(0, at - Date.now()), resetAt: new Date(at), secondary };
   }
   const reset = epochHeader(headers['x-ratelimit-reset']);
-  if (exhausted && reset && reset.getTime() > Date.now()) return { waitMs: reset.getTime() - Date.now(), resetAt: reset };
-  return { waitMs: DEFAULT_RATE_LIMIT_WAIT_MS, ...(reset ? { resetAt: reset } : {}) };
+  if (exhausted && reset && reset.getTime() > Date.now()) return { waitMs: reset.getTime() - Date.now(), resetAt: reset, secondary };
+  return { waitMs: DEFAULT_RATE_LIMIT_WAIT_MS, ...(reset ? { resetAt: reset } : {}), secondary };
 }
 
 function apiMessage(text: string): string {
   try {
     const parsed = JSON.parse(text) as { message?: unknown; error?: unknown };
-    if (typeof parsed.message === 'string') return `: ${parsed.message.slice(0, 200)}`;
-    if (typeof parsed.error === 'string') return `: ${parsed.error.slice(0, 200)}`;
+    if (typeof parsed.message === 'string') return `: ${excerpt(parsed.message, 200)}`;
+    if (typeof parsed.error === 'string') return `: ${excerpt(parsed.error, 200)}`;
   } catch {
     // not JSON: the status says enough
   }

@@ -1,16 +1,14 @@
 import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log';
 import { withFileLock } from './lock';
+import type { FileLockOptions, LockOwner } from './lock';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
+import { StoreCorruptError, StoreError, cleanupInterruptedSaves, markOurs, moveAside, openVerified, readStoreFile, resolveStoreTarget, writeStoreFile } from './storeFile';
+import type { StoreFingerprint } from './storeFile';
 
-export class StoreError extends Error {
-  constructor(message: string, readonly file: string) {
-    super(message);
-    this.name = 'StoreError';
-  }
-}
+export { StoreError } from './storeFile';
 
 export interface StarPoint {
   timestamp: string;
@@ -31,8 +29,17 @@ export interface RepositorySnapshot {
 
 export interface OpenResult {
   store: MetricsStore;
-  /** Set when the file on disk was unreadable and was moved aside. */
+  /** Kept for callers of the first release; a corrupt store is now a StoreCorruptError. */
   movedAside?: string;
+}
+
+export interface OpenOptions {
+  /**
+   * Open to write (the caller holds the store lock): temp files of interrupted saves are removed, and
+   * a corrupt file is moved aside before StoreCorruptError is thrown. Without it nothing on disk is
+   * created, moved or removed.
+   */
+  write?: boolean;
 }
 
 /** The metrics store: one sql.js database, loaded from and saved to one `.sqlite` file. */
@@ -40,40 +47,35 @@ export class MetricsStore {
   private constructor(
     readonly db: Database,
     readonly file: string,
+    /** The file as it was loaded; a save refuses to replace a different one. */
+    private loaded?: StoreFingerprint,
   ) {}
 
-  static create(SQL: SqlJsStatic, file: string): MetricsStore {
-    const store = new MetricsStore(new SQL.Database(), file);
+  static create(SQL: SqlJsStatic, file: string, loaded?: StoreFingerprint): MetricsStore {
+    const store = new MetricsStore(new SQL.Database(), file, loaded);
     store.migrate();
     return store;
   }
 
   /**
-   * Opens the store file; a missing file gives an empty store. A file that is not a readable SQLite
-   * database is renamed aside (never overwritten) and a fresh store started, with a warning.
+   * Opens the store file (through symlinks); a missing file gives an empty store. A file that is not a
+   * readable SQLite database is a StoreCorruptError: a writer moves it aside first and the error names
+   * where; a reader leaves it alone. Another program's SQLite file is a ForeignStoreError, untouched.
    */
-  static async open(SQL: SqlJsStatic, file: string, logger: Logger): Promise<OpenResult> {
-    let bytes: Buffer;
+  static async open(SQL: SqlJsStatic, file: string, logger: Logger, options: OpenOptions = {}): Promise<OpenResult> {
+    if (options.write) await cleanupInterruptedSaves(file, logger);
+    const { bytes, fingerprint } = await readStoreFile(file);
+    if (!bytes) return { store: MetricsStore.create(SQL, file, fingerprint) };
+    let db: Database;
     try {
-      bytes = await readFile(file);
+      db = openVerified(SQL, file, bytes);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { store: MetricsStore.create(SQL, file) };
-      throw new StoreError(`Cannot read the store ${file}: ${(err as Error).message}`, file);
+      if (!(err instanceof StoreCorruptError) || !options.write) throw err;
+      const aside = await moveAside(file);
+      logger.error(`The store ${file} is not a readable SQLite database (${err.reason}); moved it to ${aside}.`);
+      throw new StoreCorruptError(file, err.reason, aside);
     }
-    let db: Database | undefined;
-    try {
-      db = new SQL.Database(bytes);
-      const check = db.exec('PRAGMA quick_check');
-      const verdict = check[0]?.values[0]?.[0];
-      if (verdict !== 'ok') throw new Error(`integrity check says ${String(verdict)}`);
-    } catch (err) {
-      db?.close();
-      const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await rename(file, aside);
-      logger.warn(`The store ${file} is not a readable SQLite database (${(err as Error).message}); moved it to ${aside} and started a new store.`);
-      return { store: MetricsStore.create(SQL, file), movedAside: aside };
-    }
-    const store = new MetricsStore(db, file);
+    const store = new MetricsStore(db, file, fingerprint);
     store.migrate();
     return { store };
   }
@@ -90,6 +92,7 @@ export class MetricsStore {
         this.file,
       );
     }
+    if (version < SCHEMA_VERSION) markOurs(this.db);
     for (let v = version; v < SCHEMA_VERSION; v++) {
       this.db.exec('BEGIN');
       try {
@@ -162,46 +165,17 @@ export class MetricsStore {
     }
   }
 
-  /** Writes the database to its file atomically: temp file in the same folder, fsync, rename. */
+  /**
+   * Writes the database to its file atomically (store file mode and symlinks kept), refusing when the
+   * file is no longer the one this store was loaded from: a writer never saves over rows it did not load.
+   */
   async save(): Promise<void> {
-    await writeFileAtomic(this.file, this.db.export());
+    markOurs(this.db);
+    this.loaded = await writeStoreFile(this.file, this.db.export(), this.loaded);
   }
 
   close(): void {
     this.db.close();
-  }
-}
-
-export async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  // Make the rename itself durable.
-  try {
-    const dirHandle = await open(dir, 'r');
-    try {
-      await dirHandle.sync();
-    } finally {
-      await dirHandle.close();
-    }
-  } catch {
-    // Some file systems refuse fsync on directories; the rename is still atomic.
   }
 }
 
@@ -214,10 +188,11 @@ export async function updateStore<T>(
   file: string,
   logger: Logger,
   apply: (store: MetricsStore) => T,
+  lock: FileLockOptions = {},
 ): Promise<{ result: T; movedAside?: string }> {
   await mkdir(path.dirname(file), { recursive: true });
-  return withFileLock(file, async () => {
-    const { store, movedAside } = await MetricsStore.open(SQL, file, logger);
+  return withFileLock(await resolveStoreTarget(file), async () => {
+    const { store, movedAside } = await MetricsStore.open(SQL, file, logger, { write: true });
     try {
       store.db.exec('BEGIN');
       let result: T;
@@ -233,5 +208,35 @@ export async function updateStore<T>(
     } finally {
       store.close();
     }
+  }, { onWait: (owner) => logger.info(waitingMessage(file, owner)), ...lock });
+}
+
+export function waitingMessage(file: string, owner: LockOwner | undefined): string {
+  return `Waiting for ${owner ? `process ${owner.pid}` : 'another process'} to finish with the store ${file}…`;
+}
+
+/**
+ * For a reader that found the store corrupt and is about to write: under the lock, a writer's open
+ * moves the file aside and throws StoreCorruptError naming where it went (unless it was repaired).
+ */
+export async function moveAsideIfCorrupt(SQL: SqlJsStatic, file: string, logger: Logger): Promise<void> {
+  await withFileLock(await resolveStoreTarget(file), async () => {
+    const { store } = await MetricsStore.open(SQL, file, logger, { write: true });
+    store.close();
   });
+}
+
+/**
+ * The store as a refresh or an import finds it before fetching (read-only, no lock). A corrupt file is
+ * moved aside under the lock and the command fails before any request, naming where the file went.
+ */
+export async function openBefore(SQL: SqlJsStatic, file: string, logger: Logger): Promise<OpenResult> {
+  try {
+    return await MetricsStore.open(SQL, file, logger);
+  } catch (err) {
+    if (!(err instanceof StoreCorruptError)) throw err;
+    await mkdir(path.dirname(file), { recursive: true });
+    await moveAsideIfCorrupt(SQL, file, logger);
+    return MetricsStore.open(SQL, file, logger);
+  }
 }
