@@ -49,6 +49,18 @@ async function render(): Promise<void> {
   errorEl.textContent = '';
   // The named dataset is filled with the values that arrived by message, before the first layout,
   // so that autosize measures the real axis labels.
+  if (last.values.length === 0) {
+    // No snapshot yet: say so instead of drawing an empty axis box.
+    view?.finalize();
+    view = undefined;
+    const note = document.createElement('p');
+    note.className = 'chart-empty';
+    note.textContent = 'No star snapshots yet. Run “Community Metrics: Refresh” to take the first one.';
+    chartEl.replaceChildren(note);
+    chartEl.dataset.points = '0';
+    vscode.postMessage({ type: 'rendered', points: 0 });
+    return;
+  }
   const values = last.values.map((p) => ({ timestamp: new Date(p.timestamp), stars: p.stars }));
   const spec = { ...last.spec, data: { name: last.dataset, values }, config: themeConfig() } as unknown as Parameters<typeof embed>[1];
   try {

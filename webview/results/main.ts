@@ -64,7 +64,9 @@ window.addEventListener('message', (event: MessageEvent<HostToResults>) => {
     summaryEl.textContent = '';
     return;
   }
-  summaryEl.textContent = m.total > m.rows.length ? `First ${m.rows.length.toLocaleString('en-US')} of ${m.total.toLocaleString('en-US')} rows` : `${m.rows.length.toLocaleString('en-US')} rows`;
+  summaryEl.textContent = m.rows.length === 0
+    ? 'No rows: the relation is empty. Run “Community Metrics: Refresh” for data, then Run Model or Build Project.'
+    : m.total > m.rows.length ? `First ${m.rows.length.toLocaleString('en-US')} of ${m.total.toLocaleString('en-US')} rows` : `${m.rows.length.toLocaleString('en-US')} rows`;
   const head = table.createTHead().insertRow();
   for (const c of m.columns) {
     const th = document.createElement('th');

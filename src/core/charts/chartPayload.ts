@@ -15,6 +15,11 @@ export interface ChartPayload {
   summary: string;
   /** Series names (legend entries), for tests and the summary. */
   series: string[];
+  /**
+   * Set when there is nothing to draw: what to say instead of bare axes (why it is empty, and what
+   * to do). The summary says the same for screen readers.
+   */
+  empty?: string;
 }
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';

@@ -80,7 +80,9 @@ export function metricChart(series: MetricSeries[], options: MetricChartOptions 
       ],
     },
   };
+  const nothing = series.every((s) => s.points.every((p) => p.value === null));
   return {
+    ...(nothing ? { empty: emptyText(series) } : {}),
     id: series.map((s) => `${s.artifactId}#${s.metricKey}`).join('+'),
     title,
     spec,
@@ -93,6 +95,16 @@ export function metricChart(series: MetricSeries[], options: MetricChartOptions 
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+
+/** What a metric chart with nothing to draw says: which series, and how to get data for them. */
+function emptyText(series: MetricSeries[]): string {
+  if (series.length === 0) return 'No series selected: tick one under Compare.';
+  const some = series.some((s) => s.points.length > 0);
+  const names = series.map((s) => s.label).join('; ');
+  return some
+    ? `No data in this date range for ${names}. Widen the range, or run “Community Metrics: Refresh”.`
+    : `No data yet for ${names}. Run “Community Metrics: Refresh” to fetch it (the chart grows with every refresh).`;
+}
 
 /** How many periods were read only in part, and which (the first few), in words. */
 function partialNote(s: MetricSeries): string {

@@ -84,6 +84,11 @@ export function modelChart(db: TableReader, input: ModelChartInput): ChartPayloa
     ? [range.from && DAY.test(range.from) ? `substr(${q(x)}, 1, 10) >= '${range.from}'` : '', range.to && DAY.test(range.to) ? `substr(${q(x)}, 1, 10) <= '${range.to}'` : ''].filter(Boolean).join(' AND ') || '1'
     : '1';
 
+  if (sample.rows.length === 0) {
+    // Nothing to infer from and nothing to draw: say so, instead of bare axes reading 0.000000.
+    return { id: `model:${input.model}`, title, spec: { $schema: VEGA_LITE_SCHEMA, data: { name: CHART_DATASET }, mark: 'point' }, dataset: CHART_DATASET, values: [], columns: sample.columns, summary: `${input.model}: no rows.`,
+      series: [], empty: `${input.model} returns no rows: the tables it reads are empty. Run “Community Metrics: Refresh” to fetch data (and “Community Metrics: Build Project” for the models it reads).` };
+  }
   if (input.vegaLite) {
     const res = db.query(`SELECT * FROM ${q(input.relation)} WHERE ${where} LIMIT ${MAX_MODEL_ROWS}`);
     const values = res.rows.map((r) => Object.fromEntries(res.columns.map((c, i) => [c, cell(r[i])])));
@@ -126,7 +131,8 @@ export function modelChart(db: TableReader, input: ModelChartInput): ChartPayloa
   const xs = res.rows.map((r) => r[0]).filter((v) => v !== null);
   const summary = `${title}: ${ys.join(', ')} by ${x}${color ? `, one series per ${color}` : ''} (${series.length} series, ${values.length} points` +
     (xs.length ? `, from ${String(xs[0])} to ${String(xs[xs.length - 1])}` : '') + `${res.rows.length >= MAX_MODEL_ROWS ? `; cut at ${MAX_MODEL_ROWS} rows` : ''}).`;
-  return { id: `model:${input.model}`, title, spec, dataset: CHART_DATASET, values, columns: ['x', 'series', 'value'], summary, series };
+  const empty = values.length === 0 ? { empty: `${input.model} has no rows in this date range${range.from || range.to ? ` (${range.from ?? '…'} to ${range.to ?? '…'})` : ''}: widen the range.` } : {};
+  return { id: `model:${input.model}`, title, spec, dataset: CHART_DATASET, values, columns: ['x', 'series', 'value'], summary, series, ...empty };
 }
 
 function cell(v: unknown): string | number | null {

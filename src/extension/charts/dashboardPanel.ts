@@ -117,6 +117,7 @@ export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSer
       charts,
       insights: shown.map((i) => ({ title: i.title, explanation: i.explanation, subject: names.get(i.artifactId) ?? i.artifactId })),
       problems,
+      hasData: [...this.s.model.summaries.values()].some((a) => a.metrics.some((m) => m.latest !== undefined)),
     };
     this.shown = shown;
     await panel.webview.postMessage(message);

@@ -32,7 +32,9 @@ function showInsights(m: HostToDashboard): void {
   if (m.insights.length === 0) {
     const li = document.createElement('li');
     li.className = 'none';
-    li.textContent = 'No insight flags: nothing unusual in the data.';
+    li.textContent = m.hasData === false
+      ? 'No data yet, so nothing to look at: run “Community Metrics: Refresh” to fetch the tracked projects’ metrics.'
+      : 'No insight flags: nothing unusual in the data.';
     insightsEl.append(li);
   }
   m.insights.forEach((ins, index) => {

@@ -15,7 +15,11 @@ export interface InsightMessage {
 }
 
 /** host → webview */
-export type HostToDashboard = { type: 'render'; state: DashboardState; charts: ChartPayloadMessage[]; insights: InsightMessage[]; problems: string[] };
+export type HostToDashboard = {
+  type: 'render'; state: DashboardState; charts: ChartPayloadMessage[]; insights: InsightMessage[]; problems: string[];
+  /** Whether the store holds any value of a tracked artifact: no flag means "nothing unusual" only then. */
+  hasData?: boolean;
+};
 
 /** webview → host */
 export type DashboardToHost =

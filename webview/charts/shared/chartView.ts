@@ -69,6 +69,19 @@ export class ChartView {
     this.titleEl.textContent = payload.title;
     this.summaryEl.textContent = payload.summary;
     this.errorEl.textContent = '';
+    this.root.classList.toggle('empty', false);
+    if (payload.empty !== undefined || payload.values.length === 0) {
+      // Nothing to draw: say why and what to do, never bare axes.
+      this.view?.finalize();
+      this.view = undefined;
+      const note = document.createElement('p');
+      note.className = 'chart-empty';
+      note.textContent = payload.empty ?? 'No data to chart yet. Run “Community Metrics: Refresh” to fetch it.';
+      this.chartEl.replaceChildren(note);
+      this.chartEl.dataset.points = '0';
+      this.root.classList.toggle('empty', true);
+      return 0;
+    }
     // Vega sets the container's role and aria-label from the spec's description, replacing ours: give
     // it the text summary, so that the drawing's accessible name says what the chart shows.
     const own = typeof payload.spec.description === 'string' && payload.spec.description ? ` ${payload.spec.description.replace(/\.?$/, '.')}` : '';

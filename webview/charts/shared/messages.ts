@@ -19,6 +19,8 @@ export interface ChartPayloadMessage {
   columns: string[];
   summary: string;
   series: string[];
+  /** Nothing to draw: said instead of drawing bare axes. */
+  empty?: string;
 }
 
 /** webview → host: save an export of a chart where the user picks. */
