@@ -59,7 +59,9 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { 'webview/chart': 'webview/chart/main.ts', 'webview/results': 'webview/results/main.ts', 'webview/charts-metric': 'webview/charts/metric/main.ts', 'webview/charts-model': 'webview/charts/model/main.ts', 'webview/charts-dashboard': 'webview/charts/dashboard/main.ts',
+    // Every chart page (repository stars, metric, model, dashboard) shares one bundle, so that Vega is
+    // shipped once; the page picks its module by <body data-page>.
+    entryPoints: { 'webview/charts': 'webview/charts/index.ts', 'webview/results': 'webview/results/main.ts',
       // The lineage panel, and the worker its ELK layout runs in (off the panel's main thread).
       'webview/lineage': 'webview/lineage/main.ts',
       'webview/lineageLayout': 'webview/lineage/layoutWorker.ts',

@@ -1,3 +1,4 @@
+import { CHARTS_BUNDLE } from './charts/webviewPage';
 import * as vscode from 'vscode';
 import { STAR_DATASET, starChartSpec, summarizeStars } from '../core/charts/starChart';
 import type { Logger } from '../core/log';
@@ -85,7 +86,9 @@ export class ChartPanels implements vscode.Disposable, vscode.WebviewPanelSerial
 
   private html(webview: vscode.Webview, repo: string): string {
     return webviewPage(webview, this.extensionUri, {
-      script: 'chart',
+      // The one charts bundle (Vega once in the VSIX), as its repository stars page.
+      script: CHARTS_BUNDLE,
+      bodyAttributes: 'data-page="chart"',
       stylesheet: 'chart.css',
       title: `Stars: ${repo}`,
       body: `<h1>GitHub stars: ${escapeHtml(repo)}</h1>
