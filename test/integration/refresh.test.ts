@@ -59,6 +59,14 @@ describe('refresh', () => {
       assert.equal(result.refreshed.length, 0);
       assert.equal(result.failures.length, 2);
       for (const f of result.failures) assert.match(f.message, /Cannot reach http:\/\/127\.0\.0\.1:9\/repos\/.*connection refused/);
+      // The tree marks each failed artifact, and its tooltip says why and what to do.
+      const lines = treeLines(api);
+      assert.ok(lines.some((l) => /^ {2}PyGithub\/PyGithub — unreachable · ★ 7,\d{3}$/.test(l)), lines.join('\n'));
+      const project = api.treeProvider.getChildren().find((n) => n.kind === 'project' && n.project.name === 'pygithub');
+      const repo = project && api.treeProvider.getChildren(project)[0];
+      assert.ok(repo);
+      const tip = api.treeProvider.getTreeItem(repo).tooltip as vscode.MarkdownString;
+      assert.match(tip.value.replace(/\\(.)/g, '$1'), /Unreachable: the last refresh could not reach 127\.0\.0\.1:9 \(connection refused\)\. The saved data is kept/);
     } finally {
       await config.update('github.apiUrl', fakeApiUrl(), vscode.ConfigurationTarget.Global);
     }
