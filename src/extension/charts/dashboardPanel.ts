@@ -19,7 +19,7 @@ const BODY = `<h1>Community Metrics dashboard</h1>
   <label>To <input type="date" name="to"></label>
 </form>
 <h2>Insights</h2>
-<ul id="insights" class="insights"></ul>
+<ul id="insights" class="insights"><li class="loading">Reading the store…</li></ul>
 <p id="problems" role="status"></p>
 <div id="charts" class="dashboard-grid"></div>`;
 

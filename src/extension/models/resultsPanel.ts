@@ -94,7 +94,7 @@ export class ResultsPanels implements vscode.Disposable, vscode.WebviewPanelSeri
       script: 'results',
       stylesheet: 'results.css',
       title: 'Preview',
-      body: `<header><h1 id="title"></h1><span id="summary" role="status"></span><button id="export" type="button">Export CSV</button></header>
+      body: `<header><h1 id="title"></h1><span id="summary" role="status">Running the query…</span><button id="export" type="button">Export CSV</button></header>
 <div id="error" role="alert"></div><table id="results"></table>`,
     });
   }

@@ -60,6 +60,11 @@ export class ChartView {
       b.addEventListener('click', () => void this.export(format));
       tools.append(b);
     }
+    // Until the host's data arrives (the store is read off the extension host's thread).
+    const loading = document.createElement('p');
+    loading.className = 'chart-loading';
+    loading.textContent = 'Reading the store…';
+    this.chartEl.append(loading);
     this.root.append(this.titleEl, this.summaryEl, this.errorEl, this.chartEl, tools);
     parent.append(this.root);
   }
@@ -89,6 +94,7 @@ export class ChartView {
     const spec = { ...payload.spec, description, data: { name: payload.dataset, values: payload.values, format: { parse: parseOf(payload) } }, config: chartConfig(payload) };
     try {
       this.view?.finalize();
+      this.chartEl.querySelectorAll('.chart-empty, .chart-loading').forEach((e) => e.remove());
       // ast + expressionInterpreter: Vega evaluates expressions without `new Function`, so the
       // panel's CSP needs no 'unsafe-eval'.
       this.view = await embed(this.chartEl, spec as unknown as Parameters<typeof embed>[1], {
