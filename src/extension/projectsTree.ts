@@ -105,7 +105,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
         item.iconPath = new vscode.ThemeIcon('project');
         const repos = node.project.github.length;
         const others = otherArtifacts(node.project).length;
-        item.description = others === 0 ? `${repos} ${repos === 1 ? 'repository' : 'repositories'}` : `${repos + others} artifacts`;
+        item.description = others === 0 ? `${repos} ${repos === 1 ? 'repository' : 'repositories'}` : `${repos + others} ${repos + others === 1 ? 'artifact' : 'artifacts'}`;
         return item;
       }
       case 'repository': {
