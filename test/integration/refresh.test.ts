@@ -66,7 +66,7 @@ describe('refresh', () => {
       const repo = project && api.treeProvider.getChildren(project)[0];
       assert.ok(repo);
       const tip = api.treeProvider.getTreeItem(repo).tooltip as vscode.MarkdownString;
-      assert.match(tip.value.replace(/\\(.)/g, '$1'), /Unreachable: the last refresh could not reach 127\.0\.0\.1:9 \(connection refused\)\. The saved data is kept/);
+      assert.match(tip.value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1'), /Unreachable: the last refresh could not reach 127\.0\.0\.1:9 \(connection refused\)\. The saved data is kept/);
     } finally {
       await config.update('github.apiUrl', fakeApiUrl(), vscode.ConfigurationTarget.Global);
     }
