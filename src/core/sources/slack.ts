@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { insideWorkspace } from '../config/projectConfig';
 import type { SlackWorkspace } from '../config/projectConfig';
 import type { Credential } from '../http/client';
 import { HttpError } from '../http/errors';
@@ -55,7 +57,13 @@ function readThreadsSeen(cursor: string | undefined): ThreadsSeen {
 /** Imports a workspace export (folder or .zip) named in the configuration, once per version of the file. */
 export async function slackExportDataset(ctx: DatasetContext, ws: SlackWorkspace): Promise<void> {
   if (!ws.exportPath) return;
-  const file = path.resolve(ctx.workspaceDir ?? process.cwd(), ws.exportPath);
+  const root = ctx.workspaceDir ?? process.cwd();
+  const file = path.resolve(root, ws.exportPath);
+  // A workspace's configuration reads files of that workspace only, symlinks followed.
+  const [realRoot, realFile] = await Promise.all([realpath(root), realpath(file).catch(() => file)]);
+  if (!insideWorkspace(ws.exportPath) || (realFile !== realRoot && !realFile.startsWith(`${realRoot}${path.sep}`))) {
+    throw new Error(`the Slack export ${ws.exportPath} is outside the workspace folder ${root}; only files inside it are read`);
+  }
   const exp = await readSlackExport(file, ws.domain);
   const dataset = `export ${exp.fingerprint}`;
   if (ctx.state(dataset) && !ctx.force) return;
