@@ -10,7 +10,8 @@ import type { DatasetContext } from './context';
 import { joinUrl, withQuery } from './context';
 import { readSlackExport } from './slackExport';
 import type { SlackMessage } from './slackMessages';
-import { toMessageRow, toUserRow } from './slackMessages';
+import { messageProblem, toMessageRow, toUserRow } from './slackMessages';
+import { Unusable } from './coerce';
 
 interface SlackEnvelope {
   ok?: unknown;
@@ -69,9 +70,17 @@ export async function slackExportDataset(ctx: DatasetContext, ws: SlackWorkspace
   if (ctx.state(dataset) && !ctx.force) return;
   const users = new Map(exp.users.map((u) => [u.userId, u]));
   const rows: SlackMessageRow[] = [];
+  const unusable = new Unusable(`messages of the Slack export ${ws.exportPath}`);
+  let seen = 0;
   for (const channel of exp.channels) {
     if (ws.channels && !ws.channels.includes(channel.name)) continue;
     for (const m of exp.messages.get(channel.name) ?? []) {
+      const problem = messageProblem(m);
+      if (problem) {
+        unusable.note(seen++, `#${channel.name}: ${problem}`);
+        continue;
+      }
+      seen++;
       const row = toMessageRow(m, ws.domain, channel, users);
       if (row) rows.push(row);
     }
@@ -81,6 +90,7 @@ export async function slackExportDataset(ctx: DatasetContext, ws: SlackWorkspace
     upsertSlackUsers(store, exp.users);
     upsertSlackMessages(store, rows);
   });
+  unusable.check(seen);
   ctx.setState(dataset);
 }
 
@@ -201,8 +211,16 @@ export async function slackApiDataset(ctx: DatasetContext, ws: SlackWorkspace, t
   );
 
   const rows: SlackMessageRow[] = [];
+  const unusable = new Unusable(`Slack messages of ${ws.domain}`);
+  let seen = 0;
   for (const h of histories) {
     for (const m of h.messages) {
+      const problem = messageProblem(m);
+      if (problem) {
+        unusable.note(seen++, `#${h.channel.name}: ${problem}`);
+        continue;
+      }
+      seen++;
       const row = toMessageRow(m, ws.domain, h.channel, users);
       if (row) rows.push(row);
     }
@@ -213,6 +231,7 @@ export async function slackApiDataset(ctx: DatasetContext, ws: SlackWorkspace, t
       upsertSlackMessages(store, rows);
     });
   }
+  unusable.check(seen);
   for (const h of histories) {
     if (h.newest && h.newest !== ctx.state(h.dataset)?.cursor) ctx.setState(h.dataset, h.newest);
     const threads = JSON.stringify(h.threads);
