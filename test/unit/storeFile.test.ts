@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { silentLogger } from '../../src/core/log';
 import { MetricsStore, updateStore } from '../../src/core/store/store';
-import { ForeignStoreError, StoreCorruptError } from '../../src/core/store/storeFile';
+import { ForeignStoreError, StoreConflictError, StoreCorruptError } from '../../src/core/store/storeFile';
 import { repoRoot } from '../support/fixtures';
 import { testSql } from './store.test';
 
@@ -124,6 +124,21 @@ describe('store file: leftovers, modes, links, foreign and corrupt files', funct
     const SQL = await testSql();
     await updateStore(SQL, file, silentLogger, (s) => s.addRepositorySnapshot(snap(0)));
     await assert.doesNotReject(run(process.execPath, [CLI, 'query', 'SELECT COUNT(*) AS n FROM github_stars', '--workspace', dir]));
+  });
+
+  it('never saves over rows it did not load: a store whose file was replaced meanwhile refuses to save', async () => {
+    const SQL = await testSql();
+    await updateStore(SQL, file, silentLogger, (s) => s.addRepositorySnapshot(snap(0)));
+    // A writer that loaded the file, then another process saving rows it never saw (as with a stolen lock).
+    const { store } = await MetricsStore.open(SQL, file, silentLogger, { write: true });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/support/storeWriter.ts'), file, 'other/writer', '1'], { cwd: repoRoot, stdio: 'ignore' });
+    await new Promise((r) => child.once('exit', r));
+    store.addRepositorySnapshot(snap(1));
+    await assert.rejects(store.save(), StoreConflictError);
+    store.close();
+    const { store: after } = await MetricsStore.open(SQL, file, silentLogger);
+    assert.equal(after.starHistory('other/writer').length, 1, "the other writer's row is still there");
+    after.close();
   });
 
   it('a corrupt store is a StoreCorruptError for readers, with the file left in place', async () => {
