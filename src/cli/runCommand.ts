@@ -124,11 +124,15 @@ export async function runProjectCommand(command: RunCommand, argv: string[], usa
   if (typeof opts === 'number') return opts;
   const logger = stderrLogger(opts.verbose);
   const abort = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('Cancelling after the current node…\n');
+  // SIGINT and SIGTERM alike: finish the current node, save, exit 128+signal.
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    process.stderr.write(`Cancelling after the current node (${signal})…\n`);
     abort.abort();
   };
-  process.once('SIGINT', onSigint);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const project = await loadProject(opts.workspace, { vars: opts.vars, log: (m) => logger.info(m) });
     if (opts.select.length > 0 && selectNodes(project, opts.select, opts.exclude).size === 0) {
@@ -165,7 +169,7 @@ export async function runProjectCommand(command: RunCommand, argv: string[], usa
     process.stdout.write(
       `Done in ${(run.elapsedMs / 1000).toFixed(2)}s. PASS=${count(['success', 'pass'])} WARN=${count(['warn'])} ERROR=${count(['error', 'fail'])} SKIP=${count(['skipped'])} TOTAL=${run.results.length}${run.cancelled ? ' (cancelled)' : ''}\n`,
     );
-    if (run.cancelled) return 130;
+    if (run.cancelled || stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
     if (opts.select.length > 0 && run.results.length === 0) {
       process.stderr.write(`error: nothing to ${command}: --select ${opts.select.join(' ')} selects no node this command runs\n`);
       return 1;
@@ -175,7 +179,8 @@ export async function runProjectCommand(command: RunCommand, argv: string[], usa
     process.stderr.write(`error: ${describeError(err)}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
