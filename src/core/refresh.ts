@@ -5,7 +5,7 @@ import { noSecrets } from './config/secrets';
 import type { SecretProvider } from './config/secrets';
 import type { HttpClient, RequestStats } from './http/client';
 import { CancelledError, describeError } from './http/errors';
-import { redactingLogger } from './http/redaction';
+import { inertText, redactingLogger } from './http/redaction';
 import type { Logger } from './log';
 import { DEFAULT_ENDPOINTS, DEFAULT_SOURCE_OPTIONS } from './sources/context';
 import type { SourceEndpoints, SourceOptions } from './sources/context';
@@ -173,7 +173,7 @@ export async function refreshAll(config: ProjectConfig, refreshDeps: RefreshDeps
           for (const d of datasets) deps.logger.error(`${job.id} (${d.dataset}): ${d.message}`);
           failures.push({ artifact: job.id, message: summarize(datasets), source: job.source, project: job.project, dataset: datasets[0]?.dataset as string, datasets });
         }
-        for (const r of runs) for (const n of r.notices) notices.push({ artifact: job.id, message: n });
+        for (const r of runs) for (const n of r.notices) notices.push({ artifact: job.id, message: inertText(n) });
         for (const r of runs) for (const n of r.notices) deps.logger.info(`${job.id}: ${n}`);
         if (wasCancelled) cancelled = true;
         done++;
