@@ -98,6 +98,18 @@ describe('wrong-typed fields in answers: coerce or fail loudly', function () {
     assert.match(failure(r, ARTIFACTS.github, 'commits') ?? 'no failure', /1 of 1 commits .*'sha' is null/);
   });
 
+  it('Docker Hub and GitHub: counts sent as strings are coerced; a null pull count fails naming it', async () => {
+    world.dockerhub.fault('/v2/repositories/grimoirelab/perceval', { kind: 'status', status: 200, body: { pull_count: '1234', star_count: '5' } }, 1);
+    world.github.fault('/repos/PyGithub/PyGithub', { kind: 'status', status: 200, body: { id: 3544490, stargazers_count: '6543', forks_count: '10' } }, 1);
+    const r = await refresh(['docker', 'github']);
+    assert.equal(r.failures.find((f) => f.artifact === ARTIFACTS.docker), undefined, JSON.stringify(r.failures));
+    assert.deepEqual(await rows('SELECT pull_count FROM dockerhub_pulls'), [{ pull_count: 1234 }]);
+    assert.deepEqual(await rows("SELECT stars FROM github_stars WHERE project = 'PyGithub/PyGithub'"), [{ stars: 6543 }]);
+    world.dockerhub.fault('/v2/repositories/grimoirelab/perceval', { kind: 'status', status: 200, body: { pull_count: null } });
+    const again = await refresh(['docker']);
+    assert.match(again.failures.find((f) => f.artifact === ARTIFACTS.docker)?.message ?? 'no failure', /'pull_count' is null/);
+  });
+
   it('Slack: a message whose ts is not a string fails the channel loudly', async () => {
     world.slack.fault('/api/conversations.history', { kind: 'status', status: 200, body: { ok: true, messages: [{ type: 'message', ts: 1427135890.000071, user: 'U0001', text: 'hi' }, { type: 'message', ts: '1427135891.000100', user: 'U0001', text: 'ok' }], has_more: false } });
     const r = await refresh(['slack']);
