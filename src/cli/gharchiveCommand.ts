@@ -27,6 +27,7 @@ Options:
   --concurrency N          hours downloaded at once (default: 2)
   --timeout SECONDS        time allowed between bytes of a download (default: 60); a whole hour
                            file gets ten times that, at least 10 minutes
+  --deadline SECONDS       stop the whole import after this long, keeping the finished hours (exit 1)
   --verbose                log every hour to stderr
   -h, --help               show this help`;
 
@@ -55,6 +56,7 @@ export async function gharchiveCommand(argv: string[]): Promise<number> {
         'gharchive-url': { type: 'string' },
         concurrency: { type: 'string' },
         timeout: { type: 'string' },
+        deadline: { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -96,6 +98,11 @@ export async function gharchiveCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const timeoutSeconds = Number(values.timeout ?? 60);
+  const deadlineSeconds = values.deadline === undefined ? undefined : Number(values.deadline);
+  if (deadlineSeconds !== undefined && !(Number.isFinite(deadlineSeconds) && deadlineSeconds > 0)) {
+    process.stderr.write(`--deadline must be a positive number of seconds, got '${String(values.deadline)}'.\n`);
+    return 2;
+  }
 
   const workspace = path.resolve(values.workspace ?? process.cwd());
   const repos: string[] = [];
@@ -131,6 +138,16 @@ export async function gharchiveCommand(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // The whole import's deadline: finished hours are kept, the rest is asked again next time.
+  let deadlineHit = false;
+  const deadline =
+    deadlineSeconds !== undefined
+      ? setTimeout(() => {
+          deadlineHit = true;
+          process.stderr.write(`The import deadline of ${deadlineSeconds} s was reached; finished hours are kept, run again to resume.\n`);
+          abort.abort();
+        }, deadlineSeconds * 1000)
+      : undefined;
   try {
     const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
     process.stderr.write(`GH Archive: ${hourCount} hour${hourCount === 1 ? '' : 's'} for ${repos.length} repositor${repos.length === 1 ? 'y' : 'ies'} from ${baseUrl}\n`);
@@ -159,7 +176,9 @@ export async function gharchiveCommand(argv: string[]): Promise<number> {
       `imported ${result.imported}, skipped ${result.skipped}, missing ${result.missing}, corrupt ${result.corrupt}, failed ${result.failed}` +
         `${result.cancelled ? ', cancelled' : ''}; ${result.added} new events in ${storeFile}\n`,
     );
-    if (result.cancelled || stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
+    if (stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
+    if (deadlineHit) return 1;
+    if (result.cancelled) return 130;
     return result.missing + result.corrupt + result.failed > 0 ? 1 : 0;
   } catch (err) {
     process.stderr.write(`error: ${describeError(err)}\n`);
@@ -167,6 +186,7 @@ export async function gharchiveCommand(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    if (deadline) clearTimeout(deadline);
   }
 }
 

@@ -7,7 +7,7 @@ import { withStoreDatabase } from '../core/project/storeSession';
 import { describeError } from '../core/http/errors';
 import { parseCommandLine } from './args';
 import { loadSqlJs } from '../core/store/sqljs';
-import { stderrLogger } from './output';
+import { csvCell, stderrLogger, terminalSafeJson } from './output';
 import { STORE_RELATIVE_PATH } from './runCommand';
 
 const USAGE = `Usage: community-metrics query "SQL" [options]
@@ -19,12 +19,6 @@ Options:
   --workspace DIR      workspace folder (default: current folder); the store is DIR/${STORE_RELATIVE_PATH}
   --format json|csv    output format (default: json)
   -h, --help           show this help`;
-
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = v instanceof Uint8Array ? Buffer.from(v).toString('base64') : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 export async function queryCommand(argv: string[]): Promise<number> {
   const parsed = parseCommandLine({ args: argv, allowPositionals: true, options: { workspace: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }, USAGE, 'any');
@@ -60,7 +54,7 @@ export async function queryCommand(argv: string[]): Promise<number> {
     );
     if (format === 'json') {
       const rows = result.rows.map((r) => Object.fromEntries(result.columns.map((c, i) => [c, r[i] instanceof Uint8Array ? Buffer.from(r[i] as Uint8Array).toString('base64') : r[i]])));
-      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      process.stdout.write(`${terminalSafeJson(rows)}\n`);
     } else {
       process.stdout.write(`${result.columns.map(csvCell).join(',')}\n`);
       for (const r of result.rows) process.stdout.write(`${r.map(csvCell).join(',')}\n`);

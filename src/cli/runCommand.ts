@@ -10,6 +10,7 @@ import { buildManifest } from '../core/project/manifest';
 import { emitRunLineage } from '../core/lineage/runLineageEmission';
 import type { NodeResult, RunCommand } from '../core/project/runner';
 import { withStoreDatabase } from '../core/project/storeSession';
+import { selectNodes } from '../core/project/selection';
 import { describeError } from '../core/http/errors';
 import { loadSqlJs } from '../core/store/sqljs';
 import { stderrLogger } from './output';
@@ -123,13 +124,22 @@ export async function runProjectCommand(command: RunCommand, argv: string[], usa
   if (typeof opts === 'number') return opts;
   const logger = stderrLogger(opts.verbose);
   const abort = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('Cancelling after the current node…\n');
+  // SIGINT and SIGTERM alike: finish the current node, save, exit 128+signal.
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    process.stderr.write(`Cancelling after the current node (${signal})…\n`);
     abort.abort();
   };
-  process.once('SIGINT', onSigint);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const project = await loadProject(opts.workspace, { vars: opts.vars, log: (m) => logger.info(m) });
+    if (opts.select.length > 0 && selectNodes(project, opts.select, opts.exclude).size === 0) {
+      printDiagnostics(project, project.diagnostics);
+      process.stderr.write(`error: --select ${opts.select.join(' ')} matches no model, seed, snapshot or test of ${project.root}\n`);
+      return 1;
+    }
     const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
     const storeFile = path.join(opts.workspace, STORE_RELATIVE_PATH);
     const { result: run, movedAside } = await withStoreDatabase(SQL, storeFile, logger, (db) =>
@@ -159,13 +169,18 @@ export async function runProjectCommand(command: RunCommand, argv: string[], usa
     process.stdout.write(
       `Done in ${(run.elapsedMs / 1000).toFixed(2)}s. PASS=${count(['success', 'pass'])} WARN=${count(['warn'])} ERROR=${count(['error', 'fail'])} SKIP=${count(['skipped'])} TOTAL=${run.results.length}${run.cancelled ? ' (cancelled)' : ''}\n`,
     );
-    if (run.cancelled) return 130;
+    if (run.cancelled || stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
+    if (opts.select.length > 0 && run.results.length === 0) {
+      process.stderr.write(`error: nothing to ${command}: --select ${opts.select.join(' ')} selects no node this command runs\n`);
+      return 1;
+    }
     return run.success ? 0 : 1;
   } catch (err) {
     process.stderr.write(`error: ${describeError(err)}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

@@ -5,7 +5,7 @@ import { noSecrets } from './config/secrets';
 import type { SecretProvider } from './config/secrets';
 import type { HttpClient, RequestStats } from './http/client';
 import { CancelledError, describeError } from './http/errors';
-import { redactingLogger } from './http/redaction';
+import { inertText, redactingLogger } from './http/redaction';
 import type { Logger } from './log';
 import { DEFAULT_ENDPOINTS, DEFAULT_SOURCE_OPTIONS } from './sources/context';
 import type { SourceEndpoints, SourceOptions } from './sources/context';
@@ -173,7 +173,7 @@ export async function refreshAll(config: ProjectConfig, refreshDeps: RefreshDeps
           for (const d of datasets) deps.logger.error(`${job.id} (${d.dataset}): ${d.message}`);
           failures.push({ artifact: job.id, message: summarize(datasets), source: job.source, project: job.project, dataset: datasets[0]?.dataset as string, datasets });
         }
-        for (const r of runs) for (const n of r.notices) notices.push({ artifact: job.id, message: n });
+        for (const r of runs) for (const n of r.notices) notices.push({ artifact: job.id, message: inertText(n) });
         for (const r of runs) for (const n of r.notices) deps.logger.info(`${job.id}: ${n}`);
         if (wasCancelled) cancelled = true;
         done++;
@@ -231,19 +231,26 @@ export async function refreshAll(config: ProjectConfig, refreshDeps: RefreshDeps
 }
 
 /**
- * Saves artifacts' results as they complete: one save at a time, each taking every artifact that
- * completed while the previous one ran, so that saves stay few when many artifacts finish together.
+ * Saves artifacts' results as they complete: one save at a time, at most one per `intervalMs` while
+ * the refresh runs (each save takes every artifact that completed since the last one, so that a save,
+ * which rewrites the whole file, is not paid per artifact), and at once when the refresh ends.
  */
 class OutcomeSaver {
   wrote = false;
   private pending: ArtifactOutcome[] = [];
   private running: Promise<void> | undefined;
+  private lastSave: number;
+  private flushing = false;
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly deps: RefreshDeps,
     private readonly at: string,
     private readonly failures: ArtifactFailure[],
-  ) {}
+    private readonly intervalMs = 1_000,
+  ) {
+    this.lastSave = Date.now();
+  }
 
   add(outcome: ArtifactOutcome): void {
     if (!outcome.runs.some((r) => r.hasResults)) return;
@@ -254,11 +261,25 @@ class OutcomeSaver {
   }
 
   async flush(): Promise<void> {
+    this.flushing = true;
+    this.wake?.();
     while (this.running) await this.running;
   }
 
   private async drain(): Promise<void> {
     while (this.pending.length > 0) {
+      const wait = this.lastSave + this.intervalMs - Date.now();
+      if (!this.flushing && wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+      this.lastSave = Date.now();
       const batch = this.pending.splice(0);
       try {
         await updateStore(this.deps.SQL, this.deps.storeFile, this.deps.logger, (store) => this.apply(store, batch));

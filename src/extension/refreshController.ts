@@ -67,6 +67,8 @@ export class RefreshController implements vscode.Disposable {
       githubApiUrl: settings.githubApiUrl,
       githubToken: () => this.s.secrets.getGitHubToken(),
       timeoutMs: settings.timeoutMs,
+      // As the CLI: few parallel requests per GitHub token, one at a time to pepy, each per service.
+      originConcurrency: { [settings.githubApiUrl]: 4, [settings.endpoints.pepyUrl]: 1 },
       logger,
       userAgent: `community-metrics-vscode/${this.s.context.extension.packageJSON.version as string}`,
     });

@@ -34,7 +34,7 @@ export type Fault =
   | { kind: 'delay'; ms: number }
   | { kind: 'redirect'; location: string; status?: number }
   /** A 200 whose JSON body arrives one byte every `intervalMs`, for ever. */
-  | { kind: 'trickle'; intervalMs?: number }
+  | { kind: 'trickle'; intervalMs?: number; body?: Buffer | string }
   /** A 200 with a `bytes`-long JSON string body, streamed; with `declare`, its Content-Length too. */
   | { kind: 'flood'; bytes: number; declare?: boolean }
   /**
@@ -275,11 +275,11 @@ export class FakeServer {
       case 'trickle': {
         record.status = 200;
         res.writeHead(200, { 'content-type': 'application/json' });
-        const body = '{"stargazers_count": 12, "padding": "' + 'x'.repeat(1_000_000) + '"}';
+        const body = Buffer.from(fault.body ?? '{"stargazers_count": 12, "padding": "' + 'x'.repeat(1_000_000) + '"}');
         let i = 0;
         const timer = setInterval(() => {
           if (res.destroyed || i >= body.length) return clearInterval(timer);
-          res.write(body[i++] as string);
+          res.write(body.subarray(i, ++i));
         }, fault.intervalMs ?? 100);
         res.on('close', () => clearInterval(timer));
         return true;

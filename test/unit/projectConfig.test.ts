@@ -42,9 +42,9 @@ describe('community-metrics.yml', () => {
     const noName = parseProjectConfig('projects:\n  - github: [a/b]\n');
     assert.match(noName.problems[0]?.message ?? '', /missing a 'name'/);
     assert.equal(noName.problems[0]?.range.startLine, 1);
-    const dup = parseProjectConfig('projects:\n  - name: a\n  - name: a\n');
+    const dup = parseProjectConfig('projects:\n  - name: a\n    npm: [x]\n  - name: a\n    npm: [y]\n');
     assert.match(dup.problems[0]?.message ?? '', /listed twice/);
-    assert.equal(dup.problems[0]?.range.startLine, 2);
+    assert.equal(dup.problems[0]?.range.startLine, 3);
   });
 
   it('rejects names that are not owner/repo', () => {

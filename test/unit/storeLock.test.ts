@@ -60,8 +60,11 @@ describe('store lock held by a live process', function () {
           waited = true;
         },
       });
-      // The refresh must be waiting on the live owner, not writing.
-      await new Promise((r) => setTimeout(r, 500));
+      let refreshDone = false;
+      void refresh.then(() => (refreshDone = true), () => (refreshDone = true));
+      // The refresh must be waiting on the live owner (however old its lock looks), not writing.
+      while (!waited && !refreshDone) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(refreshDone, false, 'the refresh took the lock of a live owner');
       assert.equal(waited, true, 'the refresh waits for the live owner');
       writer.child.stdin?.end();
       assert.equal(await writer.exited, 0);

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Node as YamlNode, Pair, YAMLMap } from 'yaml';
 
 export const CONFIG_FILE_NAME = 'community-metrics.yml';
@@ -149,8 +149,18 @@ const OSS_DIRECTORY_KEYS = new Set(['version', 'display_name', 'description', 'w
  */
 export function parseProjectConfig(text: string): ParsedConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: ConfigProblem[] = [];
+  // Characters no configuration holds (a NUL, a raw escape or C1 control, bytes that were not UTF-8):
+  // the file is damaged or binary, and a terminal or the editor would show it misleadingly.
+  const unreadable = unreadableCharacter(text);
+  if (unreadable) {
+    const lines = text.slice(0, unreadable.offset).split('\n');
+    const line = lines.length - 1;
+    const column = (lines[line] ?? '').length;
+    problems.push({ message: unreadable.message, severity: 'error', range: { startLine: line, startColumn: column, endLine: line, endColumn: column + 1 } });
+    return { config: { projects: [] }, problems };
+  }
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
 
   const rangeOf = (offsets: readonly number[] | undefined): SourceRange => {
     const start = offsets?.[0] ?? 0;
@@ -178,10 +188,25 @@ export function parseProjectConfig(text: string): ParsedConfig {
     error(`${CONFIG_FILE_NAME} must be a mapping with a 'projects:' list.`, nodeRange(contents));
     return empty;
   }
+  // An alias as a key (`*a: x`) names a node, not a key: reject it wherever it is, on its line.
+  visit(doc, {
+    Pair(_, pair) {
+      if (isAlias(pair.key)) error(`An alias (*${String(pair.key.source)}) cannot be used as a key.`, nodeRange(pair.key as unknown as YamlNode));
+    },
+  });
   const projectsPair = findPair(contents, 'projects');
   if (!projectsPair) {
     error(`Missing 'projects:' list.`, nodeRange(contents));
     return empty;
+  }
+  for (const pair of contents.items as Pair[]) {
+    const key = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (key === 'projects') continue;
+    if (key === null || key === undefined || (isScalar(pair.key) && key === '')) {
+      error(`A line starts with ':' but has no key before it.`, nodeRange(pair.key as YamlNode | null, (pair.value as YamlNode | null)?.range ?? contents.range));
+    } else if (!isAlias(pair.key)) {
+      error(`Unknown top-level key '${typeof key === 'string' ? key : String(key)}': ${CONFIG_FILE_NAME} takes a 'projects:' list.`, nodeRange(pair.key as YamlNode));
+    }
   }
   const projectsNode = projectsPair.value as YamlNode | null;
   if (!isSeq(projectsNode)) {
@@ -189,6 +214,7 @@ export function parseProjectConfig(text: string): ParsedConfig {
     return empty;
   }
 
+  if (projectsNode.items.length === 0) error(`'projects' is empty: list at least one project with its artifacts.`, nodeRange(projectsNode));
   const projects: TrackedProject[] = [];
   const seenNames = new Set<string>();
   for (const item of projectsNode.items as (YamlNode | null)[]) {
@@ -202,6 +228,7 @@ export function parseProjectConfig(text: string): ParsedConfig {
       continue;
     }
     const name = nameNode.value.trim();
+    const errorsBefore = problems.filter((p) => p.severity === 'error').length;
     if (seenNames.has(name)) {
       error(`Project '${name}' is listed twice.`, nodeRange(nameNode));
       continue;
@@ -272,8 +299,13 @@ export function parseProjectConfig(text: string): ParsedConfig {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
       if (typeof key === 'string' && !PROJECT_KEYS.has(key) && !OSS_DIRECTORY_KEYS.has(key)) {
         warning(`Unknown key '${key}': a project takes name, github, pypi, npm, docker and slack.`, nodeRange(pair.key as YamlNode));
+      } else if (key === null || key === undefined || key === '') {
+        if (!isAlias(pair.key)) error(`A line starts with ':' but has no key before it.`, nodeRange(pair.key as YamlNode | null, (pair.value as YamlNode | null)?.range ?? item.range));
       }
     }
+    const artifacts = project.github.length + (project.pypi?.length ?? 0) + (project.npm?.length ?? 0) + (project.docker?.length ?? 0) + (project.slack?.length ?? 0);
+    // With entries that were all invalid, each already has its own error on its line.
+    if (artifacts === 0 && problems.filter((p) => p.severity === 'error').length === errorsBefore) error(`Project '${name}' lists no artifact: add github, pypi, npm, docker or slack.`, nodeRange(nameNode));
     projects.push(project);
   }
   return { config: { projects }, problems };
@@ -313,8 +345,11 @@ function parseSlackList(item: YAMLMap, project: string, nodeRange: RangeOf, erro
       unknownKeys(entry, ['domain', 'url', 'export', 'channels'], 'a Slack workspace takes domain, export and channels', nodeRange, warning);
       const exportNode = findPair(entry, 'export')?.value as YamlNode | null | undefined;
       if (exportNode !== undefined && exportNode !== null) {
-        if (isScalar(exportNode) && typeof exportNode.value === 'string' && exportNode.value.trim() !== '') workspace.exportPath = exportNode.value.trim();
-        else error(`'export' must be the path of a Slack export folder or .zip file.`, nodeRange(exportNode));
+        if (isScalar(exportNode) && typeof exportNode.value === 'string' && exportNode.value.trim() !== '') {
+          const exportPath = exportNode.value.trim();
+          if (insideWorkspace(exportPath)) workspace.exportPath = exportPath;
+          else error(`'export' must be a path inside the workspace folder (relative, without '..'), not '${exportPath}'.`, nodeRange(exportNode));
+        } else error(`'export' must be the path of a Slack export folder or .zip file.`, nodeRange(exportNode));
       }
       const channelsNode = findPair(entry, 'channels')?.value as YamlNode | null | undefined;
       if (channelsNode !== undefined && channelsNode !== null) {
@@ -338,6 +373,31 @@ function parseSlackList(item: YAMLMap, project: string, nodeRange: RangeOf, erro
     out.push(workspace);
   }
   return out;
+}
+
+/**
+ * Whether a configured path stays inside the workspace folder by its text: relative, no `..` step, no
+ * drive or UNC prefix. (The source checks the resolved path again, symlinks followed.)
+ */
+export function insideWorkspace(p: string): boolean {
+  if (p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:/.test(p) || p.startsWith('~')) return false;
+  return !p.split(/[\\/]+/).some((part) => part === '..');
+}
+
+/** The first character that no configuration file holds, with a message saying what it is. */
+function unreadableCharacter(text: string): { offset: number; message: string } | undefined {
+  // eslint-disable-next-line no-control-regex
+  const m = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffd]/.exec(text);
+  if (!m) return undefined;
+  const c = m[0];
+  const code = `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const message =
+    c === '\u0000'
+      ? `${CONFIG_FILE_NAME} contains a NUL byte: it is damaged or not a text file.`
+      : c === '\ufffd'
+        ? `${CONFIG_FILE_NAME} is not valid UTF-8 here (bytes that decode to no character): save it as UTF-8.`
+        : `${CONFIG_FILE_NAME} contains the control character ${code}${c === '\u001b' ? ' (escape)' : ''}: remove it.`;
+  return { offset: m.index, message };
 }
 
 function findPair(map: YAMLMap, key: string): Pair | undefined {

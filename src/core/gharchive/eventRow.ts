@@ -76,6 +76,16 @@ export function eventRepo(event: Json): RepoRef | undefined {
 }
 
 /**
+ * Why a line of a tracked repository is not an event that can be stored, or undefined when it is: an
+ * event needs its type and its time. Without them a row would be an `UnknownEvent` at an invented time.
+ */
+export function eventProblem(event: Json): string | undefined {
+  if (typeof event.type !== 'string' || event.type === '') return `'type' is ${event.type === undefined ? 'missing' : JSON.stringify(event.type)}`;
+  if (normalizeTime(str(event.created_at)) === null) return `'created_at' is ${event.created_at === undefined ? 'missing' : JSON.stringify(event.created_at)?.slice(0, 40)}`;
+  return undefined;
+}
+
+/**
  * Builds the stored row. `line` is the raw text, used only to give id-less legacy events a stable key
  * (a hash of the line), so that re-importing them is as harmless as re-importing any other hour.
  */
@@ -179,5 +189,5 @@ function normalizeTime(value: string | null): string | null {
   if (!value) return null;
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(value)) return value;
   const ms = Date.parse(value.replace(/^(\d{4})\/(\d{2})\/(\d{2})/, '$1-$2-$3'));
-  return Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : value;
+  return Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : null;
 }

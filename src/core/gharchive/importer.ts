@@ -7,7 +7,7 @@ import { openBefore, updateStore } from '../store/store';
 import { alreadyImported, readArchiveState, writeBatch } from './archiveStore';
 import type { HourRecord } from './archiveStore';
 import { CorruptHourError, downloadHour } from './download';
-import { eventRepo, eventRow } from './eventRow';
+import { eventProblem, eventRepo, eventRow } from './eventRow';
 import type { EventRow } from './eventRow';
 import { hourKey, hourUrl, hoursBetween, parseHour } from './hours';
 import { LineScanner } from './lineScanner';
@@ -205,9 +205,21 @@ export async function importGhArchive(options: GhArchiveImportOptions): Promise<
             firstBad ??= `line ${lineNo}: ${JSON.stringify(text.slice(0, 60))}`;
             return false;
           }
+          if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+            badLines++;
+            firstBad ??= `line ${lineNo}: not a JSON object`;
+            return false;
+          }
           const repo = eventRepo(event);
           const m = repo && matcher.match(repo);
           if (!repo || !m) return false;
+          const problem = eventProblem(event);
+          if (problem) {
+            // Not an event (an all-null line): a bad line of the hour, never a row with invented fields.
+            badLines++;
+            firstBad ??= `line ${lineNo}: ${problem}`;
+            return false;
+          }
           const row = eventRow(event, text, repo, m.tracked, key);
           if (!events.has(row.event_id)) matched++;
           events.set(row.event_id, row);

@@ -1,6 +1,7 @@
 import type { DockerImage } from '../config/projectConfig';
 import { HttpError } from '../http/errors';
 import { insertDockerHubSnapshot } from '../store/packageRows';
+import { shown, toCount } from './coerce';
 import type { DatasetContext } from './context';
 import { joinUrl } from './context';
 
@@ -24,13 +25,14 @@ export async function dockerHubDataset(ctx: DatasetContext, image: DockerImage):
     throw err;
   }
   if (res.notModified) return;
-  const pulls = res.body?.pull_count;
-  if (typeof pulls !== 'number' || !Number.isFinite(pulls)) throw new HttpError(`Unexpected Docker Hub answer for ${image.fullName}: no pull_count`, res.url, res.status);
+  // A count sent as a string of digits means the same; anything else fails this image, naming it.
+  const pulls = toCount(res.body?.pull_count);
+  if (pulls === undefined) throw new HttpError(`Unexpected Docker Hub answer for ${image.fullName}: 'pull_count' is ${shown(res.body?.pull_count)}`, res.url, res.status);
   const snap = {
     timestamp: ctx.now.toISOString(),
     image: image.fullName,
     pullCount: pulls,
-    starCount: typeof res.body.star_count === 'number' ? res.body.star_count : null,
+    starCount: toCount(res.body.star_count) ?? null,
     lastUpdated: typeof res.body.last_updated === 'string' ? res.body.last_updated : null,
   };
   ctx.write((store) => insertDockerHubSnapshot(store, snap));

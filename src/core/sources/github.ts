@@ -2,6 +2,7 @@ import type { HttpClient } from '../http/client';
 import { HttpError } from '../http/errors';
 import type { GitHubRepository } from '../config/projectConfig';
 import type { RepositorySnapshot } from '../store/store';
+import { shown, toCount } from './coerce';
 import type { DatasetContext } from './context';
 import { joinUrl } from './context';
 
@@ -63,11 +64,12 @@ function parseRepository(body: RepoBody | null, repo: GitHubRepository, timestam
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new HttpError(`Unexpected response for ${repo.fullName}: not a repository object`, url, status);
   }
-  const stars = body.stargazers_count;
-  if (typeof stars !== 'number' || !Number.isInteger(stars) || stars < 0) {
-    throw new HttpError(`Unexpected response for ${repo.fullName}: no valid stargazers_count`, url, status);
+  // Counts sent as strings of digits mean the same; a missing or other star count fails, naming it.
+  const stars = toCount(body.stargazers_count);
+  if (stars === undefined) {
+    throw new HttpError(`Unexpected response for ${repo.fullName}: no valid stargazers_count ('stargazers_count' is ${shown(body.stargazers_count)})`, url, status);
   }
-  const int = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const int = (v: unknown) => toCount(v);
   return {
     timestamp,
     repo: repo.fullName,

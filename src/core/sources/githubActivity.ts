@@ -1,6 +1,7 @@
 import type { GitHubRepository } from '../config/projectConfig';
 import { updateFirstResponses, upsertCommits, upsertIssueComments, upsertIssues } from '../store/githubRows';
 import type { CommitRow, IssueCommentRow, IssueRow } from '../store/githubRows';
+import { Unusable, shown, toCount, toTimestamp } from './coerce';
 import type { DatasetContext } from './context';
 import { withQuery } from './context';
 import { GITHUB_ACCEPT, apiUrl, isBot, loginOf, repoPath } from './github';
@@ -51,19 +52,28 @@ export async function issuesDataset(ctx: DatasetContext, repo: GitHubRepository)
     cursorOf: (i) => str(i.updated_at) ?? undefined,
     handle: (items) => {
       const rows: IssueRow[] = [];
-      for (const i of items) {
-        const createdAt = str(i.created_at);
-        if (typeof i.number !== 'number' || !createdAt) continue;
+      const unusable = new Unusable(`issues of ${repo.fullName}`);
+      for (const [index, i] of items.entries()) {
+        if (!i || typeof i !== 'object') {
+          unusable.note(index, `the item is ${shown(i)}`);
+          continue;
+        }
+        const createdAt = toTimestamp(i.created_at);
+        const number = toCount(i.number);
+        if (number === undefined || !createdAt) {
+          unusable.note(index, number === undefined ? `'number' is ${shown(i.number)}` : `'created_at' is ${shown(i.created_at)}`);
+          continue;
+        }
         rows.push({
           repo: repo.fullName,
-          number: i.number,
+          number,
           isPullRequest: i.pull_request !== undefined && i.pull_request !== null,
           author: loginOf(i.user),
           authorIsBot: isBot(i.user),
           title: str(i.title),
           state: str(i.state),
           labels: Array.isArray(i.labels) ? i.labels.map((l: unknown) => (typeof l === 'string' ? l : str((l as { name?: unknown })?.name))).filter((l): l is string => !!l) : [],
-          comments: typeof i.comments === 'number' ? i.comments : null,
+          comments: toCount(i.comments) ?? null,
           createdAt,
           updatedAt: str(i.updated_at) ?? createdAt,
           closedAt: str(i.closed_at),
@@ -74,6 +84,7 @@ export async function issuesDataset(ctx: DatasetContext, repo: GitHubRepository)
         upsertIssues(store, rows);
         updateFirstResponses(store, repo.fullName);
       });
+      unusable.check(items.length);
     },
   });
 }
@@ -88,16 +99,22 @@ export async function issueCommentsDataset(ctx: DatasetContext, repo: GitHubRepo
     cursorOf: (c) => str(c.updated_at) ?? str(c.created_at) ?? undefined,
     handle: (items) => {
       const rows: IssueCommentRow[] = [];
-      for (const c of items) {
-        const issueNumber = Number(/\/issues\/(\d+)$/.exec(str(c.issue_url) ?? '')?.[1]);
-        const createdAt = str(c.created_at);
-        if (typeof c.id !== 'number' || !Number.isInteger(issueNumber) || !createdAt) continue;
-        rows.push({ repo: repo.fullName, commentId: c.id, issueNumber, author: loginOf(c.user), authorIsBot: isBot(c.user), createdAt });
+      const unusable = new Unusable(`issue comments of ${repo.fullName}`);
+      for (const [index, c] of items.entries()) {
+        const issueNumber = Number(/\/issues\/(\d+)$/.exec(str(c?.issue_url) ?? '')?.[1]);
+        const createdAt = toTimestamp(c?.created_at);
+        const id = toCount(c?.id);
+        if (id === undefined || !Number.isInteger(issueNumber) || !createdAt) {
+          unusable.note(index, id === undefined ? `'id' is ${shown(c?.id)}` : !createdAt ? `'created_at' is ${shown(c?.created_at)}` : `'issue_url' is ${shown(c?.issue_url)}`);
+          continue;
+        }
+        rows.push({ repo: repo.fullName, commentId: id, issueNumber, author: loginOf(c.user), authorIsBot: isBot(c.user), createdAt });
       }
       ctx.write((store) => {
         upsertIssueComments(store, rows);
         updateFirstResponses(store, repo.fullName);
       });
+      unusable.check(items.length);
     },
   });
 }
@@ -112,8 +129,12 @@ export async function commitsDataset(ctx: DatasetContext, repo: GitHubRepository
     cursorOf: (c) => str(c.commit?.committer?.date) ?? undefined,
     handle: (items) => {
       const rows: CommitRow[] = [];
-      for (const c of items) {
-        if (typeof c.sha !== 'string') continue;
+      const unusable = new Unusable(`commits of ${repo.fullName}`);
+      for (const [index, c] of items.entries()) {
+        if (typeof c?.sha !== 'string' || c.sha === '') {
+          unusable.note(index, `'sha' is ${shown(c?.sha)}`);
+          continue;
+        }
         rows.push({
           repo: repo.fullName,
           sha: c.sha,
@@ -127,6 +148,7 @@ export async function commitsDataset(ctx: DatasetContext, repo: GitHubRepository
         });
       }
       ctx.write((store) => upsertCommits(store, rows));
+      unusable.check(items.length);
     },
   });
 }

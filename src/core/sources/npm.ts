@@ -2,6 +2,7 @@ import type { NpmPackage } from '../config/projectConfig';
 import { HttpError } from '../http/errors';
 import { upsertNpmDaily } from '../store/packageRows';
 import type { NpmDailyRow } from '../store/packageRows';
+import { Unusable, shown, toCount, toTimestamp } from './coerce';
 import type { DatasetContext } from './context';
 import { joinUrl } from './context';
 
@@ -70,12 +71,16 @@ export async function npmDownloadsDataset(ctx: DatasetContext, pkg: NpmPackage):
     const list = res.body?.downloads;
     if (!Array.isArray(list)) throw new HttpError(`Unexpected npm answer for ${pkg.name} ${from}:${to}: no 'downloads' list`, res.url, res.status);
     const rows: NpmDailyRow[] = [];
-    for (const d of list) {
-      if (typeof d.day !== 'string' || typeof d.downloads !== 'number') continue;
-      rows.push({ date: d.day.slice(0, 10), package: pkg.name, downloads: d.downloads });
-      if (!last || d.day > last) last = d.day.slice(0, 10);
-    }
+    const unusable = new Unusable(`days of npm downloads of ${pkg.name}`);
+    list.forEach((d: { day?: unknown; downloads?: unknown } | null, i: number) => {
+      const day = toTimestamp(d?.day);
+      const downloads = toCount(d?.downloads);
+      if (day === undefined || downloads === undefined) return unusable.note(i, day === undefined ? `'day' is ${shown(d?.day)}` : `'downloads' is ${shown(d?.downloads)}`);
+      rows.push({ date: day.slice(0, 10), package: pkg.name, downloads });
+      if (!last || day.slice(0, 10) > last) last = day.slice(0, 10);
+    });
     ctx.write((store) => upsertNpmDaily(store, rows));
+    unusable.check(list.length);
   }
   ctx.setState('downloads', last ?? cursor);
 }

@@ -3,6 +3,7 @@ import type { JsonResponse } from '../http/client';
 import { HttpError } from '../http/errors';
 import { insertPypiRecent, upsertPypiDaily, upsertPypiVersionDaily } from '../store/packageRows';
 import type { PypiDailyRow, PypiVersionDailyRow } from '../store/packageRows';
+import { Unusable, shown, toCount, toNumber, toTimestamp } from './coerce';
 import type { DatasetContext } from './context';
 import { fetchedRecently, joinUrl } from './context';
 
@@ -20,7 +21,7 @@ interface PepyBody {
 
 const SERIES = ['overall', 'python_major', 'python_minor', 'system'] as const;
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const num = (v: unknown): number | null => toNumber(v) ?? null;
 
 /**
  * pypistats.org: the `recent` counters as a snapshot, and the four daily series as rows upserted by
@@ -64,13 +65,16 @@ export async function pypistatsDataset(ctx: DatasetContext, pkg: PypiPackage): P
     const data = res.body?.data;
     if (!Array.isArray(data)) throw new HttpError(`Unexpected pypistats answer for ${pkg.name}/${name}: 'data' is not a list`, res.url, res.status);
     const rows: PypiDailyRow[] = [];
-    for (const r of data) {
-      const downloads = num(r.downloads);
-      if (typeof r.date !== 'string' || downloads === null) continue;
+    const unusable = new Unusable(`rows of pypistats ${name} for ${pkg.name}`);
+    data.forEach((r: { date?: unknown; downloads?: unknown; category?: unknown } | null, i: number) => {
+      const downloads = toCount(r?.downloads);
+      const date = toTimestamp(r?.date);
+      if (date === undefined || downloads === undefined) return unusable.note(i, date === undefined ? `'date' is ${shown(r?.date)}` : `'downloads' is ${shown(r?.downloads)}`);
       // Each category is its own row; with_mirrors and without_mirrors are never added together.
-      rows.push({ date: r.date, package: pkg.name, categoryType: name, category: r.category === null || r.category === undefined ? 'null' : String(r.category), downloads });
-    }
+      rows.push({ date: date.slice(0, 10), package: pkg.name, categoryType: name, category: r?.category === null || r?.category === undefined ? 'null' : String(r.category), downloads });
+    });
     ctx.write((store) => upsertPypiDaily(store, rows));
+    unusable.check(data.length);
   });
   if (changed) ctx.setState('pypistats');
 }
@@ -88,14 +92,18 @@ export async function pepyDataset(ctx: DatasetContext, pkg: PypiPackage, apiKey:
     const downloads = res.body?.downloads;
     if (!downloads || typeof downloads !== 'object') throw new HttpError(`Unexpected pepy.tech answer for ${pkg.name}: no 'downloads'`, res.url, res.status);
     const rows: PypiVersionDailyRow[] = [];
-    for (const [date, versions] of Object.entries(downloads)) {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !versions || typeof versions !== 'object') continue;
+    const unusable = new Unusable(`pepy.tech days of ${pkg.name}`);
+    const days = Object.entries(downloads);
+    days.forEach(([date, versions], i) => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !versions || typeof versions !== 'object') return unusable.note(i, `day ${JSON.stringify(date.slice(0, 20))} holds ${shown(versions)}`);
       for (const [version, n] of Object.entries(versions)) {
-        const count = num(n);
-        if (count !== null) rows.push({ date, package: pkg.name, version, downloads: count });
+        const count = toCount(n);
+        if (count === undefined) return unusable.note(i, `${date} version ${JSON.stringify(version.slice(0, 40))} is ${shown(n)}`);
+        rows.push({ date, package: pkg.name, version, downloads: count });
       }
-    }
+    });
     ctx.write((store) => upsertPypiVersionDaily(store, rows));
+    unusable.check(days.length);
     ctx.setState('pepy');
   }
 }

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { insideWorkspace } from '../config/projectConfig';
 import type { SlackWorkspace } from '../config/projectConfig';
 import type { Credential } from '../http/client';
 import { HttpError } from '../http/errors';
@@ -8,7 +10,8 @@ import type { DatasetContext } from './context';
 import { joinUrl, withQuery } from './context';
 import { readSlackExport } from './slackExport';
 import type { SlackMessage } from './slackMessages';
-import { toMessageRow, toUserRow } from './slackMessages';
+import { messageProblem, toMessageRow, toUserRow } from './slackMessages';
+import { Unusable } from './coerce';
 
 interface SlackEnvelope {
   ok?: unknown;
@@ -55,15 +58,29 @@ function readThreadsSeen(cursor: string | undefined): ThreadsSeen {
 /** Imports a workspace export (folder or .zip) named in the configuration, once per version of the file. */
 export async function slackExportDataset(ctx: DatasetContext, ws: SlackWorkspace): Promise<void> {
   if (!ws.exportPath) return;
-  const file = path.resolve(ctx.workspaceDir ?? process.cwd(), ws.exportPath);
+  const root = ctx.workspaceDir ?? process.cwd();
+  const file = path.resolve(root, ws.exportPath);
+  // A workspace's configuration reads files of that workspace only, symlinks followed.
+  const [realRoot, realFile] = await Promise.all([realpath(root), realpath(file).catch(() => file)]);
+  if (!insideWorkspace(ws.exportPath) || (realFile !== realRoot && !realFile.startsWith(`${realRoot}${path.sep}`))) {
+    throw new Error(`the Slack export ${ws.exportPath} is outside the workspace folder ${root}; only files inside it are read`);
+  }
   const exp = await readSlackExport(file, ws.domain);
   const dataset = `export ${exp.fingerprint}`;
   if (ctx.state(dataset) && !ctx.force) return;
   const users = new Map(exp.users.map((u) => [u.userId, u]));
   const rows: SlackMessageRow[] = [];
+  const unusable = new Unusable(`messages of the Slack export ${ws.exportPath}`);
+  let seen = 0;
   for (const channel of exp.channels) {
     if (ws.channels && !ws.channels.includes(channel.name)) continue;
     for (const m of exp.messages.get(channel.name) ?? []) {
+      const problem = messageProblem(m);
+      if (problem) {
+        unusable.note(seen++, `#${channel.name}: ${problem}`);
+        continue;
+      }
+      seen++;
       const row = toMessageRow(m, ws.domain, channel, users);
       if (row) rows.push(row);
     }
@@ -73,6 +90,7 @@ export async function slackExportDataset(ctx: DatasetContext, ws: SlackWorkspace
     upsertSlackUsers(store, exp.users);
     upsertSlackMessages(store, rows);
   });
+  unusable.check(seen);
   ctx.setState(dataset);
 }
 
@@ -193,8 +211,16 @@ export async function slackApiDataset(ctx: DatasetContext, ws: SlackWorkspace, t
   );
 
   const rows: SlackMessageRow[] = [];
+  const unusable = new Unusable(`Slack messages of ${ws.domain}`);
+  let seen = 0;
   for (const h of histories) {
     for (const m of h.messages) {
+      const problem = messageProblem(m);
+      if (problem) {
+        unusable.note(seen++, `#${h.channel.name}: ${problem}`);
+        continue;
+      }
+      seen++;
       const row = toMessageRow(m, ws.domain, h.channel, users);
       if (row) rows.push(row);
     }
@@ -205,6 +231,7 @@ export async function slackApiDataset(ctx: DatasetContext, ws: SlackWorkspace, t
       upsertSlackMessages(store, rows);
     });
   }
+  unusable.check(seen);
   for (const h of histories) {
     if (h.newest && h.newest !== ctx.state(h.dataset)?.cursor) ctx.setState(h.dataset, h.newest);
     const threads = JSON.stringify(h.threads);

@@ -35,6 +35,18 @@ export function permalink(domain: string, channelId: string | undefined, ts: str
   return channelId ? `https://${domain}.slack.com/archives/${channelId}/p${ts.replace('.', '')}` : null;
 }
 
+/**
+ * Why a message cannot be read (not an object, no usable `ts`), or undefined when it can. Channel
+ * events that are skipped on purpose are not problems.
+ */
+export function messageProblem(m: unknown): string | undefined {
+  if (!m || typeof m !== 'object') return `the message is ${m === null ? 'null' : typeof m}`;
+  const msg = m as SlackMessage;
+  if (msg.type !== undefined && msg.type !== 'message') return undefined;
+  if (typeof msg.ts !== 'string' || !slackTsToIso(msg.ts)) return `'ts' is ${msg.ts === undefined ? 'missing' : msg.ts === null ? 'null' : `${typeof msg.ts} ${JSON.stringify(msg.ts)?.slice(0, 30)}`}`;
+  return undefined;
+}
+
 /** Maps one message to the seed's `slack_messages` row, or undefined for channel events. */
 export function toMessageRow(
   m: SlackMessage,

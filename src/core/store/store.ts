@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import { withFileLock } from './lock';
 import type { FileLockOptions, LockOwner } from './lock';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
-import { StoreCorruptError, StoreError, cleanupInterruptedSaves, markOurs, moveAside, openVerified, readStoreFile, resolveStoreTarget, writeStoreFile } from './storeFile';
+import { StoreCorruptError, StoreError, assertStoreWritable, cleanupInterruptedSaves, markOurs, moveAside, openVerified, readStoreFile, resolveStoreTarget, writeStoreFile } from './storeFile';
 import type { StoreFingerprint } from './storeFile';
 
 export { StoreError } from './storeFile';
@@ -227,10 +227,13 @@ export async function moveAsideIfCorrupt(SQL: SqlJsStatic, file: string, logger:
 }
 
 /**
- * The store as a refresh or an import finds it before fetching (read-only, no lock). A corrupt file is
- * moved aside under the lock and the command fails before any request, naming where the file went.
+ * The store as a refresh or an import finds it before fetching (read-only, no lock). A read-only store
+ * fails here; a corrupt file is moved aside under the lock and the command fails before any request,
+ * naming where the file went.
  */
 export async function openBefore(SQL: SqlJsStatic, file: string, logger: Logger): Promise<OpenResult> {
+  // A store that cannot be saved fails before anything is fetched, not after.
+  await assertStoreWritable(file);
   try {
     return await MetricsStore.open(SQL, file, logger);
   } catch (err) {

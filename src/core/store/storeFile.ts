@@ -219,16 +219,22 @@ export async function cleanupInterruptedSaves(file: string, logger?: Logger): Pr
   return removed;
 }
 
-/** Fails before any work when the store exists but may not be written (a read-only file is a choice to respect). */
+/**
+ * Fails before any work when the store exists but may not be written: a file without any write
+ * permission is a choice to respect (even by root, whom access() would let through), and a save would
+ * otherwise replace it with a writable copy.
+ */
 export async function assertStoreWritable(file: string): Promise<void> {
   const target = await resolveStoreTarget(file);
+  let code: string | undefined;
   try {
-    await access(target, constants.W_OK);
+    if (((await stat(target)).mode & 0o222) === 0) code = 'no write permission';
+    else await access(target, constants.W_OK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
-    throw new StoreError(`The store ${file} is read-only (${code}); make it writable to save into it.`, file);
   }
+  if (code) throw new StoreError(`The store ${file} is read-only (${code}); make it writable to save into it.`, file);
 }
 
 /**

@@ -71,6 +71,23 @@ describe('community-metrics gharchive import (bundled CLI)', function () {
     store.close();
   });
 
+  it('stops at --deadline when an hour trickles in, keeping the hours that finished, and exits 1', async () => {
+    const store = path.join(dir, 'deadline.sqlite');
+    serveHour(server, REAL_HOUR, realHourBytes());
+    // Hour 13 comes one byte every 50 ms: never idle long enough for --timeout, and far from done at the deadline.
+    server.fault('/2015-01-01-13.json.gz', { kind: 'trickle', intervalMs: 50, body: realHourBytes() });
+    const r = await cli(['gharchive', 'import', '--from', '2015-01-01T12', '--to', '2015-01-01T13', '--gharchive-url', server.url, '--workspace', dir, '--store', store, '--concurrency', '1', '--deadline', '12']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /import deadline of 12 s was reached/);
+    const SQL = await testSqlJs();
+    const { store: s } = await MetricsStore.open(SQL, store, silentLogger);
+    try {
+      assert.deepEqual(s.all('SELECT hour, status FROM gharchive_hours ORDER BY hour'), [{ hour: '2015-01-01T12:00:00Z', status: 'imported' }]);
+    } finally {
+      s.close();
+    }
+  });
+
   it('rejects a malformed hour and a missing bound with a usage error', async () => {
     const bad = await cli(['gharchive', 'import', '--from', '2015-13-01T00', '--to', '2015-01-01T01', '--workspace', dir]);
     assert.equal(bad.code, 2);
