@@ -2,6 +2,7 @@ import { GHARCHIVE_DAILY_SQL, GHARCHIVE_METRIC_KEY, gharchiveParams } from '../c
 import type { ProjectConfig } from '../config/projectConfig';
 import type { SqlValue } from 'sql.js';
 import type { MetricsStore } from './store';
+import { trafficSummaries } from './trafficSummary';
 
 /** One metric of an artifact, as the tree shows it: latest value and its change over 7 and 30 days. */
 export interface MetricSummary {
@@ -62,6 +63,7 @@ export function artifactMetrics(store: MetricsStore, config: ProjectConfig, now:
             now,
           ),
           ...gharchiveMetric(store, r.fullName),
+          ...trafficSummaries(store, r.fullName),
         ],
       });
     }
