@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { metricSeries } from '../../src/core/charts/metricSeries';
+import { trafficChart } from '../../src/core/charts/trafficViews';
 import { parseProjectConfig } from '../../src/core/config/projectConfig';
 import { HttpClient } from '../../src/core/http/client';
 import { silentLogger } from '../../src/core/log';
@@ -85,7 +86,28 @@ describe('GitHub traffic, from responses built on GitHub\'s documentation', () =
       assert.equal(m?.latest, 14850 - 440);
       assert.equal(m?.latestAt, '2016-10-24');
       assert.equal(m?.change7d, undefined, 'the window 7 days earlier was not fully observed');
+      assert.match(m?.description ?? '', /in the 14 days to 2016-10-24 \(GitHub traffic, kept here past GitHub's 14 days\)$/);
     });
+  });
+
+  it('draws the releases beside the traffic: dashed rules on the chart, the latest in the tree', async () => {
+    for (const f of TRAFFIC_FILES) loadDocFixture(server, f);
+    await run(DOC_NOW);
+    const { store } = await MetricsStore.open(await testSql(), path.join(dir, 'm.sqlite'), silentLogger);
+    try {
+      store.db.run("INSERT INTO github_releases (repo, release_id, tag_name, name, draft, prerelease, created_at, published_at) VALUES (?, 1, 'v1.0.0', 'One', 0, 0, '2016-10-17T10:00:00Z', '2016-10-17T10:00:00Z'), (?, 2, 'v0.1.0', 'Old', 0, 0, '2015-01-01T00:00:00Z', '2015-01-01T00:00:00Z')", [REPO, REPO]);
+      const chart = trafficChart(store, { artifact: `github:${REPO}`, source: 'github', name: REPO, project: 'hello' }, {});
+      const layers = chart?.spec.layer as { data?: { values: unknown[] }; mark: { type?: string } }[];
+      assert.equal(layers.length, 2);
+      assert.deepEqual(layers[1]?.data?.values, [{ period: '2016-10-17', release: 'v1.0.0' }], 'only the releases inside the charted days');
+      assert.equal(layers[1]?.mark.type, 'rule');
+      assert.match(chart?.summary ?? '', /Releases in the period \(dashed rules\): v1\.0\.0 on 2016-10-17\./);
+      assert.deepEqual(chart?.series.map((x) => x.split(':')[0]), ['octocat/Hello-World', 'octocat/Hello-World']);
+      const m = artifactMetrics(store, parseProjectConfig(CONFIG).config)[0]?.metrics.find((x) => x.key === 'traffic_clones_14d');
+      assert.match(m?.description ?? '', /; latest release v1\.0\.0 on 2016-10-17$/);
+    } finally {
+      store.close();
+    }
   });
 
   it('never double counts: a repeated refresh replaces the days and the day\'s snapshot', async () => {

@@ -14,6 +14,13 @@ const shift = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`
  */
 export function trafficSummaries(db: SqlReader, repo: string): MetricSummary[] {
   const out: MetricSummary[] = [];
+  // The latest release beside the traffic: did it bring visitors? (the dashboard draws every release)
+  const release = db.all<{ tag: string; day: string }>(
+    `SELECT COALESCE(tag_name, name) AS tag, substr(COALESCE(published_at, created_at), 1, 10) AS day FROM github_releases
+      WHERE repo = ? AND draft = 0 AND COALESCE(published_at, created_at) IS NOT NULL ORDER BY COALESCE(published_at, created_at) DESC LIMIT 1`,
+    [repo],
+  )[0];
+  const releaseNote = release ? `; latest release ${release.tag ?? '(untitled)'} on ${release.day}` : '';
   for (const [kind, key, label, unit] of [['views', 'traffic_views_14d', 'Views, last 14 days', 'views'], ['clones', 'traffic_clones_14d', 'Clones, last 14 days', 'clones']] as const) {
     const days = db.all<{ day: string; v: number }>(`SELECT day, v FROM (${trafficDailySql(kind, 'count')}) ORDER BY day`, [repo]);
     const last = days.at(-1);
@@ -33,7 +40,7 @@ export function trafficSummaries(db: SqlReader, repo: string): MetricSummary[] {
     for (let i = 0; i < WINDOW; i++) latest += byDay.get(shift(last.day, -i)) ?? 0;
     const m: MetricSummary = {
       key, label,
-      description: `${unit} of the repository on GitHub in the 14 days to ${last.day} (GitHub traffic, kept here past GitHub's 14 days)`,
+      description: `${unit} of the repository on GitHub in the 14 days to ${last.day} (GitHub traffic, kept here past GitHub's 14 days)${releaseNote}`,
       latest,
       latestAt: last.day,
     };
