@@ -27,6 +27,7 @@ export function trafficChart(db: SqlReader, a: ViewArtifact, range: ViewRange): 
     .filter((s) => s.points.length > 0);
   if (series.length === 0) return undefined;
   const chart = metricChart(series, { title: `${a.name}: views and clones per day (GitHub traffic), releases marked` });
+  chart.id = `traffic:${a.artifact}`;
   const periods = series.flatMap((s) => s.points.map((p) => p.period)).sort();
   const first = periods[0] as string;
   const last = periods.at(-1) as string;
