@@ -160,6 +160,19 @@ describe('GitHub traffic, from responses built on GitHub\'s documentation', () =
     await withStore((s) => assert.equal(artifactMetrics(s, parseProjectConfig(CONFIG).config)[0]?.metrics.some((m) => m.key.startsWith('traffic')), false));
   });
 
+  it('keeps what the token may read when GitHub refuses one part (a fine-grained token without a permission)', async () => {
+    for (const f of ['github-traffic.views.json', 'github-traffic.clones.json', 'github-traffic.paths.json']) loadDocFixture(server, f);
+    loadDocFixture(server, 'github-traffic.no-push-access.json', (e) => ({ ...e, request: { method: 'GET', path: `/repos/${REPO}/traffic/popular/referrers` } }));
+    const r = await run(DOC_NOW);
+    assert.deepEqual(r.failures, []);
+    assert.deepEqual(r.notices.map((n) => n.message), ['traffic partly kept: GitHub refused referrers: "Must have push access to repository" (HTTP 403)']);
+    await withStore((s) => {
+      assert.equal(s.all('SELECT * FROM github_traffic_daily').length, 30);
+      assert.equal(s.all('SELECT * FROM github_traffic_paths').length, 10);
+      assert.equal(s.all('SELECT * FROM github_traffic_referrers').length, 0);
+    });
+  });
+
   it('a 304 the next day moves the window; days no refresh saw are gaps, never 0', async () => {
     server.synthesizeEtags = true;
     for (const f of TRAFFIC_FILES) loadDocFixture(server, f);

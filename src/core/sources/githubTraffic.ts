@@ -1,4 +1,5 @@
 import type { GitHubRepository } from '../config/projectConfig';
+import type { JsonResponse } from '../http/client';
 import { HttpError, RateLimitError } from '../http/errors';
 import { carryForwardTrafficWindow, hasTrafficWindow, replacePopularSnapshot, upsertTrafficCounts } from '../store/trafficRows';
 import type { PopularEntry, TrafficDay, TrafficKind } from '../store/trafficRows';
@@ -67,14 +68,29 @@ export async function trafficDataset(ctx: DatasetContext, repo: GitHubRepository
     if (known?.cursor !== NO_ACCESS || ctx.now.getTime() - Date.parse(known.fetchedAt) >= ctx.options.dailySourceIntervalMs) ctx.setState(ACCESS_STATE, NO_ACCESS);
     return;
   }
+  // A token may see views and still be refused the rest (a fine-grained token without a permission):
+  // that part is left out with a notice, the others kept.
+  const refused: string[] = [];
+  const other = async <T>(url: string, what: string): Promise<JsonResponse<T> | undefined> => {
+    try {
+      return await ctx.get<T>(url, { headers });
+    } catch (err) {
+      const refusal = trafficRefusal(err);
+      if (!refusal) throw err;
+      refused.push(`${what}: ${refusal}`);
+      return undefined;
+    }
+  };
   const [clones, referrers, paths] = await Promise.all([
-    ctx.get<CountsBody>(`${base}/clones?per=day`, { headers }),
-    ctx.get<PopularBody[]>(`${base}/popular/referrers`, { headers }),
-    ctx.get<PopularBody[]>(`${base}/popular/paths`, { headers }),
+    other<CountsBody>(`${base}/clones?per=day`, 'clones'),
+    other<PopularBody[]>(`${base}/popular/referrers`, 'referrers'),
+    other<PopularBody[]>(`${base}/popular/paths`, 'paths'),
   ]);
+  if (refused.length > 0) ctx.notice(`traffic partly kept: GitHub refused ${refused.join('; ')}`);
   if (ctx.state(ACCESS_STATE)?.cursor === NO_ACCESS) ctx.setState(ACCESS_STATE, 'ok');
 
-  const counts = (kind: TrafficKind, res: typeof views) => {
+  const counts = (kind: TrafficKind, res: JsonResponse<CountsBody> | undefined) => {
+    if (!res) return;
     if (res.notModified) {
       // Unchanged since the last fetch: the window still moved to today, and its days are still known.
       if (!ctx.read((s) => hasTrafficWindow(s, repo.fullName, kind, today))) {
@@ -102,7 +118,8 @@ export async function trafficDataset(ctx: DatasetContext, repo: GitHubRepository
   counts('views', views);
   counts('clones', clones);
 
-  const popular = (kind: 'referrers' | 'paths', res: typeof referrers) => {
+  const popular = (kind: 'referrers' | 'paths', res: JsonResponse<PopularBody[]> | undefined) => {
+    if (!res) return;
     if (res.notModified) {
       // The same top 10 as the last snapshot: it is today's too.
       if (!ctx.read((s) => hasTrafficWindow(s, repo.fullName, kind, today))) ctx.write((s) => carryForwardPopular(s, repo.fullName, kind, today, at));
