@@ -122,6 +122,8 @@ describe('coverage: the days each kept series was (not) observed', () => {
       const chart = referrersChart(store, { artifact: 'github:o/r', source: 'github', name: 'o/r', project: 'p' }, {});
       const google = chart?.values.filter((v) => String(v.series).startsWith('Google:')).map((v) => v.value);
       assert.deepEqual(google, [20, 21, null, 22], '2026-11-03 had no snapshot: a gap');
+      const { compile } = await import('vega-lite');
+      assert.ok(compile({ ...(chart?.spec ?? {}), data: { values: chart?.values } } as never).spec);
     } finally {
       store.close();
     }

@@ -87,13 +87,13 @@ describe('npm per-version downloads, from responses built on npm\'s documentatio
     const later = await rows();
     assert.deepEqual([...new Set(later.map((x) => x.snapshot_day))], ['2026-11-23', '2026-11-25']);
     // Charted like PyPI's version adoption; the day without a snapshot is said, not drawn as 0.
-    await withStore((s) => {
-      const chart = npmVersionAdoption(s, 'fastify', {});
-      assert.ok(chart);
-      assert.deepEqual([...new Set(chart.values.map((v) => v.day))], ['2026-11-23', '2026-11-25']);
-      assert.equal(chart.values.filter((v) => v.day === '2026-11-24').length, 0);
-      assert.match(chart.summary, /2 daily snapshots .* 1 day without a snapshot, left empty\. On 2026-11-25, 4\.28\.1 had the largest share, 59\.92%\./);
-    });
+    const chart = await withStore((s) => npmVersionAdoption(s, 'fastify', {}));
+    assert.ok(chart);
+    assert.deepEqual([...new Set(chart.values.map((v) => v.day))], ['2026-11-23', '2026-11-25']);
+    assert.equal(chart.values.filter((v) => v.day === '2026-11-24').length, 0);
+    const { compile } = await import('vega-lite');
+    assert.ok(compile({ ...chart.spec, data: { values: chart.values } } as never).spec);
+    assert.match(chart.summary, /2 daily snapshots .* 1 day without a snapshot, left empty\. On 2026-11-25, 4\.28\.1 had the largest share, 59\.92%\./);
   });
 
   it('flags a large share of the last week\'s downloads on versions older than marked_version of an npm entry', async () => {

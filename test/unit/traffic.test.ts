@@ -103,6 +103,10 @@ describe('GitHub traffic, from responses built on GitHub\'s documentation', () =
       assert.equal(layers[1]?.mark.type, 'rule');
       assert.match(chart?.summary ?? '', /Releases in the period \(dashed rules\): v1\.0\.0 on 2016-10-17\./);
       assert.deepEqual(chart?.series.map((x) => x.split(':')[0]), ['octocat/Hello-World', 'octocat/Hello-World']);
+      // A valid vega-lite spec: compiled by vega-lite itself, with the data the webview sends.
+      const { compile } = await import('vega-lite');
+      const vg = compile({ ...(chart?.spec ?? {}), data: { values: chart?.values } } as never).spec as { marks?: { type: string }[] };
+      assert.ok(JSON.stringify(vg.marks).includes('"type":"rule"'), 'the release rules are drawn');
       const m = artifactMetrics(store, parseProjectConfig(CONFIG).config)[0]?.metrics.find((x) => x.key === 'traffic_clones_14d');
       assert.match(m?.description ?? '', /; latest release v1\.0\.0 on 2016-10-17$/);
     } finally {
