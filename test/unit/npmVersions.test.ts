@@ -76,6 +76,7 @@ describe('npm per-version downloads, from responses built on npm\'s documentatio
     ]);
     assert.equal(first.filter((x) => x.package === 'fastify').length, 5);
     assert.equal(first.filter((x) => x.package === 'brand-new-package').length, 0, 'an empty mapping stores no version');
+    assert.deepEqual(await withStore((s) => s.all("SELECT versions, downloads FROM npm_version_snapshots WHERE package = 'brand-new-package'")), [{ versions: 0, downloads: 0 }], '…but the day was observed');
     const asked = () => server.requests.filter((q) => q.path.startsWith('/versions/')).length;
     const n = asked();
     await run(yaml, new Date(NOW.getTime() + 3600_000));

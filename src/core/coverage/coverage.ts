@@ -40,7 +40,7 @@ const DEFS: SeriesDef[] = [
   { source: 'pypi', key: 'downloads_daily', label: 'PyPI downloads (pypistats)', kind: 'backfilled', keptDays: 180, optional: true, daysSql: "SELECT DISTINCT date AS day FROM pypi_downloads_daily WHERE package = ?1 AND category_type = 'overall'" },
   { source: 'pypi', key: 'version_downloads', label: 'PyPI downloads by version (pepy.tech)', kind: 'backfilled', keptDays: 90, optional: true, daysSql: 'SELECT DISTINCT date AS day FROM pypi_version_downloads_daily WHERE package = ?1' },
   { source: 'npm', key: 'downloads_daily', label: 'npm downloads', kind: 'backfilled', optional: true, daysSql: 'SELECT DISTINCT date AS day FROM npm_downloads_daily WHERE package = ?1' },
-  { source: 'npm', key: 'version_downloads', label: 'npm downloads by version', kind: 'snapshot', optional: true, daysSql: 'SELECT DISTINCT snapshot_day AS day FROM npm_version_downloads WHERE package = ?1' },
+  { source: 'npm', key: 'version_downloads', label: 'npm downloads by version', kind: 'snapshot', optional: true, daysSql: 'SELECT snapshot_day AS day FROM npm_version_snapshots WHERE package = ?1' },
   { source: 'docker', key: 'pulls', label: 'Docker Hub pulls', kind: 'snapshot', daysSql: 'SELECT DISTINCT substr(timestamp, 1, 10) AS day FROM dockerhub_pulls WHERE image = ?1' },
 ];
 

@@ -289,6 +289,8 @@ export const MIGRATIONS: readonly string[] = [
   //        top 10 of the 14-day window as dated snapshots: one per day (the day's latest fetch replaces it)
   //    npm_version_downloads(package, snapshot_day, version, downloads, fetched_at)
   //        /versions/{package}/last-week per version: downloads in the 7 days before the snapshot
+  //    npm_version_snapshots(package, snapshot_day, versions, downloads, fetched_at)
+  //        one row per snapshot taken, even one with no version downloaded: the days observed
   `
   CREATE TABLE IF NOT EXISTS github_traffic_daily (
     repo       TEXT NOT NULL,
@@ -340,6 +342,14 @@ export const MIGRATIONS: readonly string[] = [
     downloads    INTEGER NOT NULL,
     fetched_at   TEXT NOT NULL,
     PRIMARY KEY (package, snapshot_day, version)
+  );
+  CREATE TABLE IF NOT EXISTS npm_version_snapshots (
+    package      TEXT NOT NULL,
+    snapshot_day TEXT NOT NULL,
+    versions     INTEGER NOT NULL,
+    downloads    INTEGER NOT NULL,
+    fetched_at   TEXT NOT NULL,
+    PRIMARY KEY (package, snapshot_day)
   );
   `,
 ];
