@@ -24,7 +24,8 @@ messages, and star growth accelerating or flattening. Reads the store; never wri
 Options:
   --workspace DIR          workspace folder holding ${CONFIG_FILE_NAME} (default: current folder)
   --store FILE             store file (default: DIR/${STORE_RELATIVE_PATH})
-  --mark PACKAGE=VERSION   mark a PyPI package's version (as marked_version: in ${CONFIG_FILE_NAME}); repeatable
+  --mark PACKAGE=VERSION   mark a PyPI package's version (npm:NAME=VERSION for an npm package), as
+                           marked_version: in ${CONFIG_FILE_NAME}; repeatable
   --json                   print the insights as JSON
   --exit-code              exit ${FLAGS_RAISED} when any insight is raised (for cron jobs that alert)
   -h, --help               show this help`;

@@ -1,6 +1,7 @@
 import { describeError } from '../core/http/errors';
 import { buildCommand } from './buildCommand';
 import { compileCommand } from './compileCommand';
+import { coverageCommand } from './coverageCommand';
 import { lineageCommand } from './lineageCommand';
 import { gharchiveCommand } from './gharchiveCommand';
 import { insightsCommand } from './insightsCommand';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   query: { run: queryCommand, summary: 'run SQL on the store and print json or csv' },
   lineage: { run: lineageCommand, summary: 'print the lineage graph, write it as SVG, or send the last run to OpenLineage' },
   insights: { run: insightsCommand, summary: 'print the insight flags (rate drops, old versions, one-person activity, star trend)' },
+  coverage: { run: coverageCommand, summary: 'list the days each kept series was not observed (gaps), and alert on a stale one' },
   gharchive: { run: gharchiveCommand, summary: 'import GH Archive hours (public events) for the tracked repositories' },
 };
 

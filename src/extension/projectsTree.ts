@@ -19,7 +19,27 @@ export type ProjectsNode =
   | { kind: 'repository'; project: TrackedProject; repo: GitHubRepository }
   | { kind: 'artifact'; project: TrackedProject; artifact: ArtifactRef }
   | { kind: 'metric'; project: TrackedProject; artifactId: string; metric: MetricSummary }
-  | { kind: 'flag'; project: TrackedProject; artifactId: string; flag: ArtifactFlag };
+  | { kind: 'flag'; project: TrackedProject; artifactId: string; flag: ArtifactFlag }
+  | { kind: 'gap'; project: TrackedProject; artifactId: string; gap: GapItem };
+
+/** A day range a kept series was not observed (see core/coverage), or the count of older ones. */
+export interface GapItem {
+  message: string;
+  open: boolean;
+  /** All gaps of the artifact, for the tooltip of the "older gaps" item. */
+  more?: string[];
+}
+
+/** Gaps shown per artifact, most recent first; the rest are summed up in one item. */
+const SHOWN_GAPS = 5;
+
+function gapItems(summary: ArtifactSummary | undefined): GapItem[] {
+  const gaps = (summary?.coverage ?? []).flatMap((c) => c.gaps).sort((a, b) => b.to.localeCompare(a.to));
+  const items: GapItem[] = gaps.slice(0, SHOWN_GAPS).map((g) => ({ message: g.message, open: g.open }));
+  const rest = gaps.slice(SHOWN_GAPS);
+  if (rest.length > 0) items.push({ message: `${rest.length} earlier gap${rest.length === 1 ? '' : 's'} (community-metrics coverage lists all)`, open: false, more: rest.map((g) => g.message) });
+  return items;
+}
 
 /** A flag on an artifact (an insight), with the command that opens its chart. */
 export interface ArtifactFlag {
@@ -93,6 +113,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
     return [
       ...(this.flags?.flagsFor(id) ?? []).map((flag): ProjectsNode => ({ kind: 'flag', project: node.project, artifactId: id, flag })),
       ...(this.model.summaries.get(id)?.metrics ?? []).map((metric): ProjectsNode => ({ kind: 'metric', project: node.project, artifactId: id, metric })),
+      ...gapItems(this.model.summaries.get(id)).map((gap): ProjectsNode => ({ kind: 'gap', project: node.project, artifactId: id, gap })),
     ];
   }
 
@@ -163,6 +184,16 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<ProjectsNod
         tip.appendText(node.flag.explanation);
         item.tooltip = tip;
         item.command = node.flag.command;
+        return item;
+      }
+      case 'gap': {
+        const item = new vscode.TreeItem(node.gap.message, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.artifactId}~${node.gap.message}@${node.project.name}`;
+        item.contextValue = 'gap';
+        item.iconPath = new vscode.ThemeIcon('debug-disconnect', node.gap.open ? new vscode.ThemeColor('list.warningForeground') : undefined);
+        const tip = new vscode.MarkdownString();
+        tip.appendText(node.gap.more ? node.gap.more.join('\n') : `${node.gap.message}\n\nNo refresh observed these days: charts leave them as gaps, neither 0 nor interpolated.`);
+        item.tooltip = tip;
         return item;
       }
     }

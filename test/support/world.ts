@@ -1,6 +1,7 @@
 import { parseProjectConfig } from '../../src/core/config/projectConfig';
 import type { ProjectConfig } from '../../src/core/config/projectConfig';
 import type { SourceEndpoints } from '../../src/core/sources/context';
+import { loadDocFixture } from './docFixtures';
 import { FakeServer, readFixture } from './fakeServer';
 import type { Exchange, RecordedRequest } from './fakeServer';
 
@@ -94,6 +95,8 @@ export function loadGitHub(server: FakeServer): void {
   const release = releaseScenario.find((e) => e.request.path.endsWith('/releases/tags/v1.0.0'))?.response.body as Record<string, unknown>;
   const assets = releaseScenario.find((e) => e.request.path.endsWith('/releases/1000/assets') && e.request.method === 'GET')?.response.body as unknown[];
   server.json('/repos/PyGithub/PyGithub/releases', [{ ...release, assets }], 200, { etag: '"releases-1"' });
+  // Traffic: the token cannot push to PyGithub, so GitHub refuses (built from the docs, test/fixtures/upstream-docs).
+  loadDocFixture(server, 'github-traffic.no-push-access.json', (e) => ({ ...e, request: { ...e.request, path: '/repos/PyGithub/PyGithub/traffic/views' } }));
 }
 
 export function loadPypi(server: FakeServer): void {
@@ -124,6 +127,11 @@ export function loadNpm(server: FakeServer, created = '2026-01-15T10:00:00.000Z'
     }
     return { status: 200, headers: {}, body: { downloads, start, end, package: 'left-pad' } };
   });
+  // Per-version counts of the last 7 days: built in the documented shape (test/fixtures/upstream-docs).
+  loadDocFixture(server, 'npm-versions.unscoped.json', (e) => ({
+    request: { ...e.request, path: '/versions/left-pad/last-week' },
+    response: { ...e.response, body: { package: 'left-pad', downloads: { '1.1.3': 800, '1.3.0': 3200 } } },
+  }));
 }
 
 export function loadDockerHub(server: FakeServer): void {

@@ -125,7 +125,8 @@ describe('source details', () => {
       SQL: await testSql(), http, githubApiUrl: server.url, storeFile: path.join(dir, 'm.sqlite'), logger: silentLogger,
       now: () => new Date('2026-11-24T12:00:00Z'), endpoints: { npmApiUrl: server.url, npmRegistryUrl: server.url },
     });
-    assert.deepEqual(server.requests.slice(before).map((q) => q.path), ['/downloads/range/2026-11-20:2026-11-23/left-pad']);
+    // (and, a day later, the day's snapshot of the per-version counts of the last 7 days)
+    assert.deepEqual(server.requests.slice(before).map((q) => q.path).sort(), ['/downloads/range/2026-11-20:2026-11-23/left-pad', '/versions/left-pad/last-week']);
   });
 
   it('imports a Slack export the same from a folder and from a zip, idempotently', async () => {

@@ -2,6 +2,7 @@ import type { SqlValue } from 'sql.js';
 import type { ArtifactSummary } from '../store/artifactMetrics';
 import { GHARCHIVE_DAILY_SQL, GHARCHIVE_METRIC_KEY, gharchiveCounts, gharchiveParams } from './gharchiveMetric';
 import type { SqlReader } from './sqlReader';
+import { TRAFFIC_ALIASES, TRAFFIC_DEFINITIONS } from './trafficMetric';
 
 export type ArtifactSource = ArtifactSummary['source'];
 
@@ -98,6 +99,7 @@ const DEFINITIONS: MetricDefinition[] = [
     source: 'slack', key: 'messages', kind: 'flow', unit: 'messages', emptyIsZero: true, counts: 'public messages stored from the export or API',
     dailySql: countPerDay('slack_messages', 'message_time', 'domain'),
   },
+  ...TRAFFIC_DEFINITIONS,
 ];
 
 /** Tree metric keys that are rolling windows of a daily series: the chart shows the daily series. */
@@ -106,6 +108,7 @@ const ALIASES: Record<string, string> = {
   'npm:downloads_30d': 'downloads_daily',
   'pypi:downloads_30d': 'downloads_daily',
   'slack:messages_30d': 'messages',
+  ...TRAFFIC_ALIASES,
 };
 
 export function metricDefinitions(source?: ArtifactSource): MetricDefinition[] {

@@ -4,6 +4,7 @@ import type { ArtifactSource } from './metricCatalog';
 import { metricChart } from './metricChart';
 import { metricSeries } from './metricSeries';
 import type { SqlReader } from './sqlReader';
+import { npmVersionAdoption, referrersChart, trafficChart } from './trafficViews';
 
 /** The seed article's Superset views, ready-made, each over SQL aggregates of the store. */
 export interface ViewArtifact {
@@ -195,12 +196,17 @@ export function seedViews(db: SqlReader, artifacts: readonly ViewArtifact[], ran
       push(versionAdoption(db, a.name, range));
       push(metricChart([metricSeries(db, a.artifact, 'downloads_daily', opts)], { title: `${a.name}: % change of downloads, month on month` }));
     }
-    if (a.source === 'npm') push(metricChart([metricSeries(db, a.artifact, 'downloads_daily', opts)], { title: `${a.name}: % change of downloads, month on month` }));
+    if (a.source === 'npm') {
+      push(npmVersionAdoption(db, a.name, range));
+      push(metricChart([metricSeries(db, a.artifact, 'downloads_daily', opts)], { title: `${a.name}: % change of downloads, month on month` }));
+    }
     if (a.source === 'docker') push(metricChart([metricSeries(db, a.artifact, 'pulls', { grain: 'day', mode: 'new', ...range })], { title: `${a.name}: pulls per day (from cumulative snapshots)` }));
     if (a.source === 'github') {
       for (const p of issuesFlow(db, a.name, range)) push(p);
       push(issuesLast7Days(db, a.name, range));
       push(topActive(db, a, range));
+      push(trafficChart(db, a, range));
+      push(referrersChart(db, a, range));
     }
     if (a.source === 'slack') push(topActive(db, a, range));
   }

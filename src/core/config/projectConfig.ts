@@ -37,6 +37,8 @@ export interface PypiPackage {
 export interface NpmPackage {
   /** `name` or `@scope/name`. */
   name: string;
+  /** As for PyPI: a version the user marks (`marked_version:`); older ones are flagged. */
+  markedVersion?: string;
 }
 
 export interface DockerImage {
@@ -279,17 +281,18 @@ export function parseProjectConfig(text: string): ParsedConfig {
       }
       return out;
     };
-    const pypi = listed('pypi', "a PyPI package: expected a name or 'https://pypi.org/project/<name>'", parsePypiPackage, (p) => p.name, (entry, pkg) => {
-      unknownKeys(entry, ['name', 'url', 'marked_version'], 'a PyPI package takes name (or url) and marked_version', nodeRange, warning);
+    const marked = (what: string) => (entry: YAMLMap, pkg: { name: string; markedVersion?: string }) => {
+      unknownKeys(entry, ['name', 'url', 'marked_version'], `${what} takes name (or url) and marked_version`, nodeRange, warning);
       const markNode = findPair(entry, 'marked_version')?.value as YamlNode | null | undefined;
       if (markNode === undefined || markNode === null) return;
       // The text as written: YAML reads an unquoted 1.10 as the number 1.1.
       const text = isScalar(markNode) && (typeof markNode.value === 'string' || typeof markNode.value === 'number') ? String(markNode.source ?? markNode.value).trim() : '';
       if (VERSION.test(text)) pkg.markedVersion = text;
       else error(`'marked_version' must be a version of '${pkg.name}', such as '0.4.0'.`, nodeRange(markNode));
-    });
+    };
+    const pypi = listed('pypi', "a PyPI package: expected a name or 'https://pypi.org/project/<name>'", parsePypiPackage, (p) => p.name, marked('a PyPI package'));
     if (pypi) project.pypi = pypi;
-    const npm = listed('npm', "an npm package: expected 'name', '@scope/name' or 'https://www.npmjs.com/package/<name>'", parseNpmPackage, (p) => p.name);
+    const npm = listed('npm', "an npm package: expected 'name', '@scope/name' or 'https://www.npmjs.com/package/<name>'", parseNpmPackage, (p) => p.name, marked('an npm package'));
     if (npm) project.npm = npm;
     const docker = listed('docker', "a Docker Hub image: expected 'namespace/name', 'library/name' or 'https://hub.docker.com/r/<namespace>/<name>'", parseDockerImage, (d) => d.fullName);
     if (docker) project.docker = docker;

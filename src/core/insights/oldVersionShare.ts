@@ -30,7 +30,7 @@ export function detectOldVersionShare(rows: readonly VersionDownloads[], marked:
   return share >= threshold ? { share, old, total, top: older.slice(0, 3) } : undefined;
 }
 
-export function oldVersionInsight(artifactId: string, name: string, marked: string, days: number, endDay: string, r: OldVersionShare): Insight {
+export function oldVersionInsight(artifactId: string, name: string, marked: string, days: number, endDay: string, r: OldVersionShare, counter: 'pepy' | 'npm' = 'pepy'): Insight {
   const list = r.top.map((v) => `${v.version} (${pct(v.downloads / r.total)})`).join(', ');
   return {
     kind: 'old-versions',
@@ -38,7 +38,8 @@ export function oldVersionInsight(artifactId: string, name: string, marked: stri
     title: `${pct(r.share)} of downloads are of versions older than ${marked}`,
     explanation:
       `${name}: ${fmt(r.old)} of ${fmt(r.total)} downloads in the ${days} days to ${endDay} were of versions older than ${marked}, ` +
-      `the version you marked. Most downloaded of those: ${list}. Counts from pepy.tech include mirrors.`,
+      `the version you marked. Most downloaded of those: ${list}. ` +
+      (counter === 'npm' ? `Counts from npm's per-version downloads of the 7 days to the snapshot of ${endDay}.` : 'Counts from pepy.tech include mirrors.'),
     chart: { artifactId, metricKey: 'downloads_daily', grain: 'month', mode: 'total' },
   };
 }

@@ -9,6 +9,8 @@ import { detectOldVersionShare, oldVersionInsight } from './oldVersionShare';
 import type { VersionDownloads } from './oldVersionShare';
 import { detectRateDrop, rateDropInsight } from './rateDrop';
 import { detectStarTrend, starTrendInsight } from './starTrend';
+import { latestNpmVersions } from './npmVersionShare';
+import { newTrafficSourceInsights } from './newTrafficSource';
 
 export interface InsightArtifact {
   /** `source:name` */
@@ -29,7 +31,10 @@ export interface InsightOptions {
 /** The versions marked in community-metrics.yml (`marked_version:`), by artifact id. */
 export function markedVersionsOf(config: ProjectConfig): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of config.projects) for (const pkg of p.pypi ?? []) if (pkg.markedVersion) out[`pypi:${pkg.name}`] = pkg.markedVersion;
+  for (const p of config.projects) {
+    for (const pkg of p.pypi ?? []) if (pkg.markedVersion) out[`pypi:${pkg.name}`] = pkg.markedVersion;
+    for (const pkg of p.npm ?? []) if (pkg.markedVersion) out[`npm:${pkg.name}`] = pkg.markedVersion;
+  }
   return out;
 }
 
@@ -66,6 +71,13 @@ export function storeInsights(db: SqlReader, artifacts: readonly InsightArtifact
         }
       }
     }
+    if (a.source === 'npm') {
+      const marked = options.markedVersions?.[a.artifact] ?? options.markedVersions?.[a.name];
+      const latest = marked ? latestNpmVersions(db, a.name) : undefined;
+      const r = latest && marked ? detectOldVersionShare(latest.rows, marked) : undefined;
+      if (r && latest && marked) out.push(oldVersionInsight(a.artifact, a.name, marked, 7, latest.day, r, 'npm'));
+    }
+    for (const i of newTrafficSourceInsights(db, a)) out.push(i);
     if (a.source === 'github') {
       const weekly = metricSeries(db, a.artifact, 'stars', { grain: 'week', mode: 'new' });
       // The last week is still running: judging it would read every partial week as a slowdown.

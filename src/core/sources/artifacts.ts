@@ -7,7 +7,9 @@ import { repositorySnapshotDataset } from './github';
 import { commitsDataset, issueCommentsDataset, issuesDataset } from './githubActivity';
 import { contributorsDataset, releasesDataset } from './githubReleases';
 import { starHistoryDataset } from './githubStars';
+import { trafficDataset } from './githubTraffic';
 import { npmDownloadsDataset } from './npm';
+import { npmVersionsDataset } from './npmVersions';
 import { pepyDataset, pypistatsDataset } from './pypi';
 import { slackApiDataset, slackExportDataset } from './slack';
 import type { Dataset } from './datasetRun';
@@ -55,6 +57,7 @@ export async function artifactsOf(
         { name: 'commits', run: (ctx) => commitsDataset(ctx, repo) },
         { name: 'releases', run: (ctx) => releasesDataset(ctx, repo) },
         { name: 'contributors', run: (ctx) => contributorsDataset(ctx, repo) },
+        { name: 'traffic', run: (ctx) => trafficDataset(ctx, repo) },
       ]);
     }
     for (const pkg of p.pypi ?? []) {
@@ -64,7 +67,10 @@ export async function artifactsOf(
       ]);
     }
     for (const pkg of p.npm ?? []) {
-      add('npm', pkg.name, p.name, () => [{ name: 'downloads', run: (ctx) => npmDownloadsDataset(ctx, pkg) }]);
+      add('npm', pkg.name, p.name, () => [
+        { name: 'downloads', run: (ctx) => npmDownloadsDataset(ctx, pkg) },
+        { name: 'versions', run: (ctx) => npmVersionsDataset(ctx, pkg) },
+      ]);
     }
     for (const image of p.docker ?? []) {
       add('docker', image.fullName, p.name, () => [{ name: 'pulls', run: (ctx) => dockerHubDataset(ctx, image) }]);

@@ -1,6 +1,6 @@
 import type { DockerImage } from '../config/projectConfig';
 import { HttpError } from '../http/errors';
-import { insertDockerHubSnapshot } from '../store/packageRows';
+import { carryForwardDockerHubSnapshot, hasDockerHubSnapshotOn, insertDockerHubSnapshot } from '../store/packageRows';
 import { shown, toCount } from './coerce';
 import type { DatasetContext } from './context';
 import { joinUrl } from './context';
@@ -24,7 +24,14 @@ export async function dockerHubDataset(ctx: DatasetContext, image: DockerImage):
     if (err instanceof HttpError && err.status === 404) throw new HttpError(`Docker Hub image '${image.fullName}' not found (HTTP 404)`, err.url, 404);
     throw err;
   }
-  if (res.notModified) return;
+  if (res.notModified) {
+    // Unchanged: the day's first refresh still records it, so the day counts as observed.
+    const timestamp = ctx.now.toISOString();
+    if (!ctx.read((store) => hasDockerHubSnapshotOn(store, image.fullName, timestamp.slice(0, 10)))) {
+      ctx.write((store) => carryForwardDockerHubSnapshot(store, image.fullName, timestamp));
+    }
+    return;
+  }
   // A count sent as a string of digits means the same; anything else fails this image, naming it.
   const pulls = toCount(res.body?.pull_count);
   if (pulls === undefined) throw new HttpError(`Unexpected Docker Hub answer for ${image.fullName}: 'pull_count' is ${shown(res.body?.pull_count)}`, res.url, res.status);

@@ -2,6 +2,9 @@ import { GHARCHIVE_DAILY_SQL, GHARCHIVE_METRIC_KEY, gharchiveParams } from '../c
 import type { ProjectConfig } from '../config/projectConfig';
 import type { SqlValue } from 'sql.js';
 import type { MetricsStore } from './store';
+import { trafficSummaries } from './trafficSummary';
+import { artifactCoverage } from '../coverage/coverage';
+import type { SeriesCoverage } from '../coverage/coverage';
 
 /** One metric of an artifact, as the tree shows it: latest value and its change over 7 and 30 days. */
 export interface MetricSummary {
@@ -24,6 +27,8 @@ export interface ArtifactSummary {
   artifact: string;
   name: string;
   metrics: MetricSummary[];
+  /** The kept series that have gaps (days not observed), when any has. */
+  coverage?: SeriesCoverage[];
 }
 
 interface Point {
@@ -62,6 +67,7 @@ export function artifactMetrics(store: MetricsStore, config: ProjectConfig, now:
             now,
           ),
           ...gharchiveMetric(store, r.fullName),
+          ...trafficSummaries(store, r.fullName),
         ],
       });
     }
@@ -118,6 +124,10 @@ export function artifactMetrics(store: MetricsStore, config: ProjectConfig, now:
         metrics: [rollingMetric('messages_30d', 'Messages, last 30 days', 'public messages in the 30 days to today', daily, now)],
       });
     }
+  }
+  for (const a of out) {
+    const gaps = artifactCoverage(store, a.source, a.name, now).filter((c) => c.gaps.length > 0);
+    if (gaps.length > 0) a.coverage = gaps;
   }
   return out;
 }

@@ -31,6 +31,8 @@
  *   dockerhub_snapshots(timestamp, image, pull_count, star_count, last_updated)
  *   slack_messages(message_time, domain, username, realname, email, channel, permalink, text)  seed schema
  *   slack_users(domain, user_id, username, realname, email, is_bot)
+ *   github_traffic_daily, github_traffic_windows, github_traffic_referrers, github_traffic_paths,
+ *   npm_version_downloads                                           see migration 4
  *
  * Bookkeeping (not for models): http_validators (ETag/Last-Modified per credential hash and URL) and
  * sync_state (incremental cursors and last fetch times per artifact and dataset).
@@ -272,6 +274,82 @@ export const MIGRATIONS: readonly string[] = [
     repos           TEXT NOT NULL DEFAULT '[]',
     message         TEXT,
     imported_at     TEXT NOT NULL
+  );
+  `,
+  // 4: what expires upstream (issue 16): GitHub traffic (14 days kept by GitHub, push access needed)
+  //    and npm per-version downloads (last 7 days only). Natural keys make every write an upsert:
+  //    github_traffic_daily(repo, kind, day, count, uniques, fetched_at)       kind views | clones; a day is
+  //        replaced by its latest count (today's count grows), never added to
+  //    github_traffic_windows(repo, kind, snapshot_day, window_start, window_end, count, uniques, fetched_at)
+  //        the 14-day window each fetch covered (kind views | clones | referrers | paths), with GitHub's
+  //        window totals for views/clones: inside a window a day without a daily row had 0, outside every
+  //        window it was not observed (a gap)
+  //    github_traffic_referrers(repo, snapshot_day, window_start, window_end, referrer, count, uniques, fetched_at)
+  //    github_traffic_paths(repo, snapshot_day, window_start, window_end, path, title, count, uniques, fetched_at)
+  //        top 10 of the 14-day window as dated snapshots: one per day (the day's latest fetch replaces it)
+  //    npm_version_downloads(package, snapshot_day, version, downloads, fetched_at)
+  //        /versions/{package}/last-week per version: downloads in the 7 days before the snapshot
+  //    npm_version_snapshots(package, snapshot_day, versions, downloads, fetched_at)
+  //        one row per snapshot taken, even one with no version downloaded: the days observed
+  `
+  CREATE TABLE IF NOT EXISTS github_traffic_daily (
+    repo       TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    day        TEXT NOT NULL,
+    count      INTEGER NOT NULL,
+    uniques    INTEGER NOT NULL,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (repo, kind, day)
+  );
+  CREATE TABLE IF NOT EXISTS github_traffic_windows (
+    repo         TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    snapshot_day TEXT NOT NULL,
+    window_start TEXT NOT NULL,
+    window_end   TEXT NOT NULL,
+    count        INTEGER,
+    uniques      INTEGER,
+    fetched_at   TEXT NOT NULL,
+    PRIMARY KEY (repo, kind, snapshot_day)
+  );
+  CREATE TABLE IF NOT EXISTS github_traffic_referrers (
+    repo         TEXT NOT NULL,
+    snapshot_day TEXT NOT NULL,
+    window_start TEXT NOT NULL,
+    window_end   TEXT NOT NULL,
+    referrer     TEXT NOT NULL,
+    count        INTEGER NOT NULL,
+    uniques      INTEGER NOT NULL,
+    fetched_at   TEXT NOT NULL,
+    PRIMARY KEY (repo, snapshot_day, referrer)
+  );
+  CREATE TABLE IF NOT EXISTS github_traffic_paths (
+    repo         TEXT NOT NULL,
+    snapshot_day TEXT NOT NULL,
+    window_start TEXT NOT NULL,
+    window_end   TEXT NOT NULL,
+    path         TEXT NOT NULL,
+    title        TEXT,
+    count        INTEGER NOT NULL,
+    uniques      INTEGER NOT NULL,
+    fetched_at   TEXT NOT NULL,
+    PRIMARY KEY (repo, snapshot_day, path)
+  );
+  CREATE TABLE IF NOT EXISTS npm_version_downloads (
+    package      TEXT NOT NULL,
+    snapshot_day TEXT NOT NULL,
+    version      TEXT NOT NULL,
+    downloads    INTEGER NOT NULL,
+    fetched_at   TEXT NOT NULL,
+    PRIMARY KEY (package, snapshot_day, version)
+  );
+  CREATE TABLE IF NOT EXISTS npm_version_snapshots (
+    package      TEXT NOT NULL,
+    snapshot_day TEXT NOT NULL,
+    versions     INTEGER NOT NULL,
+    downloads    INTEGER NOT NULL,
+    fetched_at   TEXT NOT NULL,
+    PRIMARY KEY (package, snapshot_day)
   );
   `,
 ];

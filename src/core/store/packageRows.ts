@@ -86,3 +86,21 @@ export function insertDockerHubSnapshot(store: MetricsStore, s: DockerHubSnapsho
     [s.timestamp, s.image, s.pullCount, s.starCount, s.lastUpdated],
   );
 }
+
+/** Whether an image has a snapshot on this UTC day (`YYYY-MM-DD`). */
+export function hasDockerHubSnapshotOn(store: MetricsStore, image: string, day: string): boolean {
+  return store.all('SELECT 1 FROM dockerhub_pulls WHERE image = ? AND substr(timestamp, 1, 10) = ? LIMIT 1', [image, day]).length > 0;
+}
+
+/**
+ * A 304 says the image is as at its latest snapshot: record that value again at `timestamp`, so that
+ * the day counts as observed (coverage) and a daily series has no hole where nothing changed.
+ */
+export function carryForwardDockerHubSnapshot(store: MetricsStore, image: string, timestamp: string): void {
+  store.db.run('INSERT OR IGNORE INTO dockerhub_pulls (timestamp, image, pull_count) SELECT ?, image, pull_count FROM dockerhub_pulls WHERE image = ? ORDER BY timestamp DESC LIMIT 1', [timestamp, image]);
+  store.db.run(
+    `INSERT OR IGNORE INTO dockerhub_snapshots (timestamp, image, pull_count, star_count, last_updated)
+       SELECT ?, image, pull_count, star_count, last_updated FROM dockerhub_snapshots WHERE image = ? ORDER BY timestamp DESC LIMIT 1`,
+    [timestamp, image],
+  );
+}
