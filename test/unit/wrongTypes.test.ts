@@ -34,6 +34,7 @@ describe('wrong-typed fields in answers: coerce or fail loudly', function () {
       for (let t = Date.parse(`${start}T00:00:00Z`); t <= Date.parse(`${end}T00:00:00Z`); t += 86_400_000) downloads.push(npmDays(new Date(t).toISOString().slice(0, 10)));
       return { status: 200, body: { downloads, start, end, package: 'left-pad' } };
     });
+    npm.respondWith(/^\/versions\//, () => ({ status: 200, body: { package: 'left-pad', downloads: { '1.3.0': 7 } } }));
     http = new HttpClient({ githubApiUrl: world.endpoints.githubApiUrl, logger: silentLogger, timeoutMs: 5000, retries: 0 });
   });
   afterEach(async () => {
