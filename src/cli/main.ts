@@ -4,6 +4,7 @@ import { compileCommand } from './compileCommand';
 import { lineageCommand } from './lineageCommand';
 import { gharchiveCommand } from './gharchiveCommand';
 import { insightsCommand } from './insightsCommand';
+import { pypiCommand } from './pypiCommand';
 import { queryCommand } from './queryCommand';
 import { refreshCommand } from './refreshCommand';
 import { runCommand } from './runCommand';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   lineage: { run: lineageCommand, summary: 'print the lineage graph, write it as SVG, or send the last run to OpenLineage' },
   insights: { run: insightsCommand, summary: 'print the insight flags (rate drops, old versions, one-person activity, star trend)' },
   gharchive: { run: gharchiveCommand, summary: 'import GH Archive hours (public events) for the tracked repositories' },
+  pypi: { run: pypiCommand, summary: 'read PyPI download history since the first release from ClickPy (ClickHouse)' },
 };
 
 function usage(): string {
