@@ -150,21 +150,21 @@ export async function importGhArchiveViaClickHouse(options: ClickHouseArchiveOpt
     try {
       // Day = whole UTC days of the archive hour (file_time), counted without the server's time zone.
       const countRows = await client.query<Record<string, unknown>>(
-        `SELECT intDiv(toUInt32(file_time), 86400) AS day, ${trackedOf} AS repo, toString(event_type) AS event_type,
+        `SELECT intDiv(toUInt32(file_time), 86400) AS day, ${trackedOf} AS repo, toString(event_type) AS type_name,
                 count() AS events, uniqExact(actor_login) AS actors
            FROM ${table} WHERE ${where}
-          GROUP BY day, repo, event_type ORDER BY day, repo, event_type`,
+          GROUP BY day, repo, type_name ORDER BY day, repo, type_name`,
         options.signal,
       );
       counts = countRows.map((r) => ({
         day: isoDay(int(r.day, 'day', label)),
         repo: text(r.repo, 'repo', label),
-        eventType: text(r.event_type, 'event_type', label),
+        eventType: text(r.type_name, 'event_type', label),
         events: int(r.events, 'events', label),
         actors: int(r.actors, 'actors', label),
       }));
       const rows = await client.query<ClickHouseEvent & Record<string, unknown>>(
-        `SELECT ${EVENT_SELECT} FROM ${table} WHERE ${where} ORDER BY file_time, created_at, event_type, actor_login`,
+        `SELECT ${EVENT_SELECT} FROM ${table} WHERE ${where} ORDER BY file_s, created_s, type_name, actor_login`,
         options.signal,
       );
       const seen = new Map<string, number>();

@@ -8,45 +8,46 @@ import { int, text } from './client';
  * ClickHouse/github-explorer) flattens each GH Archive event into typed columns: no event, actor or
  * repository ids, and defaults (0, '', 'none') where an event lacks a field. This maps its rows onto
  * the store's `gharchive_events` columns, NULL wherever the column does not apply to the type, so the
- * starter models read them like the rows of the hourly-file import.
+ * starter models read them like the rows of the hourly-file import. Aliases never reuse a column's
+ * name: ClickHouse resolves an alias in WHERE too, and a shadowed column changes the filter's type.
  */
 export const EVENT_SELECT = `
-  toUInt32(file_time) AS file_time,
-  toString(event_type) AS event_type,
+  toUInt32(file_time) AS file_s,
+  toString(event_type) AS type_name,
   actor_login,
   repo_name,
-  toUInt32(created_at) AS created_at,
-  toString(action) AS action,
+  toUInt32(created_at) AS created_s,
+  toString(action) AS action_name,
   number,
   merged,
   ref,
-  toString(ref_type) AS ref_type,
+  toString(ref_type) AS ref_type_name,
   push_size,
   push_distinct_size,
   head_sha,
   commit_id,
   release_tag_name,
   comment_id,
-  toString(author_association) AS author_association`;
+  toString(author_association) AS association`;
 
 export interface ClickHouseEvent {
-  file_time: number | string;
-  event_type: string;
+  file_s: number | string;
+  type_name: string;
   actor_login: string;
   repo_name: string;
-  created_at: number | string;
-  action: string;
+  created_s: number | string;
+  action_name: string;
   number: number | string;
   merged: number | string;
   ref: string;
-  ref_type: string;
+  ref_type_name: string;
   push_size: number | string;
   push_distinct_size: number | string;
   head_sha: string;
   commit_id: string;
   release_tag_name: string;
   comment_id: number | string;
-  author_association: string;
+  association: string;
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
@@ -63,15 +64,15 @@ const ASSOCIATED = new Set(['IssuesEvent', 'PullRequestEvent', 'IssueCommentEven
  * `seen` carries the numbering across the rows of one answer, which always holds whole hours.
  */
 export function clickHouseEventRow(raw: ClickHouseEvent, tracked: string, seen: Map<string, number>, label: string): EventRow {
-  const fileTime = int(raw.file_time, 'file_time', label);
-  const type = text(raw.event_type, 'event_type', label);
-  const created = int(raw.created_at, 'created_at', label);
+  const fileTime = int(raw.file_s, 'file_time', label);
+  const type = text(raw.type_name, 'event_type', label);
+  const created = int(raw.created_s, 'created_at', label);
   const repoName = text(raw.repo_name, 'repo_name', label);
-  const line = JSON.stringify([fileTime, type, raw.actor_login, repoName, created, raw.action, raw.number, raw.merged, raw.ref, raw.ref_type, raw.push_size, raw.push_distinct_size, raw.head_sha, raw.commit_id, raw.release_tag_name, raw.comment_id, raw.author_association]);
+  const line = JSON.stringify([fileTime, type, raw.actor_login, repoName, created, raw.action_name, raw.number, raw.merged, raw.ref, raw.ref_type_name, raw.push_size, raw.push_distinct_size, raw.head_sha, raw.commit_id, raw.release_tag_name, raw.comment_id, raw.association]);
   const hash = createHash('sha1').update(line).digest('hex').slice(0, 24);
   const n = (seen.get(hash) ?? 0) + 1;
   seen.set(hash, n);
-  const action = orNull(text(raw.action, 'action', label));
+  const action = orNull(text(raw.action_name, 'action', label));
   const number = int(raw.number, 'number', label);
   const row: EventRow = {
     event_id: n === 1 ? `ch:${hash}` : `ch:${hash}:${n}`,
@@ -98,7 +99,7 @@ export function clickHouseEventRow(raw: ClickHouseEvent, tracked: string, seen: 
     release_tag: null,
     forkee_name: null,
     comment_id: COMMENTS.has(type) ? positive(int(raw.comment_id, 'comment_id', label)) : null,
-    author_association: ASSOCIATED.has(type) ? orNull(text(raw.author_association, 'author_association', label)) : null,
+    author_association: ASSOCIATED.has(type) ? orNull(text(raw.association, 'author_association', label)) : null,
     payload: null,
   };
   switch (type) {
@@ -112,7 +113,7 @@ export function clickHouseEventRow(raw: ClickHouseEvent, tracked: string, seen: 
     case 'CreateEvent':
     case 'DeleteEvent':
       row.ref = orNull(text(raw.ref, 'ref', label));
-      row.ref_type = orNull(text(raw.ref_type, 'ref_type', label));
+      row.ref_type = orNull(text(raw.ref_type_name, 'ref_type', label));
       break;
     case 'PullRequestEvent':
       row.head_sha = orNull(text(raw.head_sha, 'head_sha', label));

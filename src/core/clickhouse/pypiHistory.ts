@@ -99,14 +99,14 @@ export async function importPypiHistory(options: PypiHistoryOptions): Promise<Py
         const since = options.force ? undefined : latest.get(`${pkg}\u0000${d.dimension}`);
         const category = d.column ? `toString(${d.column})` : "''";
         const answer = await client.query<Record<string, unknown>>(
-          `SELECT toString(date) AS date, ${category} AS category, sum(count) AS downloads
+          `SELECT toString(date) AS day, ${category} AS category, sum(count) AS downloads
              FROM ${d.table}
             WHERE project = ${literal(project)}${since ? ` AND date >= toDate(${literal(since)})` : ''}
-            GROUP BY date, category ORDER BY date, category`,
+            GROUP BY day, category ORDER BY day, category`,
           options.signal,
         );
         for (const r of answer) {
-          const date = text(r.date, 'date', label);
+          const date = text(r.day, 'date', label);
           if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ClickHouseError(`${label}: date ${JSON.stringify(date)} is not YYYY-MM-DD; nothing of ${pkg} was stored`, 'malformed');
           rows.push({ date, package: pkg, dimension: d.dimension, category: text(r.category, 'category', label), downloads: int(r.downloads, 'downloads', label) });
         }

@@ -7,6 +7,11 @@ import { GHARCHIVE_DAILY_SQL, gharchiveParams } from '../../../src/core/charts/g
 import { importGhArchiveViaClickHouse } from '../../../src/core/clickhouse/archiveImport';
 import type { ClickHouseArchiveOptions } from '../../../src/core/clickhouse/archiveImport';
 import { importGhArchive } from '../../../src/core/gharchive/importer';
+import { gharchiveStarterFiles } from '../../../src/core/gharchive/starter/gharchiveModels';
+import { loadProject } from '../../../src/core/project/project';
+import { runProject } from '../../../src/core/project/runner';
+import { starterProjectFiles } from '../../../src/core/project/starterProject';
+import { writeScaffold } from '../../../src/core/project/writeScaffold';
 import { HttpClient } from '../../../src/core/http/client';
 import { silentLogger } from '../../../src/core/log';
 import { MetricsStore } from '../../../src/core/store/store';
@@ -159,6 +164,27 @@ describe('GH Archive through a real ClickHouse server', function () {
     const hour12 = (await query<{ events: number | null; bytes: number | null }>("SELECT events, bytes FROM gharchive_hours WHERE hour = '2015-01-01T12:00:00Z'"))[0];
     assert.equal(hour12?.events, lines.length, 'the file import\'s record of the hour is kept');
     assert.ok(((await query<{ n: number }>('SELECT COUNT(*) AS n FROM gharchive_daily_counts'))[0]?.n ?? 0) > 0);
+  });
+
+  it('the starter GH Archive models build on the rows it stores, and their daily events and actors per type equal ClickHouse\'s daily counts', async () => {
+    await run();
+    await writeScaffold(dir, [...starterProjectFiles(), ...gharchiveStarterFiles()]);
+    const project = await loadProject(dir);
+    const { store } = await MetricsStore.open(SQL, storeFile, silentLogger);
+    try {
+      const built = await runProject(project, store.db, { command: 'build', select: ['path:models/gharchive'] });
+      assert.deepEqual(built.results.filter((r) => !['success', 'pass'].includes(r.status)).map((r) => `${r.name}: ${r.status} ${r.message}`), []);
+      const fromModels = store.all<{ k: string; events: number; actors: number }>(
+        "SELECT day || '|' || lower(tracked_repo) || '|' || event_type AS k, events, actors FROM gharchive_daily_events_by_type ORDER BY k",
+      );
+      const fromServer = store.all<{ k: string; events: number; actors: number }>("SELECT day || '|' || repo || '|' || event_type AS k, events, actors FROM gharchive_daily_counts ORDER BY k");
+      assert.ok(fromServer.length > 5);
+      assert.deepEqual(fromModels, fromServer);
+      const stars = store.all<{ n: number }>('SELECT COUNT(*) AS n FROM stg_gharchive__stars')[0]?.n;
+      assert.equal(stars, independentCount(lines, TRACKED).byType.WatchEvent);
+    } finally {
+      store.close();
+    }
   });
 
   it('quota exceeded: ClickHouse\'s own message; the days stored before it are whole, the failing one has nothing', async () => {
