@@ -131,10 +131,10 @@ export async function createGithubEvents(server: ClickHouseTestServer): Promise<
   await server.exec(GITHUB_EVENTS_DDL, undefined, server.lowCardinalityParams);
 }
 
-export async function loadGithubEvents(server: ClickHouseTestServer, lines: string[], fileTime: string): Promise<number> {
+export async function loadGithubEvents(server: ClickHouseTestServer, lines: string[], fileTime: string, table = 'github.github_events'): Promise<number> {
   const rows = lines.map((l) => githubEventsRow(l, fileTime)).filter((r): r is Json => r !== undefined);
   for (let i = 0; i < rows.length; i += 20_000) {
-    await server.exec('INSERT INTO github.github_events FORMAT JSONEachRow', `${rows.slice(i, i + 20_000).map((r) => JSON.stringify(r)).join('\n')}\n`);
+    await server.exec(`INSERT INTO ${table} FORMAT JSONEachRow`, `${rows.slice(i, i + 20_000).map((r) => JSON.stringify(r)).join('\n')}\n`);
   }
   return rows.length;
 }
