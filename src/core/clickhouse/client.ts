@@ -11,7 +11,7 @@ import type { ClickHouseConnection } from './connection';
  * row, so a result cut short, a ClickHouse exception written into the middle of a result, or a
  * malformed line fails the query and nothing of it is stored.
  */
-export type ClickHouseFailure = 'quota' | 'timeout' | 'auth' | 'missing-table' | 'query' | 'network' | 'malformed' | 'busy';
+export type ClickHouseFailure = 'quota' | 'limit' | 'timeout' | 'auth' | 'missing-table' | 'query' | 'network' | 'malformed' | 'busy';
 
 export class ClickHouseError extends Error {
   constructor(
@@ -53,6 +53,8 @@ const TIMEOUT_EXCEEDED = 159;
 const UNKNOWN_TABLE = 60;
 const UNKNOWN_DATABASE = 81;
 const TOO_MANY_SIMULTANEOUS_QUERIES = 202;
+/** Per-query complexity limits of the public users (TOO_MANY_ROWS, TOO_MANY_BYTES, TOO_MANY_ROWS_OR_BYTES, result limits). */
+const COMPLEXITY = new Set([158, 307, 396, 397]);
 const AUTH = new Set([192, 193, 194, 195, 516]);
 
 export class ClickHouseClient {
@@ -130,6 +132,9 @@ export class ClickHouseClient {
         'quota',
         QUOTA_EXCEEDED,
       );
+    }
+    if (COMPLEXITY.has(code)) {
+      return new ClickHouseError(`${who}: the query hit the server's per-query limit — ${message}. Ask for fewer days at once (--days-per-query); nothing from this query was stored.`, 'limit', code);
     }
     if (code === TIMEOUT_EXCEEDED) {
       return new ClickHouseError(`${who}: the query ran out of time on the server — ${message}. Import a shorter range; nothing from this query was stored.`, 'timeout', code);
