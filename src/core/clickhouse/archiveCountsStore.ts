@@ -41,9 +41,10 @@ export function writeClickHouseChunk(store: MetricsStore, w: ChunkWrite): ChunkW
   const at = w.now.toISOString();
   // Hours already imported for a repository (from the hourly files or an earlier run) keep their events.
   const done = new Map<string, Set<string>>();
+  const all = [...w.importedHours, ...w.missingHours].sort();
   for (const r of store.all<{ hour: string; repos: string }>(
     "SELECT hour, repos FROM gharchive_hours WHERE status = 'imported' AND hour BETWEEN ? AND ?",
-    [w.importedHours[0] ?? w.missingHours[0] ?? '', w.importedHours[w.importedHours.length - 1] ?? w.missingHours[w.missingHours.length - 1] ?? ''],
+    [all[0] ?? '', all[all.length - 1] ?? ''],
   )) {
     done.set(r.hour, new Set(parseRepos(r.repos)));
   }
