@@ -144,7 +144,12 @@ export async function importGhArchiveViaClickHouse(options: ClickHouseArchiveOpt
     options.onProgress?.({ from, to, phase: 'querying', chunksDone: i, chunksTotal: chunks.length });
     const lo = chunk.start / 1000;
     const hi = chunk.end / 1000;
-    const where = `repo_name IN (${inList}) AND file_time >= toDateTime(${lo}) AND file_time < toDateTime(${hi})`;
+    // file_time (the archive hour) decides the day, but it is not in the table's sort key (event_type,
+    // repo_name, created_at): the created_at bounds, two days wider, let the server skip the
+    // repository's other years instead of reading all of its rows for every chunk.
+    const where =
+      `repo_name IN (${inList}) AND created_at >= toDateTime(${lo - 2 * 86_400}) AND created_at < toDateTime(${hi + 2 * 86_400})` +
+      ` AND file_time >= toDateTime(${lo}) AND file_time < toDateTime(${hi})`;
     let events: EventRow[];
     let counts: DailyCount[];
     try {
