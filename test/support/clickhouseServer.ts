@@ -96,7 +96,9 @@ export class ClickHouseTestServer {
   /** Runs SQL as `default` (the fixture loader); `data` is appended after the query (INSERT … FORMAT). */
   async exec(sql: string, data?: string, params: Record<string, string> = {}): Promise<string> {
     const qs = new URLSearchParams({ query: sql, ...params });
-    const res = await request(`${this.url}/?${qs.toString()}`, { method: 'POST', body: data ?? '' });
+    // A fresh connection per statement: a kept-alive socket the server closed during a slow step
+    // (on a loaded machine) made the next POST fail with EPIPE.
+    const res = await request(`${this.url}/?${qs.toString()}`, { method: 'POST', body: data ?? '', reset: true });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`ClickHouse: ${sql.slice(0, 80)}: ${text}`);
     return text;
