@@ -3,7 +3,7 @@ import { alreadyImported, readArchiveState } from '../gharchive/archiveStore';
 import type { EventRow } from '../gharchive/eventRow';
 import { HOUR, HourRangeError, hourKey, parseHour } from '../gharchive/hours';
 import type { HttpClient } from '../http/client';
-import { CancelledError, describeError } from '../http/errors';
+import { CancelledError } from '../http/errors';
 import type { Logger } from '../log';
 import { MetricsStore, updateStore } from '../store/store';
 import { writeClickHouseChunk, knownRepoNames } from './archiveCountsStore';
@@ -218,8 +218,4 @@ function splitRuns(days: number[], max: number): Array<{ start: number; end: num
     else out.push({ start: d, end: d + DAY });
   }
   return out;
-}
-
-export function describeClickHouseFailure(err: unknown): string {
-  return describeError(err);
 }

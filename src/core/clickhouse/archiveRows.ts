@@ -145,5 +145,3 @@ export interface DailyCount {
 export function isoDay(dayNumber: number): string {
   return new Date(dayNumber * 86_400_000).toISOString().slice(0, 10);
 }
-
-export { iso as isoSeconds };
