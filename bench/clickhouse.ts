@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { importGhArchiveViaClickHouse } from '../src/core/clickhouse/archiveImport';
+import { CLICKHOUSE_MAX_ANSWER_BYTES } from '../src/core/clickhouse/connection';
 import { importGhArchive } from '../src/core/gharchive/importer';
 import { HttpClient } from '../src/core/http/client';
 import { silentLogger } from '../src/core/log';
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
     const loadMs = performance.now() - t0;
 
     // ClickHouse path: the year for the busy repository, as `gharchive import --via clickhouse` runs it.
-    const http = new HttpClient({ githubApiUrl: 'https://api.github.invalid', logger: silentLogger, timeoutMs: 600_000, connectionsPerOrigin: 1 });
+    const http = new HttpClient({ githubApiUrl: 'https://api.github.invalid', logger: silentLogger, timeoutMs: 600_000, connectionsPerOrigin: 1, maxBodyBytes: CLICKHOUSE_MAX_ANSWER_BYTES });
     const storeFile = path.join(tmp, 'ch.sqlite');
     const t1 = performance.now();
     const viaCh = await importGhArchiveViaClickHouse({

@@ -1,5 +1,5 @@
 import { importGhArchiveViaClickHouse } from '../core/clickhouse/archiveImport';
-import { GITHUB_EVENTS_DEFAULTS } from '../core/clickhouse/connection';
+import { CLICKHOUSE_MAX_ANSWER_BYTES, GITHUB_EVENTS_DEFAULTS } from '../core/clickhouse/connection';
 import { HttpClient } from '../core/http/client';
 import { describeError } from '../core/http/errors';
 import type { Logger } from '../core/log';
@@ -49,7 +49,7 @@ export async function gharchiveViaClickHouse(a: ViaClickHouseArgs): Promise<numb
   };
   const timeoutMs = (Number.isFinite(a.timeoutSeconds) && a.timeoutSeconds > 0 ? a.timeoutSeconds : 300) * 1000;
   // The GitHub origin is never asked here; no token is given to this client at all.
-  const http = new HttpClient({ githubApiUrl: 'https://api.github.com', timeoutMs, logger: a.logger, userAgent: 'community-metrics-cli', connectionsPerOrigin: 1 });
+  const http = new HttpClient({ githubApiUrl: 'https://api.github.com', timeoutMs, logger: a.logger, userAgent: 'community-metrics-cli', connectionsPerOrigin: 1, maxBodyBytes: CLICKHOUSE_MAX_ANSWER_BYTES });
   const abort = new AbortController();
   const onSigint = () => {
     process.stderr.write('Cancelling… (the days already stored are kept; run again to resume)\n');

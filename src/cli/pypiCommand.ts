@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CLICKPY_DEFAULTS } from '../core/clickhouse/connection';
+import { CLICKHOUSE_MAX_ANSWER_BYTES, CLICKPY_DEFAULTS } from '../core/clickhouse/connection';
 import { importPypiHistory } from '../core/clickhouse/pypiHistory';
 import { installerShare, versionAdoptionByYear } from '../core/clickhouse/pypiHistoryStore';
 import { HttpClient } from '../core/http/client';
@@ -85,7 +85,7 @@ export async function pypiCommand(argv: string[]): Promise<number> {
     database: values['clickhouse-database'] ?? CLICKPY_DEFAULTS.database,
     ...(process.env.CLICKHOUSE_PASSWORD ? { password: process.env.CLICKHOUSE_PASSWORD } : {}),
   };
-  const http = new HttpClient({ githubApiUrl: 'https://api.github.com', timeoutMs, logger, userAgent: 'community-metrics-cli', connectionsPerOrigin: 1 });
+  const http = new HttpClient({ githubApiUrl: 'https://api.github.com', timeoutMs, logger, userAgent: 'community-metrics-cli', connectionsPerOrigin: 1, maxBodyBytes: CLICKHOUSE_MAX_ANSWER_BYTES });
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CLICKPY_DEFAULTS, GITHUB_EVENTS_DEFAULTS } from '../core/clickhouse/connection';
+import { CLICKHOUSE_MAX_ANSWER_BYTES, CLICKPY_DEFAULTS, GITHUB_EVENTS_DEFAULTS } from '../core/clickhouse/connection';
 import type { ClickHouseConnection } from '../core/clickhouse/connection';
 import { importPypiHistory } from '../core/clickhouse/pypiHistory';
 import type { PypiHistoryResult } from '../core/clickhouse/pypiHistory';
@@ -43,7 +43,7 @@ export async function clickHouseConnection(s: ExtensionServices, target: ClickHo
 /** An HTTP client for ClickHouse only: no GitHub token is given to it. */
 export function clickHouseHttp(s: ExtensionServices): { http: HttpClient; timeoutMs: number } {
   const timeoutMs = Math.max(readSettings().timeoutMs, 300_000);
-  const http = new HttpClient({ githubApiUrl: 'https://api.github.com', timeoutMs, logger: s.logger, connectionsPerOrigin: 1, userAgent: `community-metrics-vscode/${s.context.extension.packageJSON.version as string}` });
+  const http = new HttpClient({ githubApiUrl: 'https://api.github.com', timeoutMs, logger: s.logger, connectionsPerOrigin: 1, maxBodyBytes: CLICKHOUSE_MAX_ANSWER_BYTES, userAgent: `community-metrics-vscode/${s.context.extension.packageJSON.version as string}` });
   return { http, timeoutMs };
 }
 

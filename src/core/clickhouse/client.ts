@@ -106,6 +106,9 @@ export class ClickHouseClient {
           const s = this.options.timeoutMs ? ` within ${Math.round(this.options.timeoutMs / 1000)} s` : '';
           throw new ClickHouseError(`${this.label} did not answer${s} (query timeout); nothing from this query was stored. Import a shorter range, or raise the timeout.`, 'timeout');
         }
+        if (/is larger than the .* limit/.test(err.message)) {
+          throw new ClickHouseError(`${this.label}: the answer is larger than this client reads at once (${err.message}); ask for fewer days at once (--days-per-query). Nothing from this query was stored.`, 'limit');
+        }
         if (/connection dropped/.test(err.message)) {
           throw new ClickHouseError(`${this.label} dropped the connection before the whole result arrived; nothing from this query was stored`, 'network');
         }

@@ -28,6 +28,13 @@ export const CLICKPY_DEFAULTS: Readonly<ClickHouseConnection> = {
   database: 'pypi',
 };
 
+/**
+ * Largest answer read from ClickHouse (the HTTP client's body cap for these clients). A month of a
+ * repository with 67 events an hour is about 18 MB of JSONEachRow (bench/RESULTS.md); a larger answer
+ * fails with a message to ask fewer days at once.
+ */
+export const CLICKHOUSE_MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+
 export class ClickHouseSettingsError extends Error {
   constructor(message: string) {
     super(message);

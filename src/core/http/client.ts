@@ -430,29 +430,34 @@ export class HttpClient {
     for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
     const secret = await this.secretFor(target.origin, opts.credential);
     if (secret && opts.credential) headers[opts.credential.header.toLowerCase()] = opts.credential.value;
-    const release = await this.semaphore(target.origin).acquire(opts.signal).catch(() => {
+    const limit = this.limitFor(target);
+    const release = await this.semaphore(limit).acquire(opts.signal).catch(() => {
       throw new CancelledError();
     });
     const started = Date.now();
+    // Like getJson: a total deadline for the exchange and the service's body cap.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.requestDeadlineMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
     try {
       this.stats.requests++;
       let res: Dispatcher.ResponseData;
-      try {
-        res = await request(target, { method: 'POST', headers, body, dispatcher: this.agent, signal: opts.signal, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
-      } catch (err) {
-        if (opts.signal?.aborted) throw new CancelledError();
-        throw networkError(err, target.href);
-      }
       let text: string;
       try {
-        text = await res.body.text();
+        res = await request(target, { method: 'POST', headers, body, dispatcher: this.agent, signal, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+        text = await readBody(res, limit.maxBodyBytes, redact(target.href));
       } catch (err) {
         if (opts.signal?.aborted) throw new CancelledError();
+        if (err instanceof HttpError) throw err;
+        if (deadline.signal.aborted) {
+          throw new HttpError(`${redact(target.href)} timed out: no complete answer within ${formatSeconds(this.requestDeadlineMs)}`, redact(target.href));
+        }
         throw networkError(err, target.href);
       }
-      this.options.logger.trace(`POST ${redact(target.href)} → ${res.statusCode} in ${Date.now() - started} ms`);
+      this.logger.trace(`POST ${redact(target.href)} → ${res.statusCode} in ${Date.now() - started} ms`);
       return { status: res.statusCode, headers: flattenHeaders(res.headers), text, url: target.href };
     } finally {
+      clearTimeout(timer);
       release();
     }
   }

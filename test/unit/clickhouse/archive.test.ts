@@ -221,6 +221,16 @@ describe('GH Archive through a real ClickHouse server', function () {
     });
   }
 
+  it('an answer over the HTTP client\'s body cap: a message to ask fewer days, not retried, nothing stored', async () => {
+    await http.close();
+    http = new HttpClient({ githubApiUrl: 'https://api.github.invalid', logger: silentLogger, timeoutMs: 5_000, maxBodyBytes: 4_096 });
+    const result = await run();
+    assert.equal(result.failure?.kind, 'limit', result.failed);
+    assert.match(result.failed ?? '', /larger than this client reads at once .*--days-per-query/);
+    assert.equal(proxy.requests.filter((r) => /toUInt32\(created_at\)/.test(r.sql)).length, 1);
+    assert.equal((await query<{ n: number }>('SELECT COUNT(*) AS n FROM gharchive_hours'))[0]?.n, 0);
+  });
+
   it('sends the password to the configured ClickHouse origin only, as Basic auth; a wrong one is a clear refusal', async () => {
     const ok = await run({ connection: { url: proxy.url, user: 'secret', database: 'github', password: 's3cret-pass' } });
     assert.equal(ok.failed, undefined);
