@@ -7,6 +7,7 @@ import type { GhArchiveProgress } from '../core/gharchive/importer';
 import { HourRangeError, hoursBetween, parseHour } from '../core/gharchive/hours';
 import { loadSqlJs } from '../core/store/sqljs';
 import { readWorkspaceConfig } from './args';
+import { CLICKHOUSE_OPTIONS, CLICKHOUSE_USAGE, gharchiveViaClickHouse } from './gharchiveClickHouse';
 import { stderrLogger } from './output';
 
 const USAGE = `Usage: community-metrics gharchive import --from HOUR --to HOUR [options]
@@ -28,6 +29,7 @@ Options:
   --timeout SECONDS        time allowed between bytes of a download (default: 60); a whole hour
                            file gets ten times that, at least 10 minutes
   --deadline SECONDS       stop the whole import after this long, keeping the finished hours (exit 1)
+${CLICKHOUSE_USAGE}
   --verbose                log every hour to stderr
   -h, --help               show this help`;
 
@@ -58,6 +60,7 @@ export async function gharchiveCommand(argv: string[]): Promise<number> {
         timeout: { type: 'string' },
         deadline: { type: 'string' },
         verbose: { type: 'boolean' },
+        ...CLICKHOUSE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -74,9 +77,17 @@ export async function gharchiveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`Both --from and --to are needed.\n\n${USAGE}\n`);
     return 2;
   }
-  let hourCount: number;
+  const via = values.via ?? 'files';
+  if (via !== 'files' && via !== 'clickhouse') {
+    process.stderr.write(`--via is 'files' (the hourly files, default) or 'clickhouse'.\n`);
+    return 2;
+  }
+  let hourCount = 0;
   try {
-    hourCount = hoursBetween(parseHour(values.from, 'from'), parseHour(values.to, 'to')).length;
+    if (via === 'clickhouse') {
+      parseHour(values.from, 'from');
+      parseHour(values.to, 'to');
+    } else hourCount = hoursBetween(parseHour(values.from, 'from'), parseHour(values.to, 'to')).length;
   } catch (err) {
     if (err instanceof HourRangeError) {
       process.stderr.write(`${err.message}\n`);
@@ -128,6 +139,9 @@ export async function gharchiveCommand(argv: string[]): Promise<number> {
 
   const logger = stderrLogger(values.verbose ?? false);
   const storeFile = path.resolve(workspace, values.store ?? '.community-metrics/metrics.sqlite');
+  if (via === 'clickhouse') {
+    return gharchiveViaClickHouse({ values, repos, storeFile, logger, timeoutSeconds: values.timeout ? timeoutSeconds : 300, wasmPath: path.join(__dirname, 'sql-wasm.wasm') });
+  }
   const abort = new AbortController();
   // SIGINT and SIGTERM (timeout, systemd, cron wrappers) alike: finished hours are saved.
   let stoppedBy: NodeJS.Signals | undefined;

@@ -5,6 +5,7 @@ import { coverageCommand } from './coverageCommand';
 import { lineageCommand } from './lineageCommand';
 import { gharchiveCommand } from './gharchiveCommand';
 import { insightsCommand } from './insightsCommand';
+import { pypiCommand } from './pypiCommand';
 import { queryCommand } from './queryCommand';
 import { refreshCommand } from './refreshCommand';
 import { runCommand } from './runCommand';
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   insights: { run: insightsCommand, summary: 'print the insight flags (rate drops, old versions, one-person activity, star trend)' },
   coverage: { run: coverageCommand, summary: 'list the days each kept series was not observed (gaps), and alert on a stale one' },
   gharchive: { run: gharchiveCommand, summary: 'import GH Archive hours (public events) for the tracked repositories' },
+  pypi: { run: pypiCommand, summary: 'read PyPI download history since the first release from ClickPy (ClickHouse)' },
 };
 
 function usage(): string {

@@ -5,7 +5,8 @@ import { starterProjectFiles } from '../core/project/starterProject';
 import { writeScaffold } from '../core/project/writeScaffold';
 import { gharchiveStarterFiles } from '../core/gharchive/starter/gharchiveModels';
 import { activeModelUri } from './activeModel';
-import { importGhArchiveCommand } from './gharchiveImport';
+import { importPypiHistoryCommand, setClickHousePassword } from './clickhouseCommands';
+import { importGhArchiveCommand, importGhArchiveViaClickHouseCommand } from './gharchiveImport';
 import { CompiledSqlProvider } from './models/languageFeatures';
 import type { ExtensionServices } from './services';
 import type { ProjectsNode } from './projectsTree';
@@ -39,6 +40,9 @@ export function registerCommands(s: ExtensionServices): vscode.Disposable[] {
     vscode.commands.registerCommand('communityMetrics.showCompiledSql', (uri?: vscode.Uri) => withModelUri(uri, (u) => showCompiledSql(u))),
     vscode.commands.registerCommand('communityMetrics.createStarterProject', () => createStarterProject(s)),
     vscode.commands.registerCommand('communityMetrics.importGhArchive', (range?: { from: string; to: string }) => importGhArchiveCommand(s, range)),
+    vscode.commands.registerCommand('communityMetrics.importGhArchiveViaClickHouse', (range?: { from: string; to: string }) => importGhArchiveViaClickHouseCommand(s, range)),
+    vscode.commands.registerCommand('communityMetrics.importPypiHistory', (packages?: string[]) => importPypiHistoryCommand(s, packages)),
+    vscode.commands.registerCommand('communityMetrics.setClickHousePassword', () => setClickHousePassword(s)),
   ];
 }
 

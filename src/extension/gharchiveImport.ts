@@ -1,4 +1,8 @@
 import * as vscode from 'vscode';
+import { importGhArchiveViaClickHouse } from '../core/clickhouse/archiveImport';
+import type { ClickHouseArchiveResult } from '../core/clickhouse/archiveImport';
+import { describeError } from '../core/http/errors';
+import { clickHouseConnection, clickHouseHttp } from './clickhouseCommands';
 import { DEFAULT_GHARCHIVE_URL, importGhArchive } from '../core/gharchive/importer';
 import type { GhArchiveImportResult } from '../core/gharchive/importer';
 import type { ExtensionServices } from './services';
@@ -65,5 +69,73 @@ export async function importGhArchiveCommand(s: ExtensionServices, range?: { fro
     void vscode.window.showInformationMessage(`Community Metrics: GH Archive: ${summary}.`);
   }
   for (const h of bad) s.logger.warn(`gharchive ${h.hour}: ${h.status}: ${h.message ?? ''}`);
+  return result;
+}
+
+/**
+ * "Import GH Archive via ClickHouse": whole UTC days (any range since 2011) from the github_events
+ * table of the configured ClickHouse; the server filters and counts, only the tracked repositories'
+ * rows come back. Days already imported are not asked again; a failure names its days and keeps the
+ * days stored before it.
+ */
+export async function importGhArchiveViaClickHouseCommand(s: ExtensionServices, range?: { from: string; to: string }): Promise<ClickHouseArchiveResult | undefined> {
+  const storeFile = s.model.storeFile;
+  await s.model.reloadConfig();
+  const repos = s.model.config.projects.flatMap((p) => p.github.map((r) => r.fullName));
+  if (!storeFile || repos.length === 0) {
+    void vscode.window.showWarningMessage('Community Metrics: GH Archive import needs GitHub repositories in community-metrics.yml.');
+    return undefined;
+  }
+  const validate = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v.trim()) ? undefined : 'YYYY-MM-DD (UTC), e.g. 2015-01-01');
+  const from = range?.from ?? (await vscode.window.showInputBox({ title: 'GH Archive via ClickHouse: first day (UTC)', value: `${new Date().getUTCFullYear() - 1}-01-01`, validateInput: validate, ignoreFocusOut: true }));
+  if (!from) return undefined;
+  const to = range?.to ?? (await vscode.window.showInputBox({ title: 'GH Archive via ClickHouse: last day (UTC)', value: new Date().toISOString().slice(0, 10), validateInput: validate, ignoreFocusOut: true }));
+  if (!to) return undefined;
+  const connection = await clickHouseConnection(s, 'githubEvents');
+  const { http, timeoutMs } = clickHouseHttp(s);
+  let result: ClickHouseArchiveResult;
+  try {
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Community Metrics: GH Archive via ClickHouse`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        let reported = 0;
+        try {
+          return await importGhArchiveViaClickHouse({
+            SQL: await s.sql(),
+            storeFile,
+            logger: s.logger,
+            http,
+            connection,
+            repos,
+            from: from.trim(),
+            to: to.trim(),
+            signal: abort.signal,
+            timeoutMs,
+            onProgress: (p) => {
+              const pct = (p.chunksDone / Math.max(1, p.chunksTotal)) * 100;
+              progress.report({ message: `${p.from} … ${p.to} ${p.phase} (${p.chunksDone}/${p.chunksTotal})`, increment: pct - reported });
+              reported = pct;
+            },
+          });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Community Metrics: GH Archive via ClickHouse: ${describeError(err)}`);
+    return undefined;
+  } finally {
+    await http.close().catch(() => undefined);
+  }
+  await Promise.all([s.model.reloadStore(), s.models.reload()]);
+  const summary = `${result.days - result.skippedDays} days asked (${result.skippedDays} already imported), ${result.added.toLocaleString('en-US')} events and ${result.counts.toLocaleString('en-US')} daily counts stored, ${result.stats.requests} queries, ${(result.stats.bytes / 1e6).toFixed(1)} MB${result.cancelled ? '; cancelled' : ''}`;
+  if (result.failed) {
+    void vscode.window.showWarningMessage(`Community Metrics: GH Archive via ClickHouse: ${summary}. Stopped at ${result.failed}`, 'Show Log').then((c) => c && s.log.show());
+  } else {
+    void vscode.window.showInformationMessage(`Community Metrics: GH Archive via ClickHouse: ${summary}.`);
+  }
   return result;
 }

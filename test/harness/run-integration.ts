@@ -5,7 +5,10 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../support/fixtures';
+import { createClickPy, createGithubEvents, loadGithubEvents } from '../support/clickhouseFixtures';
+import { ClickHouseTestServer } from '../support/clickhouseServer';
+import { fixturePath, repoRoot } from '../support/fixtures';
+import { gunzipSync } from 'node:zlib';
 import { launchBrowser, openWorkbench } from './browser';
 import { startCodeServer } from './codeServer';
 import { makeWorkspace, startFakeGitHub } from './workspace';
@@ -60,9 +63,20 @@ async function main(): Promise<number> {
   const api = await startFakeGitHub();
   const workspace = await makeWorkspace();
   const runner = await makeRunnerExtension(resultsFile);
+  // A real ClickHouse (Debian's clickhouse-server) holding github_events and ClickPy's tables.
+  const clickhouse = await ClickHouseTestServer.start();
+  await createGithubEvents(clickhouse);
+  const hour = gunzipSync(await readFile(fixturePath('gharchive/2015-01-01-12.json.gz'))).toString('utf8').split('\n').filter(Boolean);
+  await loadGithubEvents(clickhouse, hour, '2015-01-01 12:00:00');
+  await createClickPy(clickhouse);
   const server = await startCodeServer({
     workspace,
-    settings: { 'communityMetrics.github.apiUrl': api.url, 'communityMetrics.gharchive.url': api.url },
+    settings: {
+      'communityMetrics.github.apiUrl': api.url,
+      'communityMetrics.gharchive.url': api.url,
+      'communityMetrics.clickhouse.githubEvents.url': clickhouse.url,
+      'communityMetrics.clickhouse.clickpy.url': clickhouse.url,
+    },
     extraExtensions: [runner],
     env: { CM_TEST_RESULTS: resultsFile, CM_FAKE_API: api.url },
     logName: 'integration-code-server',
@@ -97,6 +111,7 @@ async function main(): Promise<number> {
     await browser.close();
     await server.stop();
     await api.close();
+    await clickhouse.close();
     await rm(workspace, { recursive: true, force: true });
     await rm(path.dirname(runner), { recursive: true, force: true });
   }

@@ -72,6 +72,14 @@ export interface JsonResponse<T> {
   validators?: Validators;
 }
 
+/** A `postText` answer: any status, the body as text. */
+export interface TextResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  url: string;
+}
+
 export interface GetOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -407,6 +415,51 @@ export class HttpClient {
       throw new RateLimitError(redact(url), blocked.status, new Date(blocked.until), blocked.service, blocked.authenticated, blocked.secondary);
     }
     await sleep(wait, signal);
+  }
+
+  /**
+   * One POST whose answer is returned as text whatever its status (ClickHouse's HTTP interface: the
+   * query is the body, and its errors are text the caller must read). Same agent, per-origin limit,
+   * timeouts and cancel as `getJson`; the credential goes to its own origin only, and redirects are
+   * not followed (a query is not re-sent elsewhere). No retries here: only the caller knows whether
+   * its request may be repeated.
+   */
+  async postText(url: string, body: string, opts: Omit<GetOptions, 'conditional' | 'allowAccepted'> = {}): Promise<TextResponse> {
+    const target = new URL(url);
+    const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'community-metrics', 'content-type': 'text/plain; charset=utf-8' };
+    for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
+    const secret = await this.secretFor(target.origin, opts.credential);
+    if (secret && opts.credential) headers[opts.credential.header.toLowerCase()] = opts.credential.value;
+    const limit = this.limitFor(target);
+    const release = await this.semaphore(limit).acquire(opts.signal).catch(() => {
+      throw new CancelledError();
+    });
+    const started = Date.now();
+    // Like getJson: a total deadline for the exchange and the service's body cap.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.requestDeadlineMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+    try {
+      this.stats.requests++;
+      let res: Dispatcher.ResponseData;
+      let text: string;
+      try {
+        res = await request(target, { method: 'POST', headers, body, dispatcher: this.agent, signal, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+        text = await readBody(res, limit.maxBodyBytes, redact(target.href));
+      } catch (err) {
+        if (opts.signal?.aborted) throw new CancelledError();
+        if (err instanceof HttpError) throw err;
+        if (deadline.signal.aborted) {
+          throw new HttpError(`${redact(target.href)} timed out: no complete answer within ${formatSeconds(this.requestDeadlineMs)}`, redact(target.href));
+        }
+        throw networkError(err, target.href);
+      }
+      this.logger.trace(`POST ${redact(target.href)} → ${res.statusCode} in ${Date.now() - started} ms`);
+      return { status: res.statusCode, headers: flattenHeaders(res.headers), text, url: target.href };
+    } finally {
+      clearTimeout(timer);
+      release();
+    }
   }
 
   async close(): Promise<void> {

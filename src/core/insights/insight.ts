@@ -1,6 +1,6 @@
 /** A flag raised by a detector: what it saw, in words, and which chart shows it. */
 export interface Insight {
-  kind: 'rate-drop' | 'old-versions' | 'concentration' | 'star-trend' | 'new-traffic-source';
+  kind: 'rate-drop' | 'old-versions' | 'concentration' | 'star-trend' | 'new-traffic-source' | 'installer-share';
   artifactId: string;
   /** One line for the tree and the dashboard. */
   title: string;

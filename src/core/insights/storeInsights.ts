@@ -11,6 +11,8 @@ import { detectRateDrop, rateDropInsight } from './rateDrop';
 import { detectStarTrend, starTrendInsight } from './starTrend';
 import { latestNpmVersions } from './npmVersionShare';
 import { newTrafficSourceInsights } from './newTrafficSource';
+import { installerShare } from '../clickhouse/pypiHistoryStore';
+import { detectInstallerShare, installerShareInsight } from './installerShare';
 
 export interface InsightArtifact {
   /** `source:name` */
@@ -57,6 +59,8 @@ export function storeInsights(db: SqlReader, artifacts: readonly InsightArtifact
     if (a.source === 'pypi' || a.source === 'npm') rate('downloads_daily', 'downloads');
     if (a.source === 'docker') rate('pulls', 'pulls');
     if (a.source === 'pypi') {
+      const who = detectInstallerShare(installerShare(db, a.name));
+      if (who) out.push(installerShareInsight(a.artifact, a.name, who));
       const marked = options.markedVersions?.[a.artifact] ?? options.markedVersions?.[a.name];
       if (marked) {
         const days = options.versionDays ?? 30;

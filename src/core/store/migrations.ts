@@ -351,6 +351,62 @@ export const MIGRATIONS: readonly string[] = [
     fetched_at   TEXT NOT NULL,
     PRIMARY KEY (package, snapshot_day)
   );
+  // 5: history read from ClickHouse (issue 17): GH Archive through the github_events table and PyPI
+  //    downloads through ClickPy, aggregated by the server, only the tracked repositories and packages.
+  //    gharchive_daily_counts: per UTC day, repository (lower case) and event type, the events and the
+  //    distinct actors, counted by ClickHouse over whole days (distinct actors cannot be added up from
+  //    hours, so a day is always counted whole). Per-event rows go to gharchive_events as before, and
+  //    the hours they cover to gharchive_hours (status imported, or missing when the table lacks them).
+  //    pypi_downloads_history: one row per day, package, dimension and category, from ClickPy (all
+  //    downloads: mirrors, CI and bots included). dimension: overall (category ''), version, installer,
+  //    python_minor, system, country. Upserted: ClickPy's last day is re-read until it is complete.
+  //    pypi_downloads_merged (view): the same dimensions with pypistats/pepy filling the days ClickPy
+  //    does not have, one source per (package, dimension, date), never added together.
+  `
+  CREATE TABLE IF NOT EXISTS gharchive_daily_counts (
+    day         TEXT NOT NULL,
+    repo        TEXT NOT NULL,
+    event_type  TEXT NOT NULL,
+    events      INTEGER NOT NULL,
+    actors      INTEGER NOT NULL,
+    source      TEXT NOT NULL,
+    fetched_at  TEXT NOT NULL,
+    PRIMARY KEY (repo, day, event_type)
+  );
+  CREATE TABLE IF NOT EXISTS pypi_downloads_history (
+    date        TEXT NOT NULL,
+    package     TEXT NOT NULL,
+    dimension   TEXT NOT NULL,
+    category    TEXT NOT NULL,
+    downloads   INTEGER NOT NULL,
+    source      TEXT NOT NULL,
+    fetched_at  TEXT NOT NULL,
+    PRIMARY KEY (package, dimension, category, date)
+  );
+  CREATE VIEW IF NOT EXISTS pypi_downloads_merged AS
+    SELECT date, package, dimension, category, downloads, source,
+           'all downloads, mirrors and CI included (ClickPy)' AS counts
+      FROM pypi_downloads_history
+    UNION ALL
+    SELECT p.date, p.package, 'overall', '', p.downloads, 'pypistats',
+           'all downloads, mirrors included (pypistats with_mirrors)'
+      FROM pypi_downloads_daily p
+     WHERE p.category_type = 'overall' AND p.category = 'with_mirrors'
+       AND NOT EXISTS (SELECT 1 FROM pypi_downloads_history h
+                        WHERE h.package = p.package AND h.dimension = 'overall' AND h.date = p.date)
+    UNION ALL
+    SELECT p.date, p.package, p.category_type, p.category, p.downloads, 'pypistats',
+           'downloads without mirrors (pypistats)'
+      FROM pypi_downloads_daily p
+     WHERE p.category_type IN ('python_minor', 'system')
+       AND NOT EXISTS (SELECT 1 FROM pypi_downloads_history h
+                        WHERE h.package = p.package AND h.dimension = p.category_type AND h.date = p.date)
+    UNION ALL
+    SELECT v.date, v.package, 'version', v.version, v.downloads, 'pepy',
+           'all downloads, mirrors included (pepy.tech)'
+      FROM pypi_version_downloads_daily v
+     WHERE NOT EXISTS (SELECT 1 FROM pypi_downloads_history h
+                        WHERE h.package = v.package AND h.dimension = 'version' AND h.date = v.date);
   `,
 ];
 

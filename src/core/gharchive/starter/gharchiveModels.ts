@@ -22,6 +22,8 @@ sources:
         description: One row per event (event_id), with the payload fields the models use per type.
       - name: gharchive_hours
         description: One row per archive hour read (imported, missing or corrupt; suspicious = far fewer events than the hours around it).
+      - name: gharchive_daily_counts
+        description: Per UTC day, repository (lower case) and event type, events and distinct actors as ClickHouse counted them (gharchive import --via clickhouse).
 
 models:
   - name: fct_gharchive_events
