@@ -7,6 +7,7 @@ import type { Diagnostic } from './diagnostics';
 import { MACRO_PREFIX, preprocessJinja, sourceColumn, unclosedBlockLine } from './jinjaPreprocess';
 import type { Preprocessed } from './jinjaPreprocess';
 import { LineMap } from './lineMap';
+import { addJinjaFiltersAndTests, installJinjaSemantics } from './jinjaSemantics';
 
 /**
  * Renders dbt templates with nunjucks and dbt's context. One renderer per project: macros are
@@ -109,6 +110,8 @@ let compatInstalled = false;
 function installCompat(): void {
   if (compatInstalled) return;
   compatInstalled = true;
+  // Before installJinjaCompat, which wraps the parser's parseAggregate installed here.
+  installJinjaSemantics();
   nunjucks.installJinjaCompat();
   const runtime = nunjucks.runtime as unknown as { memberLookup: (obj: unknown, val: unknown, ...rest: unknown[]) => unknown };
   const orig = runtime.memberLookup;
@@ -545,6 +548,7 @@ export class JinjaRenderer {
     tests.addTest('false', (v: unknown) => v === false);
     tests.addTest('integer', (v: unknown) => Number.isInteger(v));
     tests.addTest('float', (v: unknown) => typeof v === 'number' && !Number.isInteger(v));
+    addJinjaFiltersAndTests(env);
     tests.addTest('in', (v: unknown, container: unknown) =>
       Array.isArray(container) || typeof container === 'string' ? container.includes(v as never) : !!container && typeof container === 'object' && String(v) in container,
     );
