@@ -159,6 +159,11 @@ export async function runProjectCommand(command: RunCommand, argv: string[], usa
     process.stdout.write(
       `Done in ${(run.elapsedMs / 1000).toFixed(2)}s. PASS=${count(['success', 'pass'])} WARN=${count(['warn'])} ERROR=${count(['error', 'fail'])} SKIP=${count(['skipped'])} TOTAL=${run.results.length}${run.cancelled ? ' (cancelled)' : ''}\n`,
     );
+    const skippedNames = run.results.filter((r) => r.status === 'skipped').map((r) => r.name);
+    if (skippedNames.length > 0) process.stdout.write(`Skipped ${skippedNames.length}: ${skippedNames.join(', ')}\n`);
+    if (run.projectErrors.length > 0) {
+      process.stdout.write(`${run.projectErrors.length} project error${run.projectErrors.length === 1 ? '' : 's'} (listed above) fail this ${command}.\n`);
+    }
     if (run.cancelled) return 130;
     return run.success ? 0 : 1;
   } catch (err) {

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
 import nunjucks from 'nunjucks';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { CROSS_DATABASE_MACROS } from './crossDatabaseMacros';
@@ -7,7 +8,7 @@ import type { Diagnostic } from './diagnostics';
 import { MACRO_PREFIX, preprocessJinja, sourceColumn, unclosedBlockLine } from './jinjaPreprocess';
 import type { Preprocessed } from './jinjaPreprocess';
 import { LineMap } from './lineMap';
-import { addJinjaFiltersAndTests, installJinjaSemantics } from './jinjaSemantics';
+import { addJinjaFiltersAndTests, installJinjaSemantics, lastCallPosition, setLastCallPosition } from './jinjaSemantics';
 
 /**
  * Renders dbt templates with nunjucks and dbt's context. One renderer per project: macros are
@@ -36,9 +37,14 @@ export class Relation {
   render(): string {
     return this.toString();
   }
+  /** dbt's rendering for this adapter: `"schema"."identifier"`, as the manifest's relation_name says. */
   toString(): string {
-    return this.rendered ?? `"${this.identifier.replace(/"/g, '""')}"`;
+    return this.rendered ?? `${quoteIdent(this.schema)}.${quoteIdent(this.identifier)}`;
   }
+}
+
+function quoteIdent(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
 }
 
 export interface QueryTable {
@@ -78,6 +84,8 @@ export interface RendererOptions {
   log?: (message: string) => void;
   /** The target's adapter type (sqlite); `adapter.dispatch` looks for `<type>__name` first. */
   adapterType?: string;
+  /** The project folder, to name files in messages relative to it. */
+  root?: string;
 }
 
 /** A problem raised while rendering, positioned later from nunjucks' line number. */
@@ -97,6 +105,8 @@ interface MacroEntry {
   namespace: string;
   name: string;
   file: string;
+  /** Line of the `{% macro %}` tag. */
+  line: number;
   fn: (...args: unknown[]) => unknown;
 }
 
@@ -179,6 +189,8 @@ export class JinjaRenderer {
   private warnings: Diagnostic[] = [];
   private currentFile = '';
   private statements = new Map<string, QueryTable>();
+  /** Preprocessed text of each macro file, to place errors raised inside its macros. */
+  private readonly macroFiles = new Map<string, { pre: Preprocessed; text: string }>();
 
   constructor(private readonly opts: RendererOptions) {
     installCompat();
@@ -204,11 +216,15 @@ export class JinjaRenderer {
   /** Loads every `{% macro %}` (and `{% test %}`) of one file into `namespace`. */
   loadMacroFile(file: string, text: string, namespace: string): Diagnostic[] {
     const pre = preprocessJinja(text, { fileIndex: this.fileIndex(file), renameMacros: true, markers: false });
+    this.macroFiles.set(file, { pre, text });
+    const lines = macroLines(text);
     let template: nunjucks.Template;
     try {
       template = new nunjucks.Template(pre.text, this.env, file, true);
     } catch (err) {
-      return [this.errorDiagnostic(err, file, pre, true, text)];
+      const d = this.errorDiagnostic(err, file, pre, true, text);
+      this.brokenMacros(file, namespace, lines, d);
+      return [d];
     }
     const previous = this.hooks;
     this.hooks = neutralHooks();
@@ -218,13 +234,28 @@ export class JinjaRenderer {
         if (!key.startsWith(MACRO_PREFIX) || typeof fn !== 'function') continue;
         const name = key.slice(MACRO_PREFIX.length);
         const uniqueId = `macro.${namespace}.${name}`;
-        this.macros.set(`${namespace}.${name}`, { uniqueId, namespace, name, file, fn: fn as (...a: unknown[]) => unknown });
+        this.macros.set(`${namespace}.${name}`, { uniqueId, namespace, name, file, line: lines.get(name) ?? 1, fn: fn as (...a: unknown[]) => unknown });
       }
       return [];
     } catch (err) {
-      return [this.errorDiagnostic(err, file, pre, false)];
+      const d = this.errorDiagnostic(err, file, pre, false);
+      this.brokenMacros(file, namespace, lines, d);
+      return [d];
     } finally {
       this.hooks = previous;
+    }
+  }
+
+  /**
+   * The macros of a file that does not load: calling one raises the file's own error, so that every
+   * model using it points at the macro file (not "Unable to call `x`, which is undefined").
+   */
+  private brokenMacros(file: string, namespace: string, lines: Map<string, number>, d: Diagnostic): void {
+    for (const [name, line] of lines) {
+      const fn = () => {
+        throw new DiagnosticError({ ...d, message: `macro '${name}' is unusable because its file does not load: ${d.message}` });
+      };
+      this.macros.set(`${namespace}.${name}`, { uniqueId: `macro.${namespace}.${name}`, namespace, name, file, line, fn });
     }
   }
 
@@ -256,16 +287,59 @@ export class JinjaRenderer {
     return undefined;
   }
 
+  private relative(file: string): string {
+    return this.opts.root ? path.relative(this.opts.root, file) || file : path.basename(file);
+  }
+
   private wrapMacro(m: MacroEntry): (...args: unknown[]) => unknown {
     return (...args: unknown[]) => {
       this.used.add(m.uniqueId);
+      const callSite = lastCallPosition();
+      setLastCallPosition(undefined);
       try {
         return m.fn(...args);
       } catch (err) {
         if (err instanceof ReturnSignal) return err.value;
-        throw err;
+        throw this.inMacro(m, err);
+      } finally {
+        setLastCallPosition(callSite);
       }
     };
+  }
+
+  /**
+   * An error raised while a macro runs, placed where the user must act: in the macro's file, at the
+   * call inside the macro that failed. A `raise_compiler_error` stays with the caller (it reports a
+   * bad use of the macro), naming the macro.
+   */
+  private inMacro(m: MacroEntry, err: unknown): unknown {
+    let root: unknown = err;
+    while (root && typeof root === 'object' && 'cause' in root && (root as { cause?: unknown }).cause) root = (root as { cause: unknown }).cause;
+    if (root instanceof DiagnosticError || root instanceof ReturnSignal) return root;
+    const pos = lastCallPosition();
+    const source = this.macroFiles.get(m.file);
+    const line = pos ? pos[0] + 1 : m.line;
+    let column = pos && source ? sourceColumn(source.pre, line, pos[1] + 1) : 1;
+    // nunjucks places a call at its parenthesis: point at the name called.
+    const text = source?.text.split('\n')[line - 1] ?? '';
+    if (text[column - 1] === '(') {
+      const name = /[\w.]+$/.exec(text.slice(0, column - 1));
+      if (name) column -= name[0].length;
+    }
+    const where = `in macro '${m.name}'${this.currentFile && this.currentFile !== m.file ? `, rendering ${this.relative(this.currentFile)}` : ''}`;
+    if (root instanceof RenderProblem) {
+      if (root.code === 'compiler-error') {
+        if (root.message.includes('(raised by macro ')) return root;
+        return new RenderProblem(`${root.message} (raised by macro '${m.name}', ${this.relative(m.file)}:${line})`, root.code);
+      }
+      return new DiagnosticError(diagnostic(m.file, line, column, `${root.message} (${where})`, root.code));
+    }
+    const raw = root instanceof Error ? root.message : String(root);
+    const message = raw
+      .replace(/^\([^)]*\)(?: \[Line \d+, Column \d+\])?\s*/, '')
+      .replace(/^Error: /, '')
+      .trim();
+    return new DiagnosticError(diagnostic(m.file, line, column, `Jinja error: ${message} (${where})`, 'jinja'));
   }
 
   /**
@@ -597,6 +671,18 @@ export class JinjaRenderer {
 function surrogateKey(fields: unknown): string {
   const list = (Array.isArray(fields) ? fields : [fields]).map(String);
   return `md5(${list.map((f) => `coalesce(cast(${f} as text), '_dbt_utils_surrogate_key_null_')`).join(" || '-' || ")})`;
+}
+
+/** Line of each `{% macro name %}` / `{% test name %}` (as `test_name`) in a macro file. */
+function macroLines(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const re = /\{%[-+]?\s*(macro|test)\s+(\w+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const name = m[1] === 'test' ? `test_${m[2] as string}` : (m[2] as string);
+    if (!out.has(name)) out.set(name, text.slice(0, m.index).split('\n').length);
+  }
+  return out;
 }
 
 function neutralHooks(): RenderHooks {

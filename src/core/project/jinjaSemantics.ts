@@ -235,6 +235,17 @@ export function installJinjaSemantics(): void {
     return args;
   };
 
+  // Compiler: the position of the last call made, so that an error inside a macro can be placed in
+  // the macro's file (nunjucks only keeps the calling template's line).
+  C.compileFunCall = function compileFunCall(this: CompilerLike & { _getNodeName(n: unknown): string; _compileAggregate(n: unknown, f: unknown, a: string, b: string): void }, node: NodeLike & { name: NodeLike; args: NodeLike }, frame: unknown) {
+    this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, runtime.cmPos = [${node.lineno}, ${node.colno}], `);
+    this._emit('runtime.callWrap(');
+    this._compileExpression(node.name, frame);
+    this._emit(`, "${this._getNodeName(node.name).replace(/"/g, '\\"')}", context, `);
+    this._compileAggregate(node.args, frame, '[', '])');
+    this._emit(')');
+  };
+
   // Compiler: truthiness, concatenation, dict keys.
   C.compileIf = function compileIf(this: CompilerLike, node: NodeLike, frame: unknown, async: boolean) {
     this._emit('if(runtime.cmTruthy(');
@@ -319,6 +330,15 @@ export function installJinjaSemantics(): void {
     this._emit(')]: ');
     this._compileExpression(node.value as NodeLike, frame);
   };
+}
+
+/** 0-based line and column of the last call compiled code made (see compileFunCall above). */
+export function lastCallPosition(): [number, number] | undefined {
+  return (nunjucks.runtime as unknown as { cmPos?: [number, number] }).cmPos;
+}
+
+export function setLastCallPosition(pos: [number, number] | undefined): void {
+  (nunjucks.runtime as unknown as { cmPos?: [number, number] }).cmPos = pos;
 }
 
 /** Jinja2's comparison tests and select/reject filters, for one environment. */

@@ -122,6 +122,7 @@ export async function loadProject(root: string, options: LoadOptions = {}): Prom
     projectName: layout.name,
     vars: { ...layout.vars, ...(options.vars ?? {}) },
     missingPackages: layout.missingPackages,
+    root: absRoot,
     ...(options.log ? { log: options.log } : {}),
   });
   const diagnostics: Diagnostic[] = [...layout.diagnostics];
@@ -233,7 +234,8 @@ export async function loadProject(root: string, options: LoadOptions = {}): Prom
       const existing = project.nodes.get(node.uniqueId);
       if (existing) {
         const d = diagnostic(f, 1, 1, `Two models are named '${name}': ${existing.originalFilePath} and ${node.originalFilePath}; model names must be unique`, 'duplicate', 'error', node.uniqueId);
-        diagnostics.push(d);
+        // Neither can be built: which one a ref means is unknown (dbt refuses the project).
+        existing.diagnostics.push(d);
         continue;
       }
       project.nodes.set(node.uniqueId, node);
