@@ -86,6 +86,8 @@ export interface RendererOptions {
   adapterType?: string;
   /** The project folder, to name files in messages relative to it. */
   root?: string;
+  /** dbt_project.yml `dispatch:`: macro namespace -> packages to search, in order. */
+  dispatch?: Record<string, string[]>;
 }
 
 /** A problem raised while rendering, positioned later from nunjucks' line number. */
@@ -278,8 +280,10 @@ export class JinjaRenderer {
     }
   }
 
-  genericTestMacro(name: string): ((...args: unknown[]) => unknown) | undefined {
-    const candidates = [`${this.opts.projectName}.test_${name}`, ...[...this.macros.keys()].filter((k) => k.endsWith(`.test_${name}`))];
+  genericTestMacro(name: string, namespace?: string): ((...args: unknown[]) => unknown) | undefined {
+    const candidates = namespace
+      ? [`${namespace}.test_${name}`]
+      : [`${this.opts.projectName}.test_${name}`, ...[...this.macros.keys()].filter((k) => k.endsWith(`.test_${name}`))];
     for (const key of candidates) {
       const m = this.macros.get(key);
       if (m) return this.wrapMacro(m);
@@ -555,20 +559,30 @@ export class JinjaRenderer {
       const t = self.statements.get(String(name));
       return t ? { data: t.rows, table: agateTable(t), response: { rows_affected: t.rows.length } } : null;
     });
-    const dispatch = (macroName: unknown, macroNamespace?: unknown) => {
-      const name = String(macroName);
-      const namespaces = [typeof macroNamespace === 'string' ? macroNamespace : undefined, self.opts.projectName, ...new Set([...self.macros.values()].map((m) => m.namespace))].filter(
-        (x): x is string => !!x,
-      );
-      for (const prefix of [`${this.opts.adapterType ?? 'sqlite'}__`, 'default__', '']) {
-        for (const ns of namespaces) {
-          const m = self.macros.get(`${ns}.${prefix}${name}`);
+    // dbt's search: the `dispatch:` config's search_order for the namespace, else the root project
+    // then the namespace (an installed package), else the namespace alone; in each package
+    // `<adapter>__name`, then `default__name`. The internal namespace 'dbt' ends with the built-in
+    // cross-database macros.
+    const dispatch = (...args: unknown[]) => {
+      const { positional, kwargs } = splitArgs(args);
+      const name = String(plainString(positional[0] ?? kwargs.macro_name) ?? '');
+      const nsArg = positional[1] ?? kwargs.macro_namespace;
+      const ns = typeof nsArg === 'string' ? nsArg : nsArg instanceof nunjucks.runtime.SafeString ? String(nsArg) : undefined;
+      const root = self.opts.projectName;
+      const configured = ns ? self.opts.dispatch?.[ns] : undefined;
+      const packages = [...new Set([...self.macros.values()].map((m) => m.namespace))];
+      const order = configured ?? (ns === undefined ? [root, ...packages.filter((p) => p !== root)] : ns === root ? [root] : [root, ns]);
+      const prefixes = [`${self.opts.adapterType ?? 'sqlite'}__`, 'default__'];
+      for (const pkg of order) {
+        for (const prefix of prefixes) {
+          const m = self.macros.get(`${pkg}.${prefix}${name}`);
           if (m) return self.wrapMacro(m);
         }
       }
       const builtin = CROSS_DATABASE_MACROS[name];
-      if (builtin) return builtin;
-      throw new RenderProblem(`adapter.dispatch: no macro named '${name}' (looked for sqlite__${name}, default__${name})`);
+      if (builtin && (ns === undefined || ns === 'dbt' || order.includes('dbt'))) return builtin;
+      const looked = order.flatMap((pkg) => prefixes.map((prefix) => `${pkg}.${prefix}${name}`)).join(', ');
+      throw new RenderProblem(`adapter.dispatch('${name}'${ns ? `, '${ns}'` : ''}) found no implementation for this engine: looked for ${looked}. Add a macro sqlite__${name} in your macros/ folder (and list your project in the dispatch: search_order of dbt_project.yml for a package's namespace).`, 'dispatch');
     };
     env.addGlobal('adapter', {
       dispatch,

@@ -5,6 +5,7 @@ import { DiagnosticError, diagnostic } from './diagnostics';
 import type { Diagnostic } from './diagnostics';
 import { Graph } from './graph';
 import { JinjaRenderer, Relation, RenderProblem } from './jinjaRenderer';
+import { pyStr } from './jinjaSemantics';
 import type { QueryTable, RenderHooks } from './jinjaRenderer';
 import type { LineMap } from './lineMap';
 import { stripMarkers } from './lineMap';
@@ -123,6 +124,7 @@ export async function loadProject(root: string, options: LoadOptions = {}): Prom
     vars: { ...layout.vars, ...(options.vars ?? {}) },
     missingPackages: layout.missingPackages,
     root: absRoot,
+    dispatch: layout.dispatch,
     ...(options.log ? { log: options.log } : {}),
   });
   const diagnostics: Diagnostic[] = [...layout.diagnostics];
@@ -387,22 +389,28 @@ function parseRender(project: Project, node: ProjectNode): void {
   project.diagnostics.push(...node.diagnostics);
 }
 
-function testNodeName(def: TestDefinition, targetName: string): string {
-  const parts = [def.testName, targetName];
-  if (def.columnName) parts.push(def.columnName);
-  for (const [k, v] of Object.entries(def.kwargs)) {
-    if (k === 'column_name' || k === 'model') continue;
-    const flat = Array.isArray(v) ? v.join('__') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
-    parts.push(flat);
+/**
+ * dbt's name for a generic test (synthesize_generic_test_names): `<namespace_><test>_<target>_`
+ * then every argument but `model`, sorted by name, flattened (dict values, list items) as Python's
+ * str(), each cleaned to [0-9a-zA-Z_] and joined with `__`.
+ */
+export function testNodeName(def: Pick<TestDefinition, 'testName' | 'namespace' | 'columnName' | 'kwargs'>, targetName: string, onSource = false): string {
+  const args: Record<string, unknown> = { ...def.kwargs };
+  if (def.columnName) args.column_name = def.columnName;
+  const flat: string[] = [];
+  for (const key of Object.keys(args).sort()) {
+    if (key === 'model') continue;
+    const v = args[key];
+    const parts = Array.isArray(v) ? v : v && typeof v === 'object' ? Object.values(v) : [v];
+    flat.push(...parts.map((p) => pyStr(p)));
   }
-  return parts
-    .join('_')
-    .replace(/[^A-Za-z0-9_]+/g, '_')
-    .replace(/_+$/, '');
+  const testName = def.namespace ? `${def.namespace}_${def.testName}` : def.testName;
+  const identifier = `${onSource ? 'source_' : ''}${testName}_${targetName}`;
+  return `${identifier}_${flat.map((a) => a.replace(/[^0-9a-zA-Z_]+/g, '_')).join('__')}`;
 }
 
 function addGenericTest(project: Project, def: TestDefinition, attached: string, targetName: string, onSource = false): void {
-  const name = `${onSource ? 'source_' : ''}${testNodeName(def, targetName)}`.slice(0, 120);
+  const name = testNodeName(def, targetName, onSource);
   const uniqueId = `test.${project.name}.${name}.${hash10(`${attached}|${def.testName}|${def.columnName ?? ''}|${JSON.stringify(def.kwargs)}`)}`;
   const node: ProjectNode = {
     uniqueId,
@@ -443,9 +451,15 @@ function addGenericTest(project: Project, def: TestDefinition, attached: string,
       node.diagnostics.push({ ...err.diagnostic, file: def.file, line: def.line, column: def.column, message: `${k}: ${err.diagnostic.message}`, uniqueId });
     }
   }
-  const builtin = ['unique', 'not_null', 'accepted_values', 'relationships'].includes(def.testName);
-  if (!builtin && !project.renderer.genericTestMacro(def.testName)) {
-    node.diagnostics.push(diagnostic(def.file, def.line, def.column, `Unknown test '${def.testName}': define it with {% test ${def.testName}(model, column_name) %} in the macro or test paths`, 'test', 'error', uniqueId));
+  const builtin = ['unique', 'not_null', 'accepted_values', 'relationships'].includes(def.testName) && (!def.namespace || def.namespace === 'dbt');
+  if (!builtin && !project.renderer.genericTestMacro(def.testName, def.namespace)) {
+    const missing = def.namespace && project.layout.missingPackages.includes(def.namespace);
+    const message = missing
+      ? `Test '${def.namespace}.${def.testName}' comes from the package '${def.namespace}', which is not installed: run 'community-metrics deps'`
+      : def.namespace && def.namespace !== project.name && !project.layout.installedPackages.some((p) => p.name === def.namespace)
+        ? `Test '${def.namespace}.${def.testName}': no package '${def.namespace}' is declared in packages.yml`
+        : `Unknown test '${def.namespace ? `${def.namespace}.` : ''}${def.testName}': define it with {% test ${def.testName}(model, column_name) %} in the macro or test paths`;
+    node.diagnostics.push(diagnostic(def.file, def.line, def.column, message, 'test', 'error', uniqueId));
   }
   project.diagnostics.push(...node.diagnostics);
   if (node.config.enabled === false) project.disabled.set(uniqueId, node);

@@ -448,7 +448,7 @@ export function genericTestSql(project: Project, node: ProjectNode, ctx: Compile
     ...(where ? { where } : {}),
     ...(toRelation ? { toRelation } : {}),
   });
-  const custom = project.renderer.genericTestMacro(builtinName);
+  const custom = project.renderer.genericTestMacro(builtinName, info.namespace);
   if (custom) {
     const model = where ? new Relation(rel.identifier, rel.schema, rel.database, `(select * from ${relation} where ${where})`) : rel;
     const kwargs: Record<string, unknown> = { __keywords: true, model, ...info.kwargs };
