@@ -145,6 +145,7 @@ export async function runProject(project: Project, db: Database, options: RunOpt
     else {
       const loadErrors = node.diagnostics.filter((d) => d.severity === 'error');
       if (loadErrors.length > 0) result = { status: 'error', message: loadErrors[0]?.message ?? 'error', diagnostics: loadErrors };
+      else if (node.language === 'python') result = { status: 'skipped', message: 'skipped: Python models are not run by Community Metrics', diagnostics: [] };
       else if (node.resourceType === 'seed') result = await runSeed(db, node);
       else if (node.resourceType === 'model') result = runModel(project, db, node, ctx, tuned);
       else result = runTest(project, db, node, ctx, tuned);
@@ -161,7 +162,7 @@ export async function runProject(project: Project, db: Database, options: RunOpt
       ...result,
     };
     results.push(full);
-    const blocking = full.status === 'error' || (full.status === 'fail' && options.command === 'build');
+    const blocking = full.status === 'error' || (full.status === 'fail' && options.command === 'build') || node.language === 'python';
     if (blocking) {
       const from = node.test?.attachedNode && project.nodes.has(node.test.attachedNode) ? node.test.attachedNode : id;
       for (const d of project.graph.descendants(from)) {
@@ -466,6 +467,7 @@ export function genericTestSql(project: Project, node: ProjectNode, ctx: Compile
 /** `compile` for one node: the SQL dbt would show, with ephemerals inlined (no store needed). */
 export function compiledSqlOf(project: Project, node: ProjectNode, ctx: CompileContext = {}): string {
   if (node.resourceType === 'seed') return '';
+  if (node.language === 'python') return node.raw;
   if (node.test?.kind === 'generic') return genericTestSql(project, node, ctx);
   return executableSql(project, node, ctx).sql;
 }
