@@ -13,8 +13,8 @@ import { isRecord } from './yamlFile';
  * does: local folders are copied, git repositories are cloned at their `revision` (tag, branch or
  * commit; `subdirectory` honoured), and hub names (`package: dbt-labs/dbt_utils`, `version:` ranges)
  * are resolved through the hub's index to their git repository and the newest matching tag. The
- * result is pinned in package-lock.yml (git commits); a later `deps` with the same packages.yml
- * installs exactly the locked commits. Git runs as the `git` program, so the user's git settings
+ * result is pinned in package-lock.yml, in dbt's shape (hub versions, git commits); a later `deps`
+ * with the same packages.yml installs exactly the locked versions and commits. Git runs as the `git` program, so the user's git settings
  * (credentials, `url.<base>.insteadOf` mirrors) apply.
  */
 const run = promisify(execFile);
@@ -176,16 +176,17 @@ async function projectNameOf(dir: string): Promise<string> {
   return v.name;
 }
 
+/** What package-lock.yml pins for an entry of packages.yml (dbt's shape: hub version, git commit). */
 interface LockEntry {
-  key: string;
+  version?: string;
   commit?: string;
-  git?: string;
 }
 
-function specKey(spec: PackageSpec): string {
-  return spec.local ? `local:${spec.local}` : spec.git ? `git:${spec.git}#${spec.revision ?? ''}#${spec.subdirectory ?? ''}` : `hub:${spec.package}@${(spec.version ?? []).join(',')}`;
+function lockKey(e: { package?: unknown; git?: unknown; local?: unknown }): string {
+  return typeof e.package === 'string' ? `hub:${e.package}` : typeof e.git === 'string' ? `git:${e.git}` : `local:${String(e.local)}`;
 }
 
+/** package-lock.yml as dbt writes it, when it was made from this packages.yml. */
 async function readLock(root: string, packagesText: string): Promise<Map<string, LockEntry> | undefined> {
   const file = path.join(root, LOCK_FILE);
   if (!existsSync(file)) return undefined;
@@ -193,7 +194,10 @@ async function readLock(root: string, packagesText: string): Promise<Map<string,
     const v = parseYaml(await readFile(file, 'utf8')) as unknown;
     if (!isRecord(v) || v.sha1_hash !== sha1(packagesText) || !Array.isArray(v.packages)) return undefined;
     const out = new Map<string, LockEntry>();
-    for (const p of v.packages) if (isRecord(p) && typeof p.cm_key === 'string') out.set(p.cm_key, { key: p.cm_key, ...(typeof p.revision === 'string' ? { commit: p.revision } : {}), ...(typeof p.git === 'string' ? { git: p.git } : {}) });
+    for (const p of v.packages) {
+      if (!isRecord(p)) continue;
+      out.set(lockKey(p), { ...(p.version !== undefined ? { version: String(p.version) } : {}), ...(typeof p.revision === 'string' ? { commit: p.revision } : {}) });
+    }
     return out;
   } catch {
     return undefined;
@@ -220,17 +224,17 @@ export async function installPackages(root: string, opts: DepsOptions): Promise<
           source = path.resolve(root, spec.local);
           if (!existsSync(source)) throw new Error(`the folder ${source} does not exist`);
         } else {
-          const lockedEntry = lock?.get(specKey(spec));
-          let gitUrl = spec.git ?? lockedEntry?.git;
+          const lockedEntry = lock?.get(lockKey(spec));
+          let gitUrl = spec.git;
           let revision = spec.revision;
           if (!gitUrl) {
             if (!spec.package) throw new Error("an entry needs 'local', 'git' or 'package'");
-            const hub = await resolveHub(spec, opts);
+            const hub = await resolveHub(lockedEntry?.version ? { ...spec, version: [lockedEntry.version] } : spec, opts);
             gitUrl = hub.git;
             revision = hub.revision;
             entry.version = hub.version;
           }
-          const locked = lockedEntry?.commit;
+          const locked = spec.git ? lockedEntry?.commit : undefined;
           const clone = path.join(work, String(spec.index));
           opts.log?.(`cloning ${gitUrl}${locked ? ` at locked ${locked}` : revision ? ` at ${revision}` : ''}`);
           await git(['clone', '--quiet', gitUrl, clone]);
@@ -261,13 +265,13 @@ export async function installPackages(root: string, opts: DepsOptions): Promise<
   }
   if (result.problems.length === 0) {
     const lockFile = path.join(root, LOCK_FILE);
+    // dbt's package-lock.yml shape, so that dbt itself can read it.
     const packages = result.installed.map((e) => ({
       ...(e.spec.local ? { local: e.spec.local } : {}),
       ...(e.spec.package ? { package: e.spec.package, version: e.version } : {}),
-      ...(e.git ? { git: e.git, revision: e.commit } : {}),
+      ...(e.spec.git ? { git: e.spec.git, revision: e.commit } : {}),
       ...(e.spec.subdirectory ? { subdirectory: e.spec.subdirectory } : {}),
       name: e.name,
-      cm_key: specKey(e.spec),
     }));
     await writeFile(lockFile, stringifyYaml({ packages, sha1_hash: sha1(text) }));
     result.lockFile = lockFile;
