@@ -28,6 +28,16 @@ export class Relation {
   get name(): string {
     return this.identifier;
   }
+  /** What dbt_utils' _is_relation checks (`obj.get('metadata', {}).get('type', '').endswith('Relation')`). */
+  get metadata(): Record<string, string> {
+    return { type: 'SQLiteRelation' };
+  }
+  get is_table(): boolean {
+    return true;
+  }
+  get is_view(): boolean {
+    return false;
+  }
   get table(): string {
     return this.identifier;
   }
@@ -601,6 +611,8 @@ export class JinjaRenderer {
       },
       already_exists: (_schema: unknown, identifier: unknown) => self.active.relationExists?.(String(identifier)) ?? false,
     });
+    env.addGlobal('should_store_failures', () => false);
+    env.addGlobal('load_relation', (rel: unknown) => (rel instanceof Relation && self.active.relationExists?.(rel.identifier) ? rel : null));
     env.addGlobal('api', { Relation: { create: (...args: unknown[]) => new Relation(String(splitArgs(args).kwargs.identifier ?? '')) } });
     env.addGlobal('dbt', { ...CROSS_DATABASE_MACROS });
     for (const [name, fn] of Object.entries(CROSS_DATABASE_MACROS)) env.addGlobal(name, fn);

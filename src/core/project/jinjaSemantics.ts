@@ -139,6 +139,7 @@ export function installJinjaSemantics(): void {
   };
   const { nodes, lexer, runtime } = nj;
   const P = nj.parser.Parser.prototype;
+  const Splat = (nj.nodes.Node as unknown as { extend(name: string, props: object): NodeCtor }).extend('CmSplat', { fields: ['target', 'kind'] });
   const C = nj.compiler.Compiler.prototype;
 
   runtime.cmTruthy = pyTruthy;
@@ -226,6 +227,17 @@ export function installJinjaSemantics(): void {
           break;
         }
       }
+      const star = this.peekToken();
+      if (star.type === lexer.TOKEN_OPERATOR && (star.value === '*' || star.value === '**')) {
+        // f(*list) and f(**dict): Python's unpacking, as dbt_utils passes **kwargs along.
+        this.nextToken();
+        const target = this.parseExpression();
+        const splat = new Splat(star.lineno, star.colno, target, star.value);
+        if (star.value === '**') kwargs.addChild(splat);
+        else args.addChild(splat);
+        checkComma = true;
+        continue;
+      }
       const arg = this.parseExpression();
       if (this.skipValue(lexer.TOKEN_OPERATOR as string, '=')) kwargs.addChild(new (nodes.Pair as NodeCtor)(arg.lineno, arg.colno, arg, this.parseExpression()));
       else args.addChild(arg);
@@ -235,13 +247,22 @@ export function installJinjaSemantics(): void {
     return args;
   };
 
+  C.compileCmSplat = function compileCmSplat(this: CompilerLike, node: NodeLike & { target: NodeLike; kind: string }, frame: unknown) {
+    this._emit(node.kind === '**' ? '...runtime.cmDict(' : '...runtime.cmList(');
+    this.compile(node.target, frame);
+    this._emit(')');
+  };
+  runtime.cmList = (v: unknown) => (Array.isArray(v) ? v : v === null || v === undefined ? [] : typeof v === 'string' ? [...v] : [v]);
+  runtime.cmDict = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== '__keywords')) : {});
+
   // Compiler: the position of the last call made, so that an error inside a macro can be placed in
   // the macro's file (nunjucks only keeps the calling template's line).
   C.compileFunCall = function compileFunCall(this: CompilerLike & { _getNodeName(n: unknown): string; _compileAggregate(n: unknown, f: unknown, a: string, b: string): void }, node: NodeLike & { name: NodeLike; args: NodeLike }, frame: unknown) {
     this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, runtime.cmPos = [${node.lineno}, ${node.colno}], `);
     this._emit('runtime.callWrap(');
     this._compileExpression(node.name, frame);
-    this._emit(`, "${this._getNodeName(node.name).replace(/"/g, '\\"')}", context, `);
+    // JSON quoting: the name of `'a\nb'.format` holds a newline (nunjucks emitted it raw: invalid JS).
+    this._emit(`, ${JSON.stringify(this._getNodeName(node.name))}, context, `);
     this._compileAggregate(node.args, frame, '[', '])');
     this._emit(')');
   };
@@ -360,7 +381,8 @@ export function addJinjaFiltersAndTests(env: nunjucks.Environment): void {
   }
   e.addTest('truthy', (v) => pyTruthy(v));
   e.addTest('falsy', (v) => !pyTruthy(v));
-  e.addTest('mapping', (v) => !!v && typeof v === 'object' && !Array.isArray(v) && isPlainObject(v as object));
+  // dbt's Relation objects are mappings too (dbt_utils checks `relation is mapping`).
+  e.addTest('mapping', (v) => !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof SafeString));
   e.addTest('iterable', (v) => Array.isArray(v) || typeof v === 'string' || (!!v && typeof v === 'object' && isPlainObject(v as object)));
   e.addTest('string', (v) => typeof v === 'string' || v instanceof SafeString);
   e.addTest('number', (v) => typeof v === 'number');

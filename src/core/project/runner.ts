@@ -167,8 +167,9 @@ export async function runProject(project: Project, db: Database, options: RunOpt
       const from = node.test?.attachedNode && project.nodes.has(node.test.attachedNode) ? node.test.attachedNode : id;
       for (const d of project.graph.descendants(from)) {
         const dn = project.nodes.get(d);
-        // Other tests of the same node still run; what is built from it does not.
-        if (dn && !(dn.resourceType === 'test' && node.resourceType === 'test') && !skipped.has(d)) skipped.set(d, node.name);
+        // Other tests of the same node still run; what is built from it, and its tests, do not.
+        const siblingTest = node.resourceType === 'test' && dn?.resourceType === 'test' && dn.test?.attachedNode === from;
+        if (dn && !siblingTest && !skipped.has(d)) skipped.set(d, node.name);
       }
     }
     options.onProgress?.({ kind: 'end', result: full, index: i, total: prioritized.length });

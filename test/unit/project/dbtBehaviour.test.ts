@@ -116,6 +116,21 @@ describe('dbt behaviour on real projects', function () {
       assert.equal(byName[n]?.status, 'skipped', `${n}: ${byName[n]?.message}`);
     }
     assert.ok(!run.diagnostics.some((d) => /no such table/.test(d.message)));
+
+    // A failing test in build skips what is built from its model, and their tests; not its siblings.
+    const failing = await project({
+      'models/stg.sql': 'select 1 as id union all select 1\n',
+      'models/mart.sql': "select * from {{ ref('stg') }}\n",
+      'models/schema.yml': 'version: 2\nmodels:\n  - name: stg\n    columns:\n      - name: id\n        tests: [unique, not_null]\n  - name: mart\n    columns:\n      - name: id\n        tests: [not_null]\n',
+    });
+    const built = await runProject(await loadProject(failing), await freshDb(), { command: 'build' });
+    assert.deepEqual(Object.fromEntries(built.results.map((r) => [r.name, r.status])), {
+      stg: 'success',
+      unique_stg_id: 'fail',
+      not_null_stg_id: 'pass',
+      mart: 'skipped',
+      not_null_mart_id: 'skipped',
+    });
   });
 
   it('keeps the position of an SQL error on a literal (near "\'6\'" on line 6)', async () => {

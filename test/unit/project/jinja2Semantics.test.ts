@@ -48,6 +48,14 @@ describe('Jinja2 semantics (as dbt renders them)', () => {
     assert.deepEqual(configs[0], { materialized: 'table', tags: ['a'] });
   });
 
+  it('unpacks *args and **kwargs in calls, as dbt_utils does', () => {
+    assert.equal(render("{% set k = {'b': 2} %}{{ cols(**k, a=1) }}|{{ cols(*['x', 'y']) }}|{{ cols('p', **undefined_kwargs, b='q') }}"), '1-2|x-y|p-q');
+  });
+
+  it('calls a method on a multi-line string literal', () => {
+    assert.equal(render("{% set m = '\nline {}.\\\n'.format('one') %}{{ m | trim }}"), 'line one.');
+  });
+
   it("accepts {%+ %} and +%}", () => {
     assert.equal(render('a\n{%+ if true +%}\nb\n{%+ endif %}'), 'a\n\nb\n');
   });
