@@ -250,7 +250,9 @@ async function main(): Promise<void> {
   say(`Command: \`CM_MIRRORS=... node --import tsx bench/corpus.ts\`; minijinja-js ${Mini ? 'installed (--no-save)' : 'not installed'}.`);
   say();
   const syntaxRows: string[] = [];
+  const only = process.env.CM_CORPUS_ONLY;
   for (const p of corpus.projects) {
+    if (only && !p.name.includes(only)) continue;
     if (!p.repo || !existsSync(mirror(p.repo))) {
       say(`- ${p.name}: no snapshot of ${p.repo || '(repository not named)'} under ${MIRRORS}; skipped`);
       continue;

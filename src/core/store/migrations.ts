@@ -1,3 +1,4 @@
+import { rawEventsMigration } from '../gharchive/rawEvents';
 /**
  * Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append only:
  * a released migration is never edited.
@@ -274,6 +275,10 @@ export const MIGRATIONS: readonly string[] = [
     imported_at     TEXT NOT NULL
   );
   `,
+  // Issue 15: the tracked repositories' GH Archive events in the archive's own shape (raw JSON line),
+  // with one view per event type in BigQuery's columns (struct repo/actor/org, JSON payload), so that
+  // pipelines written for BigQuery's copy of GH Archive read them as written. See gharchive/rawEvents.ts.
+  rawEventsMigration(),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
