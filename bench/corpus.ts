@@ -27,6 +27,12 @@ import { loadProject } from '../src/core/project/project';
 import { listFiles } from '../src/core/project/projectLayout';
 import { runProject } from '../src/core/project/runner';
 import { loadSqlJs } from '../src/core/store/sqljs';
+import { MetricsStore } from '../src/core/store/store';
+import { importGhArchive } from '../src/core/gharchive/importer';
+import { silentLogger } from '../src/core/log';
+import { FakeServer } from '../test/support/fakeServer';
+import { fixturePath } from '../test/support/fixtures';
+import { gunzipSync } from 'node:zlib';
 
 interface CorpusProject {
   name: string;
@@ -37,6 +43,8 @@ interface CorpusProject {
   vars?: Record<string, unknown>;
   sqliteMacros?: Record<string, string>;
   generatedSeeds?: string[];
+  /** Build on a store holding this recorded GH Archive hour (../shared/fixtures/gharchive), imported for `repos`. */
+  gharchive?: { hour: string; repos: string[]; mart: string };
 }
 interface Corpus {
   projects: CorpusProject[];
@@ -280,12 +288,55 @@ async function main(): Promise<void> {
       for (const l of list.slice(0, 8)) say(`  - ${l}`);
     }
     if (p.build) {
-      const db = new SQL.Database();
+      let db = new SQL.Database();
+      let close = () => db.close();
+      if (p.gharchive) {
+        // The recorded hour, served on loopback and imported as the product imports it.
+        const server = await FakeServer.start();
+        const bytes = await readFile(fixturePath(`gharchive/${p.gharchive.hour}`));
+        server.add({ request: { method: 'GET', path: `/${p.gharchive.hour}` }, response: { status: 200, headers: { 'content-type': 'application/json' }, raw: bytes } });
+        const storeFile = path.join(dir, 'store/metrics.sqlite');
+        const hour = p.gharchive.hour.replace(/^(\d{4}-\d{2}-\d{2})-(\d{2}).*$/, '$1T$2');
+        await importGhArchive({ SQL, storeFile, logger: silentLogger, repos: p.gharchive.repos, from: hour, to: hour, baseUrl: server.url, flushIntervalMs: 0 });
+        await server.close();
+        const { store } = await MetricsStore.open(SQL, storeFile, silentLogger);
+        db = store.db;
+        close = () => store.close();
+      }
       const run = await runProject(project, db, { command: 'build' });
       const count = (s: string[]) => run.results.filter((r) => s.includes(r.status)).length;
       say(`build on sql.js: PASS=${count(['success', 'pass'])} WARN=${count(['warn'])} ERROR=${count(['error', 'fail'])} SKIP=${count(['skipped'])} TOTAL=${run.results.length}`);
       for (const r of run.results.filter((x) => x.status === 'error' || x.status === 'fail')) say(`  - ${r.status} ${r.name}: ${r.message.slice(0, 200)}`);
-      db.close();
+      if (p.gharchive) {
+        // The mart against counts made directly from the hour's file.
+        const names = new Set(p.gharchive.repos.map((r) => r.toLowerCase()));
+        const text = gunzipSync(await readFile(fixturePath(`gharchive/${p.gharchive.hour}`))).toString('utf8');
+        const direct: Record<string, number> = {};
+        const seen = new Set<string>();
+        for (const line of text.split('\n').filter(Boolean)) {
+          const e = JSON.parse(line) as { id: string; type: string; repo: { name: string } };
+          if (!names.has(e.repo.name.toLowerCase()) || seen.has(e.id)) continue;
+          seen.add(e.id);
+          direct[e.type] = (direct[e.type] ?? 0) + 1;
+        }
+        let res: ReturnType<typeof db.exec>[number] | undefined;
+        try {
+          res = db.exec(`SELECT * FROM "${p.gharchive.mart}"`)[0];
+        } catch (err) {
+          say(`${p.gharchive.mart} was not built (${(err as Error).message}); no comparison with the file.`);
+        }
+        const cols = res?.columns ?? [];
+        const typeCol = cols.findIndex((c) => /type/i.test(c));
+        const countCol = cols.findIndex((c) => /total|count|num/i.test(c));
+        const mart: Record<string, number> = {};
+        for (const row of res?.values ?? []) mart[String(row[typeCol])] = (mart[String(row[typeCol])] ?? 0) + Number(row[countCol]);
+        const types = [...new Set([...Object.keys(direct), ...Object.keys(mart)])].sort();
+        if (res) {
+        const differ = types.filter((t) => (direct[t] ?? 0) !== (mart[t] ?? 0));
+        say(`${p.gharchive.mart} vs direct counts of ${p.gharchive.hour} (${p.gharchive.repos.length} tracked repositories): ${differ.length === 0 ? `all ${types.length} event types agree` : `differ for ${differ.map((t) => `${t} mart ${mart[t] ?? 0} / file ${direct[t] ?? 0}`).join(', ')}`} (${Object.values(direct).reduce((a, b) => a + b, 0)} events).`);
+        }
+      }
+      close();
     }
     say();
     const files = await listFiles([...project.layout.modelPaths, ...project.layout.macroPaths, ...project.layout.testPaths, ...project.layout.installedPackages.flatMap((x) => x.macroPaths)], ['.sql']);
