@@ -3,7 +3,7 @@ import type { Database } from 'sql.js';
 /**
  * The tracked repositories' GH Archive events kept as GH Archive publishes them (issue 15), so that
  * pipelines written for BigQuery's copy of the archive run as written: one row per event id with the
- * raw JSON line (`gharchive_raw_events`, migration 8), and one view per event type named like the
+ * raw JSON line (`gharchive_raw_events`, its own migration in store/migrations.ts), and one view per event type named like the
  * tables such pipelines load (`PushEvent`, `WatchEvent`, ...) with the BigQuery columns: `id`, `type`,
  * `public`, `created_at`, the structs `repo`, `actor` and `org` (JSON objects, read with `repo.id`),
  * `payload` (the JSON text, for PARSE_JSON/JSON_VALUE), `other`, and `LOAD_TIMESTAMP` (when the hour
