@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { repoRoot } from '../../support/fixtures';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -122,6 +124,30 @@ describe('packages: deps, package macros and tests, adapter.dispatch', function 
     const again = await installPackages(project, { hubUrl: 'http://hub.invalid', fetchJson });
     assert.deepEqual(again.problems, []);
     assert.match(await readFile(path.join(project, 'dbt_packages/git_utils/macros/greeting.sql'), 'utf8'), /git_utils v1\.0\.0/);
+  });
+
+  it('the deps command installs, and exits 1 naming each entry it could not install', async () => {
+    const cliProject = path.join(base, 'cli');
+    await write(cliProject, {
+      'dbt_project.yml': 'name: cli_project\n',
+      'packages.yml': `packages:\n  - local: ../localpkg\n`,
+    });
+    const cli = async (args: string[]) => {
+      try {
+        const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'dist/cli.js'), ...args]);
+        return { code: 0, stdout, stderr };
+      } catch (err) {
+        return err as { code: number; stdout: string; stderr: string };
+      }
+    };
+    const ok = await cli(['deps', '--workspace', cliProject]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /Installed local_helpers \(local: \.\.\/localpkg\)/);
+    assert.ok(existsSync(path.join(cliProject, 'dbt_packages/local_helpers/macros/double.sql')));
+    await write(cliProject, { 'packages.yml': `packages:\n  - local: ../localpkg\n  - git: "${path.join(base, 'missing-repo')}"\n    revision: v1\n` });
+    const bad = await cli(['deps', '--workspace', cliProject]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /Could not install 1 package; dbt_packages\/ lacks:\n {2}packages\.yml entry 2 \(git: .*missing-repo \(revision v1\)\): /);
   });
 
   it('offline, says exactly which entries could not be installed and why, and keeps the lock', async () => {
