@@ -2,6 +2,7 @@ import { describeError } from '../core/http/errors';
 import { buildCommand } from './buildCommand';
 import { compileCommand } from './compileCommand';
 import { coverageCommand } from './coverageCommand';
+import { depsCommand } from './depsCommand';
 import { lineageCommand } from './lineageCommand';
 import { gharchiveCommand } from './gharchiveCommand';
 import { insightsCommand } from './insightsCommand';
@@ -18,6 +19,7 @@ export type CliCommand = (argv: string[]) => Promise<number>;
 /** The command table; `community-metrics <command> --help` describes each. */
 const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   refresh: { run: refreshCommand, summary: 'fetch every tracked artifact and append snapshots to the store' },
+  deps: { run: depsCommand, summary: 'install the packages of packages.yml into dbt_packages/ (local, git, hub)' },
   compile: { run: compileCommand, summary: 'render the models and write target/manifest.json (dbt shape)' },
   run: { run: runCommand, summary: 'build the selected models on the store' },
   build: { run: buildCommand, summary: 'load seeds, build models and run tests, in dependency order' },

@@ -169,6 +169,11 @@ export async function runProjectCommand(command: RunCommand, argv: string[], usa
     process.stdout.write(
       `Done in ${(run.elapsedMs / 1000).toFixed(2)}s. PASS=${count(['success', 'pass'])} WARN=${count(['warn'])} ERROR=${count(['error', 'fail'])} SKIP=${count(['skipped'])} TOTAL=${run.results.length}${run.cancelled ? ' (cancelled)' : ''}\n`,
     );
+    const skippedNames = run.results.filter((r) => r.status === 'skipped').map((r) => r.name);
+    if (skippedNames.length > 0) process.stdout.write(`Skipped ${skippedNames.length}: ${skippedNames.join(', ')}\n`);
+    if (run.projectErrors.length > 0) {
+      process.stdout.write(`${run.projectErrors.length} project error${run.projectErrors.length === 1 ? '' : 's'} (listed above) fail this ${command}.\n`);
+    }
     if (run.cancelled || stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
     if (opts.select.length > 0 && run.results.length === 0) {
       process.stderr.write(`error: nothing to ${command}: --select ${opts.select.join(' ')} selects no node this command runs\n`);

@@ -1,5 +1,6 @@
 import type { MetricsStore } from '../store/store';
 import { EVENT_COLUMNS } from './eventRow';
+import { writeRawEvents } from './rawEvents';
 import type { EventRow } from './eventRow';
 import { HOUR } from './hours';
 import { judgeHours } from './suspicious';
@@ -81,9 +82,10 @@ export function writeBatch(store: MetricsStore, events: readonly EventRow[], hou
   } finally {
     insert.free();
   }
+  const at = now.toISOString();
+  writeRawEvents(db, events.filter((e) => e.raw !== undefined).map((e) => ({ ...e, raw: e.raw as string })), at);
 
   const kept: string[] = [];
-  const at = now.toISOString();
   for (const h of hours) {
     const previous = store.all<{ status: string; repos: string }>('SELECT status, repos FROM gharchive_hours WHERE hour = ?', [h.hour])[0];
     if (previous?.status === 'imported' && h.status !== 'imported') {

@@ -33,9 +33,11 @@ export interface EventRow {
   comment_id: number | null;
   author_association: string | null;
   payload: string | null;
+  /** The archive's JSON line (not a column of gharchive_events; kept in gharchive_raw_events). */
+  raw?: string;
 }
 
-export const EVENT_COLUMNS: ReadonlyArray<keyof EventRow> = [
+export const EVENT_COLUMNS: ReadonlyArray<Exclude<keyof EventRow, 'raw'>> = [
   'event_id', 'type', 'created_at', 'hour', 'repo_id', 'repo_name', 'tracked_repo', 'actor_id', 'actor_login', 'org_login',
   'action', 'number', 'is_pull_request', 'merged', 'ref', 'ref_type', 'push_id', 'push_size', 'push_distinct_size', 'head_sha',
   'release_id', 'release_tag', 'forkee_name', 'comment_id', 'author_association', 'payload',
@@ -100,6 +102,7 @@ export function eventRow(event: Json, line: string, repo: RepoRef, tracked: stri
   const forkee = obj(payload.forkee);
   const id = str(event.id) ?? (typeof event.id === 'number' ? String(event.id) : `sha1:${createHash('sha1').update(line).digest('hex')}`);
   const row: EventRow = {
+    raw: line,
     event_id: id,
     type,
     created_at: normalizeTime(str(event.created_at)) ?? hour,

@@ -404,8 +404,14 @@ export function rewriteStructAccess(sql: string, qualifier: string): string {
       t.kind === 'word' && t.text.toLowerCase() === qualifier.toLowerCase() && dot?.text === '.' && field?.kind === 'word' &&
       !(before >= 0 && (toks[before] as SqlToken).text === '.')
     ) {
-      out += `json_extract(${t.text}, '$.${field.text}')`;
+      // A chain reads nested fields: payload.pull_request.head -> '$.pull_request.head'.
+      const fields = [field.text];
       i += 2;
+      while (toks[i + 1]?.text === '.' && toks[i + 2]?.kind === 'word') {
+        fields.push((toks[i + 2] as SqlToken).text);
+        i += 2;
+      }
+      out += `json_extract(${t.text}, '$.${fields.join('.')}')`;
       continue;
     }
     out += t.text;

@@ -146,6 +146,8 @@ function findTagEnd(src: string, from: number, close: '}}' | '%}'): number {
 function rewriteTag(tag: string, isBlock: boolean, renameMacros: boolean): string {
   let t = spaceNestedBraces(tag);
   if (!isBlock) return t;
+  // `{%+ ... +%}` turns lstrip_blocks/trim_blocks off for one tag; neither is on here (nor in dbt).
+  t = t.replace(/^\{%\+/, '{%').replace(/\+%\}$/, '%}');
   const m = /^(\{%[-+]?\s*)(\w+)/.exec(t);
   if (!m) return t;
   const head = m[1] as string;

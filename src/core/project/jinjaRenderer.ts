@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
 import nunjucks from 'nunjucks';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { CROSS_DATABASE_MACROS } from './crossDatabaseMacros';
@@ -7,6 +8,7 @@ import type { Diagnostic } from './diagnostics';
 import { MACRO_PREFIX, preprocessJinja, sourceColumn, unclosedBlockLine } from './jinjaPreprocess';
 import type { Preprocessed } from './jinjaPreprocess';
 import { LineMap } from './lineMap';
+import { addJinjaFiltersAndTests, installJinjaSemantics, lastCallPosition, setLastCallPosition } from './jinjaSemantics';
 
 /**
  * Renders dbt templates with nunjucks and dbt's context. One renderer per project: macros are
@@ -26,6 +28,16 @@ export class Relation {
   get name(): string {
     return this.identifier;
   }
+  /** What dbt_utils' _is_relation checks (`obj.get('metadata', {}).get('type', '').endswith('Relation')`). */
+  get metadata(): Record<string, string> {
+    return { type: 'SQLiteRelation' };
+  }
+  get is_table(): boolean {
+    return true;
+  }
+  get is_view(): boolean {
+    return false;
+  }
   get table(): string {
     return this.identifier;
   }
@@ -35,9 +47,14 @@ export class Relation {
   render(): string {
     return this.toString();
   }
+  /** dbt's rendering for this adapter: `"schema"."identifier"`, as the manifest's relation_name says. */
   toString(): string {
-    return this.rendered ?? `"${this.identifier.replace(/"/g, '""')}"`;
+    return this.rendered ?? `${quoteIdent(this.schema)}.${quoteIdent(this.identifier)}`;
   }
+}
+
+function quoteIdent(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
 }
 
 export interface QueryTable {
@@ -77,6 +94,10 @@ export interface RendererOptions {
   log?: (message: string) => void;
   /** The target's adapter type (sqlite); `adapter.dispatch` looks for `<type>__name` first. */
   adapterType?: string;
+  /** The project folder, to name files in messages relative to it. */
+  root?: string;
+  /** dbt_project.yml `dispatch:`: macro namespace -> packages to search, in order. */
+  dispatch?: Record<string, string[]>;
 }
 
 /** A problem raised while rendering, positioned later from nunjucks' line number. */
@@ -96,6 +117,8 @@ interface MacroEntry {
   namespace: string;
   name: string;
   file: string;
+  /** Line of the `{% macro %}` tag. */
+  line: number;
   fn: (...args: unknown[]) => unknown;
 }
 
@@ -109,6 +132,8 @@ let compatInstalled = false;
 function installCompat(): void {
   if (compatInstalled) return;
   compatInstalled = true;
+  // Before installJinjaCompat, which wraps the parser's parseAggregate installed here.
+  installJinjaSemantics();
   nunjucks.installJinjaCompat();
   const runtime = nunjucks.runtime as unknown as { memberLookup: (obj: unknown, val: unknown, ...rest: unknown[]) => unknown };
   const orig = runtime.memberLookup;
@@ -176,6 +201,8 @@ export class JinjaRenderer {
   private warnings: Diagnostic[] = [];
   private currentFile = '';
   private statements = new Map<string, QueryTable>();
+  /** Preprocessed text of each macro file, to place errors raised inside its macros. */
+  private readonly macroFiles = new Map<string, { pre: Preprocessed; text: string }>();
 
   constructor(private readonly opts: RendererOptions) {
     installCompat();
@@ -201,11 +228,15 @@ export class JinjaRenderer {
   /** Loads every `{% macro %}` (and `{% test %}`) of one file into `namespace`. */
   loadMacroFile(file: string, text: string, namespace: string): Diagnostic[] {
     const pre = preprocessJinja(text, { fileIndex: this.fileIndex(file), renameMacros: true, markers: false });
+    this.macroFiles.set(file, { pre, text });
+    const lines = macroLines(text);
     let template: nunjucks.Template;
     try {
       template = new nunjucks.Template(pre.text, this.env, file, true);
     } catch (err) {
-      return [this.errorDiagnostic(err, file, pre, true, text)];
+      const d = this.errorDiagnostic(err, file, pre, true, text);
+      this.brokenMacros(file, namespace, lines, d);
+      return [d];
     }
     const previous = this.hooks;
     this.hooks = neutralHooks();
@@ -215,13 +246,28 @@ export class JinjaRenderer {
         if (!key.startsWith(MACRO_PREFIX) || typeof fn !== 'function') continue;
         const name = key.slice(MACRO_PREFIX.length);
         const uniqueId = `macro.${namespace}.${name}`;
-        this.macros.set(`${namespace}.${name}`, { uniqueId, namespace, name, file, fn: fn as (...a: unknown[]) => unknown });
+        this.macros.set(`${namespace}.${name}`, { uniqueId, namespace, name, file, line: lines.get(name) ?? 1, fn: fn as (...a: unknown[]) => unknown });
       }
       return [];
     } catch (err) {
-      return [this.errorDiagnostic(err, file, pre, false)];
+      const d = this.errorDiagnostic(err, file, pre, false);
+      this.brokenMacros(file, namespace, lines, d);
+      return [d];
     } finally {
       this.hooks = previous;
+    }
+  }
+
+  /**
+   * The macros of a file that does not load: calling one raises the file's own error, so that every
+   * model using it points at the macro file (not "Unable to call `x`, which is undefined").
+   */
+  private brokenMacros(file: string, namespace: string, lines: Map<string, number>, d: Diagnostic): void {
+    for (const [name, line] of lines) {
+      const fn = () => {
+        throw new DiagnosticError({ ...d, message: `macro '${name}' is unusable because its file does not load: ${d.message}` });
+      };
+      this.macros.set(`${namespace}.${name}`, { uniqueId: `macro.${namespace}.${name}`, namespace, name, file, line, fn });
     }
   }
 
@@ -244,8 +290,10 @@ export class JinjaRenderer {
     }
   }
 
-  genericTestMacro(name: string): ((...args: unknown[]) => unknown) | undefined {
-    const candidates = [`${this.opts.projectName}.test_${name}`, ...[...this.macros.keys()].filter((k) => k.endsWith(`.test_${name}`))];
+  genericTestMacro(name: string, namespace?: string): ((...args: unknown[]) => unknown) | undefined {
+    const candidates = namespace
+      ? [`${namespace}.test_${name}`]
+      : [`${this.opts.projectName}.test_${name}`, ...[...this.macros.keys()].filter((k) => k.endsWith(`.test_${name}`))];
     for (const key of candidates) {
       const m = this.macros.get(key);
       if (m) return this.wrapMacro(m);
@@ -253,16 +301,59 @@ export class JinjaRenderer {
     return undefined;
   }
 
+  private relative(file: string): string {
+    return this.opts.root ? path.relative(this.opts.root, file) || file : path.basename(file);
+  }
+
   private wrapMacro(m: MacroEntry): (...args: unknown[]) => unknown {
     return (...args: unknown[]) => {
       this.used.add(m.uniqueId);
+      const callSite = lastCallPosition();
+      setLastCallPosition(undefined);
       try {
         return m.fn(...args);
       } catch (err) {
         if (err instanceof ReturnSignal) return err.value;
-        throw err;
+        throw this.inMacro(m, err);
+      } finally {
+        setLastCallPosition(callSite);
       }
     };
+  }
+
+  /**
+   * An error raised while a macro runs, placed where the user must act: in the macro's file, at the
+   * call inside the macro that failed. A `raise_compiler_error` stays with the caller (it reports a
+   * bad use of the macro), naming the macro.
+   */
+  private inMacro(m: MacroEntry, err: unknown): unknown {
+    let root: unknown = err;
+    while (root && typeof root === 'object' && 'cause' in root && (root as { cause?: unknown }).cause) root = (root as { cause: unknown }).cause;
+    if (root instanceof DiagnosticError || root instanceof ReturnSignal) return root;
+    const pos = lastCallPosition();
+    const source = this.macroFiles.get(m.file);
+    const line = pos ? pos[0] + 1 : m.line;
+    let column = pos && source ? sourceColumn(source.pre, line, pos[1] + 1) : 1;
+    // nunjucks places a call at its parenthesis: point at the name called.
+    const text = source?.text.split('\n')[line - 1] ?? '';
+    if (text[column - 1] === '(') {
+      const name = /[\w.]+$/.exec(text.slice(0, column - 1));
+      if (name) column -= name[0].length;
+    }
+    const where = `in macro '${m.name}'${this.currentFile && this.currentFile !== m.file ? `, rendering ${this.relative(this.currentFile)}` : ''}`;
+    if (root instanceof RenderProblem) {
+      if (root.code === 'compiler-error') {
+        if (root.message.includes('(raised by macro ')) return root;
+        return new RenderProblem(`${root.message} (raised by macro '${m.name}', ${this.relative(m.file)}:${line})`, root.code);
+      }
+      return new DiagnosticError(diagnostic(m.file, line, column, `${root.message} (${where})`, root.code));
+    }
+    const raw = root instanceof Error ? root.message : String(root);
+    const message = raw
+      .replace(/^\([^)]*\)(?: \[Line \d+, Column \d+\])?\s*/, '')
+      .replace(/^Error: /, '')
+      .trim();
+    return new DiagnosticError(diagnostic(m.file, line, column, `Jinja error: ${message} (${where})`, 'jinja'));
   }
 
   /**
@@ -478,20 +569,30 @@ export class JinjaRenderer {
       const t = self.statements.get(String(name));
       return t ? { data: t.rows, table: agateTable(t), response: { rows_affected: t.rows.length } } : null;
     });
-    const dispatch = (macroName: unknown, macroNamespace?: unknown) => {
-      const name = String(macroName);
-      const namespaces = [typeof macroNamespace === 'string' ? macroNamespace : undefined, self.opts.projectName, ...new Set([...self.macros.values()].map((m) => m.namespace))].filter(
-        (x): x is string => !!x,
-      );
-      for (const prefix of [`${this.opts.adapterType ?? 'sqlite'}__`, 'default__', '']) {
-        for (const ns of namespaces) {
-          const m = self.macros.get(`${ns}.${prefix}${name}`);
+    // dbt's search: the `dispatch:` config's search_order for the namespace, else the root project
+    // then the namespace (an installed package), else the namespace alone; in each package
+    // `<adapter>__name`, then `default__name`. The internal namespace 'dbt' ends with the built-in
+    // cross-database macros.
+    const dispatch = (...args: unknown[]) => {
+      const { positional, kwargs } = splitArgs(args);
+      const name = String(plainString(positional[0] ?? kwargs.macro_name) ?? '');
+      const nsArg = positional[1] ?? kwargs.macro_namespace;
+      const ns = typeof nsArg === 'string' ? nsArg : nsArg instanceof nunjucks.runtime.SafeString ? String(nsArg) : undefined;
+      const root = self.opts.projectName;
+      const configured = ns ? self.opts.dispatch?.[ns] : undefined;
+      const packages = [...new Set([...self.macros.values()].map((m) => m.namespace))];
+      const order = configured ?? (ns === undefined ? [root, ...packages.filter((p) => p !== root)] : ns === root ? [root] : [root, ns]);
+      const prefixes = [`${self.opts.adapterType ?? 'sqlite'}__`, 'default__'];
+      for (const pkg of order) {
+        for (const prefix of prefixes) {
+          const m = self.macros.get(`${pkg}.${prefix}${name}`);
           if (m) return self.wrapMacro(m);
         }
       }
       const builtin = CROSS_DATABASE_MACROS[name];
-      if (builtin) return builtin;
-      throw new RenderProblem(`adapter.dispatch: no macro named '${name}' (looked for sqlite__${name}, default__${name})`);
+      if (builtin && (ns === undefined || ns === 'dbt' || order.includes('dbt'))) return builtin;
+      const looked = order.flatMap((pkg) => prefixes.map((prefix) => `${pkg}.${prefix}${name}`)).join(', ');
+      throw new RenderProblem(`adapter.dispatch('${name}'${ns ? `, '${ns}'` : ''}) found no implementation for this engine: looked for ${looked}. Add a macro sqlite__${name} in your macros/ folder (and list your project in the dispatch: search_order of dbt_project.yml for a package's namespace).`, 'dispatch');
     };
     env.addGlobal('adapter', {
       dispatch,
@@ -510,6 +611,8 @@ export class JinjaRenderer {
       },
       already_exists: (_schema: unknown, identifier: unknown) => self.active.relationExists?.(String(identifier)) ?? false,
     });
+    env.addGlobal('should_store_failures', () => false);
+    env.addGlobal('load_relation', (rel: unknown) => (rel instanceof Relation && self.active.relationExists?.(rel.identifier) ? rel : null));
     env.addGlobal('api', { Relation: { create: (...args: unknown[]) => new Relation(String(splitArgs(args).kwargs.identifier ?? '')) } });
     env.addGlobal('dbt', { ...CROSS_DATABASE_MACROS });
     for (const [name, fn] of Object.entries(CROSS_DATABASE_MACROS)) env.addGlobal(name, fn);
@@ -545,6 +648,7 @@ export class JinjaRenderer {
     tests.addTest('false', (v: unknown) => v === false);
     tests.addTest('integer', (v: unknown) => Number.isInteger(v));
     tests.addTest('float', (v: unknown) => typeof v === 'number' && !Number.isInteger(v));
+    addJinjaFiltersAndTests(env);
     tests.addTest('in', (v: unknown, container: unknown) =>
       Array.isArray(container) || typeof container === 'string' ? container.includes(v as never) : !!container && typeof container === 'object' && String(v) in container,
     );
@@ -593,6 +697,18 @@ export class JinjaRenderer {
 function surrogateKey(fields: unknown): string {
   const list = (Array.isArray(fields) ? fields : [fields]).map(String);
   return `md5(${list.map((f) => `coalesce(cast(${f} as text), '_dbt_utils_surrogate_key_null_')`).join(" || '-' || ")})`;
+}
+
+/** Line of each `{% macro name %}` / `{% test name %}` (as `test_name`) in a macro file. */
+function macroLines(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const re = /\{%[-+]?\s*(macro|test)\s+(\w+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const name = m[1] === 'test' ? `test_${m[2] as string}` : (m[2] as string);
+    if (!out.has(name)) out.set(name, text.slice(0, m.index).split('\n').length);
+  }
+  return out;
 }
 
 function neutralHooks(): RenderHooks {

@@ -53,7 +53,7 @@ function nodeJson(project: Project, n: ProjectNode, compiled: string | undefined
     created_at: Date.now() / 1000,
     relation_name: n.resourceType === 'test' || materialization(n) === 'ephemeral' ? null : `"main"."${alias}"`,
     raw_code: n.raw,
-    language: 'sql',
+    language: n.language ?? 'sql',
     refs: n.refs.map((r) => ({ name: r.name, package: r.package ?? null, version: null })),
     sources: n.sources,
     metrics: [],
@@ -169,18 +169,47 @@ export function buildManifest(project: Project, compiled: Map<string, string> = 
     sources,
     macros,
     docs: {},
-    exposures: {},
-    metrics: {},
     groups: {},
     selectors: {},
     disabled,
     parent_map: parentMap,
     child_map: childMap,
     group_map: {},
-    saved_queries: {},
-    semantic_models: {},
-    unit_tests: {},
+    ...otherResources(project),
   };
+}
+
+const OTHER_KEYS = { unit_test: 'unit_tests', semantic_model: 'semantic_models', metric: 'metrics', saved_query: 'saved_queries', exposure: 'exposures' } as const;
+
+/** unit_tests, semantic_models, metrics, saved_queries and exposures as dbt lists them (not run here). */
+function otherResources(project: Project): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = { unit_tests: {}, semantic_models: {}, metrics: {}, saved_queries: {}, exposures: {} };
+  const refTarget = (text: unknown): string | undefined => {
+    const m = typeof text === 'string' ? /ref\(\s*['"]([^'"]+)['"]\s*\)/.exec(text) : null;
+    return m ? [...project.nodes.values()].find((n) => n.name === m[1] && n.resourceType !== 'test')?.uniqueId : undefined;
+  };
+  for (const o of project.properties.others) {
+    const rel = path.relative(project.root, o.file).split(path.sep).join('/');
+    const model = o.kind === 'unit_test' ? [...project.nodes.values()].find((n) => n.name === o.definition.model)?.uniqueId : refTarget(o.definition.model);
+    const dependsOn = new Set<string>(model ? [model] : []);
+    if (Array.isArray(o.definition.depends_on)) for (const d of o.definition.depends_on) {
+      const t = refTarget(d);
+      if (t) dependsOn.add(t);
+    }
+    const uniqueId = o.kind === 'unit_test' ? `unit_test.${project.name}.${String(o.definition.model ?? '')}.${o.name}` : `${o.kind}.${project.name}.${o.name}`;
+    out[OTHER_KEYS[o.kind]]![uniqueId] = {
+      ...o.definition,
+      name: o.name,
+      resource_type: o.kind,
+      package_name: project.name,
+      path: rel,
+      original_file_path: rel,
+      unique_id: uniqueId,
+      fqn: [project.name, o.name],
+      depends_on: { macros: [], nodes: [...dependsOn].sort() },
+    };
+  }
+  return out;
 }
 
 /** `compile`: renders every enabled model and test (no store needed) and builds the manifest. */

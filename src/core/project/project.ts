@@ -5,6 +5,7 @@ import { DiagnosticError, diagnostic } from './diagnostics';
 import type { Diagnostic } from './diagnostics';
 import { Graph } from './graph';
 import { JinjaRenderer, Relation, RenderProblem } from './jinjaRenderer';
+import { pyStr } from './jinjaSemantics';
 import type { QueryTable, RenderHooks } from './jinjaRenderer';
 import type { LineMap } from './lineMap';
 import { stripMarkers } from './lineMap';
@@ -37,6 +38,8 @@ export interface TestInfo {
 export interface ProjectNode {
   uniqueId: string;
   resourceType: NodeType;
+  /** Python models are listed but not run. */
+  language?: 'python';
   name: string;
   /** Absolute path of the file that defines the node (the yml file for a generic test). */
   file: string;
@@ -122,6 +125,8 @@ export async function loadProject(root: string, options: LoadOptions = {}): Prom
     projectName: layout.name,
     vars: { ...layout.vars, ...(options.vars ?? {}) },
     missingPackages: layout.missingPackages,
+    root: absRoot,
+    dispatch: layout.dispatch,
     ...(options.log ? { log: options.log } : {}),
   });
   const diagnostics: Diagnostic[] = [...layout.diagnostics];
@@ -137,6 +142,20 @@ export async function loadProject(root: string, options: LoadOptions = {}): Prom
     diagnostics,
     properties: emptyPropertyFiles(),
   };
+
+  // dbt renders the Jinja in dbt_project.yml's configs (`+enabled: "{{ var('x', false) }}"`).
+  if (layout.projectFile) {
+    const file = layout.projectFile;
+    const render = (text: string) => renderer.render(file, text, resolvingHooksForProjectFile()).sql;
+    try {
+      layout.modelsConfig = renderConfigTree(layout.modelsConfig, render);
+      layout.seedsConfig = renderConfigTree(layout.seedsConfig, render);
+      layout.testsConfig = renderConfigTree(layout.testsConfig, render);
+    } catch (err) {
+      if (!(err instanceof DiagnosticError)) throw err;
+      diagnostics.push({ ...err.diagnostic, file, line: 1, column: 1, message: `dbt_project.yml: ${err.diagnostic.message}` });
+    }
+  }
 
   // Macros: installed packages, the project's macro paths, and generic tests under test paths.
   for (const pkg of layout.installedPackages) {
@@ -233,13 +252,15 @@ export async function loadProject(root: string, options: LoadOptions = {}): Prom
       const existing = project.nodes.get(node.uniqueId);
       if (existing) {
         const d = diagnostic(f, 1, 1, `Two models are named '${name}': ${existing.originalFilePath} and ${node.originalFilePath}; model names must be unique`, 'duplicate', 'error', node.uniqueId);
-        diagnostics.push(d);
+        // Neither can be built: which one a ref means is unknown (dbt refuses the project).
+        existing.diagnostics.push(d);
         continue;
       }
       project.nodes.set(node.uniqueId, node);
       models.push(node);
     }
   }
+  await addPythonModels(project);
   for (const node of models) parseRender(project, node);
   for (const [uid, node] of project.nodes) {
     if (node.config.enabled === false) {
@@ -290,8 +311,116 @@ export async function loadProject(root: string, options: LoadOptions = {}): Prom
   }
   for (const s of project.sources.values()) for (const t of s.tests) addGenericTest(project, t, s.uniqueId, `${s.sourceName}_${s.name}`, true);
 
+  noticeUnrunKinds(project);
   buildGraph(project);
   return project;
+}
+
+/**
+ * Python models are nodes of the graph (their dbt.ref/dbt.source calls are read from the code) so
+ * that lineage and the manifest match dbt's, but they are not run here: the runner reports them
+ * SKIP, with the reason, and what reads them is skipped too.
+ */
+async function addPythonModels(project: Project): Promise<void> {
+  const { layout } = project;
+  for (const folder of layout.modelPaths) {
+    for (const f of await listFiles([folder], ['.py'])) {
+      const rel = posix(path.relative(folder, f));
+      const name = path.basename(f).replace(/\.py$/i, '');
+      const fqn = [layout.name, ...rel.split('/').slice(0, -1), name];
+      const raw = await readFile(f, 'utf8');
+      const patch = project.properties.models.get(name);
+      const node: ProjectNode = {
+        uniqueId: `model.${layout.name}.${name}`,
+        resourceType: 'model',
+        language: 'python',
+        name,
+        file: f,
+        line: 1,
+        column: 1,
+        originalFilePath: posix(path.relative(project.root, f)),
+        path: rel,
+        fqn,
+        raw,
+        config: mergeConfig(folderConfig(layout.modelsConfig, fqn, { materialized: 'table' }), patch?.config ?? {}),
+        description: patch?.description ?? '',
+        columns: patch?.columns ?? {},
+        refs: [],
+        sources: [],
+        dependsOn: { nodes: [], macros: [] },
+        diagnostics: [diagnostic(f, 1, 1, `Python model '${name}' is listed in the manifest and lineage but not run by Community Metrics (it runs SQL models only); models that read it are skipped`, 'python-model', 'info')],
+      };
+      if (project.nodes.has(node.uniqueId)) {
+        project.nodes.get(node.uniqueId)?.diagnostics.push(diagnostic(f, 1, 1, `Two models are named '${name}'`, 'duplicate', 'error', node.uniqueId));
+        continue;
+      }
+      for (const m of raw.matchAll(/dbt\.ref\(\s*['"]([^'"]+)['"]\s*\)/g)) node.refs.push({ name: m[1] as string });
+      for (const m of raw.matchAll(/dbt\.source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)/g)) node.sources.push([m[1] as string, m[2] as string]);
+      project.nodes.set(node.uniqueId, node);
+    }
+  }
+  // Resolve once every SQL and Python model is known.
+  for (const node of project.nodes.values()) {
+    if (node.language !== 'python') continue;
+    const deps = new Set<string>();
+    for (const r of node.refs) {
+      const t = findNode(project, r.name);
+      if (t) deps.add(t.uniqueId);
+      else node.diagnostics.push(diagnostic(node.file, 1, 1, `'${node.name}' depends on '${r.name}', which is not a model or seed of this project`, 'ref', 'error', node.uniqueId));
+    }
+    for (const [sn, tn] of node.sources) {
+      const uid = `source.${project.name}.${sn}.${tn}`;
+      if (project.sources.has(uid)) deps.add(uid);
+    }
+    node.dependsOn.nodes = [...deps].sort();
+    project.diagnostics.push(...node.diagnostics.map((d) => ({ ...d, uniqueId: node.uniqueId })));
+  }
+}
+
+const KIND_WORDS: Record<string, string> = { unit_test: 'unit tests', semantic_model: 'semantic models', metric: 'metrics', saved_query: 'saved queries', exposure: 'exposures' };
+
+/** One notice per kind that is listed in the manifest but not run here. */
+function noticeUnrunKinds(project: Project): void {
+  for (const kind of ['unit_test', 'semantic_model', 'metric', 'saved_query'] as const) {
+    const list = project.properties.others.filter((o) => o.kind === kind);
+    const first = list[0];
+    if (!first) continue;
+    const names = list.map((o) => o.name);
+    project.diagnostics.push(
+      diagnostic(
+        first.file,
+        first.line,
+        1,
+        `${list.length} ${KIND_WORDS[kind]} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}) are listed in target/manifest.json but not run by Community Metrics`,
+        'not-run',
+        'info',
+      ),
+    );
+  }
+}
+
+function resolvingHooksForProjectFile(): RenderHooks {
+  const fail = () => {
+    throw new RenderProblem('ref() and source() cannot be used in dbt_project.yml', 'yml');
+  };
+  return { ref: fail, source: fail, config: () => undefined, configGet: () => undefined, isIncremental: () => false, execute: false };
+}
+
+/** What dbt's native rendering makes of a rendered string: Python literals become values. */
+export function nativeValue(text: string): unknown {
+  const t = text.trim();
+  if (t === 'True' || t === 'true') return true;
+  if (t === 'False' || t === 'false') return false;
+  if (t === 'None' || t === '') return t === '' ? '' : null;
+  if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
+  return text;
+}
+
+function renderConfigTree(value: unknown, render: (text: string) => string): unknown {
+  if (typeof value === 'string') return /\{\{|\{%/.test(value) ? nativeValue(render(value)) : value;
+  if (Array.isArray(value)) return value.map((v) => renderConfigTree(v, render));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderConfigTree(v, render)]));
+  return value;
 }
 
 function addNode(project: Project, node: ProjectNode): void {
@@ -385,22 +514,28 @@ function parseRender(project: Project, node: ProjectNode): void {
   project.diagnostics.push(...node.diagnostics);
 }
 
-function testNodeName(def: TestDefinition, targetName: string): string {
-  const parts = [def.testName, targetName];
-  if (def.columnName) parts.push(def.columnName);
-  for (const [k, v] of Object.entries(def.kwargs)) {
-    if (k === 'column_name' || k === 'model') continue;
-    const flat = Array.isArray(v) ? v.join('__') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
-    parts.push(flat);
+/**
+ * dbt's name for a generic test (synthesize_generic_test_names): `<namespace_><test>_<target>_`
+ * then every argument but `model`, sorted by name, flattened (dict values, list items) as Python's
+ * str(), each cleaned to [0-9a-zA-Z_] and joined with `__`.
+ */
+export function testNodeName(def: Pick<TestDefinition, 'testName' | 'namespace' | 'columnName' | 'kwargs'>, targetName: string, onSource = false): string {
+  const args: Record<string, unknown> = { ...def.kwargs };
+  if (def.columnName) args.column_name = def.columnName;
+  const flat: string[] = [];
+  for (const key of Object.keys(args).sort()) {
+    if (key === 'model') continue;
+    const v = args[key];
+    const parts = Array.isArray(v) ? v : v && typeof v === 'object' ? Object.values(v) : [v];
+    flat.push(...parts.map((p) => pyStr(p)));
   }
-  return parts
-    .join('_')
-    .replace(/[^A-Za-z0-9_]+/g, '_')
-    .replace(/_+$/, '');
+  const testName = def.namespace ? `${def.namespace}_${def.testName}` : def.testName;
+  const identifier = `${onSource ? 'source_' : ''}${testName}_${targetName}`;
+  return `${identifier}_${flat.map((a) => a.replace(/[^0-9a-zA-Z_]+/g, '_')).join('__')}`;
 }
 
 function addGenericTest(project: Project, def: TestDefinition, attached: string, targetName: string, onSource = false): void {
-  const name = `${onSource ? 'source_' : ''}${testNodeName(def, targetName)}`.slice(0, 120);
+  const name = testNodeName(def, targetName, onSource);
   const uniqueId = `test.${project.name}.${name}.${hash10(`${attached}|${def.testName}|${def.columnName ?? ''}|${JSON.stringify(def.kwargs)}`)}`;
   const node: ProjectNode = {
     uniqueId,
@@ -441,9 +576,15 @@ function addGenericTest(project: Project, def: TestDefinition, attached: string,
       node.diagnostics.push({ ...err.diagnostic, file: def.file, line: def.line, column: def.column, message: `${k}: ${err.diagnostic.message}`, uniqueId });
     }
   }
-  const builtin = ['unique', 'not_null', 'accepted_values', 'relationships'].includes(def.testName);
-  if (!builtin && !project.renderer.genericTestMacro(def.testName)) {
-    node.diagnostics.push(diagnostic(def.file, def.line, def.column, `Unknown test '${def.testName}': define it with {% test ${def.testName}(model, column_name) %} in the macro or test paths`, 'test', 'error', uniqueId));
+  const builtin = ['unique', 'not_null', 'accepted_values', 'relationships'].includes(def.testName) && (!def.namespace || def.namespace === 'dbt');
+  if (!builtin && !project.renderer.genericTestMacro(def.testName, def.namespace)) {
+    const missing = def.namespace && project.layout.missingPackages.includes(def.namespace);
+    const message = missing
+      ? `Test '${def.namespace}.${def.testName}' comes from the package '${def.namespace}', which is not installed: run 'community-metrics deps'`
+      : def.namespace && def.namespace !== project.name && !project.layout.installedPackages.some((p) => p.name === def.namespace)
+        ? `Test '${def.namespace}.${def.testName}': no package '${def.namespace}' is declared in packages.yml`
+        : `Unknown test '${def.namespace ? `${def.namespace}.` : ''}${def.testName}': define it with {% test ${def.testName}(model, column_name) %} in the macro or test paths`;
+    node.diagnostics.push(diagnostic(def.file, def.line, def.column, message, 'test', 'error', uniqueId));
   }
   project.diagnostics.push(...node.diagnostics);
   if (node.config.enabled === false) project.disabled.set(uniqueId, node);

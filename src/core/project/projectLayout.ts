@@ -7,9 +7,10 @@ import { YamlFile, asStringList, isRecord } from './yamlFile';
 
 /**
  * Where a project's files are: dbt_project.yml when present (with the dbt 1.x keys and the 0.x
- * `source-paths`/`data-paths`), else the conventional folders. Also reads packages.yml, which this
- * engine cannot install: packages already installed under dbt_packages/ (or dbt 0.x dbt_modules/)
- * contribute their macros; the others give a warning and their namespace renders as empty.
+ * `source-paths`/`data-paths`), else the conventional folders. Also reads packages.yml (installed by
+ * `community-metrics deps`, packages.ts): packages installed under dbt_packages/ (or dbt 0.x
+ * dbt_modules/) contribute their macros and tests; the others give a warning and their namespace
+ * renders as empty.
  */
 export interface InstalledPackage {
   name: string;
@@ -34,6 +35,8 @@ export interface ProjectLayout {
   /** Namespaces of packages declared but not installed (dbt_utils, ...). */
   missingPackages: string[];
   installedPackages: InstalledPackage[];
+  /** `dispatch:` of dbt_project.yml: macro namespace -> search order. */
+  dispatch: Record<string, string[]>;
   diagnostics: Diagnostic[];
 }
 
@@ -80,11 +83,23 @@ export async function readProjectLayout(root: string): Promise<ProjectLayout> {
     testsConfig: cfg.tests ?? cfg.data_tests,
     missingPackages: [],
     installedPackages: [],
+    dispatch: readDispatch(cfg.dispatch),
     diagnostics,
   };
   if (hasProject) layout.projectFile = projectFile;
   await readPackages(root, layout);
   return layout;
+}
+
+function readDispatch(value: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (!Array.isArray(value)) return out;
+  for (const d of value) {
+    if (!isRecord(d) || typeof d.macro_namespace !== 'string') continue;
+    const order = asStringList(d.search_order);
+    if (order) out[d.macro_namespace] = order;
+  }
+  return out;
 }
 
 /** The namespace a package's macros live under: its project name, guessed from the spec. */
@@ -135,7 +150,7 @@ async function readPackages(root: string, layout: ProjectLayout): Promise<void> 
       layout.diagnostics.push(
         y.diagnosticAt(
           ['packages', index],
-          `Package ${label} is not installed and Community Metrics cannot install packages; models that call its macros${ns ? ` (${ns}.*)` : ''} compile with those calls left empty. Run 'dbt deps' to install it into dbt_packages/.`,
+          `Package ${label} is not installed; models that call its macros${ns ? ` (${ns}.*)` : ''} compile with those calls left empty. Run 'community-metrics deps' (or 'dbt deps') to install it into dbt_packages/.`,
           'package',
           'warning',
         ),

@@ -52,6 +52,17 @@ export interface NodePatch {
   line: number;
 }
 
+export type OtherKind = 'unit_test' | 'semantic_model' | 'metric' | 'saved_query' | 'exposure';
+
+export interface OtherDefinition {
+  kind: OtherKind;
+  name: string;
+  file: string;
+  line: number;
+  /** The yml entry as written. */
+  definition: Record<string, unknown>;
+}
+
 export interface PropertyFiles {
   sources: SourceTableDefinition[];
   /** Source name -> the yml file that declares it (to tell the user where to add a table). */
@@ -60,10 +71,12 @@ export interface PropertyFiles {
   seeds: Map<string, NodePatch>;
   ymlFiles: string[];
   diagnostics: Diagnostic[];
+  /** unit_tests, semantic_models, metrics, saved_queries, exposures: listed, not run here. */
+  others: OtherDefinition[];
 }
 
 export function emptyPropertyFiles(): PropertyFiles {
-  return { sources: [], sourceFiles: new Map(), models: new Map(), seeds: new Map(), ymlFiles: [], diagnostics: [] };
+  return { sources: [], sourceFiles: new Map(), models: new Map(), seeds: new Map(), ymlFiles: [], diagnostics: [], others: [] };
 }
 
 function str(v: unknown, fallback = ''): string {
@@ -181,6 +194,20 @@ export function readPropertyFile(props: PropertyFiles, file: string, text: strin
           props.sources.push(def);
         });
       });
+  }
+  const OTHER: Array<[string, OtherKind]> = [
+    ['unit_tests', 'unit_test'],
+    ['semantic_models', 'semantic_model'],
+    ['metrics', 'metric'],
+    ['saved_queries', 'saved_query'],
+    ['exposures', 'exposure'],
+  ];
+  for (const [key, kind] of OTHER) {
+    const list = doc[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((m: unknown, i: number) => {
+      if (isRecord(m) && typeof m.name === 'string') props.others.push({ kind, name: m.name, file, line: y.position([key, i]).line, definition: m });
+    });
   }
   for (const kind of ['models', 'seeds'] as const) {
     const list = doc[kind];

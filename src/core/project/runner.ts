@@ -74,6 +74,8 @@ export interface RunResult {
   diagnostics: Diagnostic[];
   cancelled: boolean;
   success: boolean;
+  /** Errors of the project as a whole (cycle, duplicate names, unreadable files): they fail the run. */
+  projectErrors: Diagnostic[];
 }
 
 const TYPES: Record<RunCommand, Array<ProjectNode['resourceType']>> = {
@@ -119,7 +121,12 @@ export async function runProject(project: Project, db: Database, options: RunOpt
   // between still constrain the order.
   const runnableSet = new Set(runnable);
   const order = project.graph.order().filter((id) => runnableSet.has(id));
-  const prioritized = prioritizeTests(project, order);
+  // Nodes in a dependency cycle, and everything downstream of one, have no topological place: they
+  // still get a result (ERROR for the cycle's members, SKIP downstream), never silently dropped.
+  const placed = new Set(order);
+  const unplaced = runnable.filter((id) => !placed.has(id)).sort();
+  const hasErrors = (id: string) => (project.nodes.get(id)?.diagnostics ?? []).some((d) => d.severity === 'error');
+  const prioritized = [...prioritizeTests(project, order), ...unplaced.filter(hasErrors), ...unplaced.filter((id) => !hasErrors(id))];
   const results: NodeResult[] = [];
   const skipped = new Map<string, string>();
   let cancelled = false;
@@ -133,10 +140,12 @@ export async function runProject(project: Project, db: Database, options: RunOpt
     const startedAt = new Date();
     let result: Omit<NodeResult, 'startedAt' | 'completedAt' | 'durationMs' | 'uniqueId' | 'name' | 'resourceType' | 'materialized'>;
     if (cancelled) result = { status: 'skipped', message: 'cancelled', diagnostics: [] };
-    else if (skipped.has(id)) result = { status: 'skipped', message: `skipped: ${skipped.get(id)} failed upstream`, diagnostics: [] };
+    else if (skipped.has(id) && (placed.has(id) || !hasErrors(id))) result = { status: 'skipped', message: `skipped: ${skipped.get(id)} failed upstream`, diagnostics: [] };
+    else if (!placed.has(id) && !hasErrors(id)) result = { status: 'skipped', message: 'skipped: downstream of a dependency cycle', diagnostics: [] };
     else {
       const loadErrors = node.diagnostics.filter((d) => d.severity === 'error');
       if (loadErrors.length > 0) result = { status: 'error', message: loadErrors[0]?.message ?? 'error', diagnostics: loadErrors };
+      else if (node.language === 'python') result = { status: 'skipped', message: 'skipped: Python models are not run by Community Metrics', diagnostics: [] };
       else if (node.resourceType === 'seed') result = await runSeed(db, node);
       else if (node.resourceType === 'model') result = runModel(project, db, node, ctx, tuned);
       else result = runTest(project, db, node, ctx, tuned);
@@ -153,13 +162,14 @@ export async function runProject(project: Project, db: Database, options: RunOpt
       ...result,
     };
     results.push(full);
-    const blocking = full.status === 'error' || (full.status === 'fail' && options.command === 'build');
+    const blocking = full.status === 'error' || (full.status === 'fail' && options.command === 'build') || node.language === 'python';
     if (blocking) {
       const from = node.test?.attachedNode && project.nodes.has(node.test.attachedNode) ? node.test.attachedNode : id;
       for (const d of project.graph.descendants(from)) {
         const dn = project.nodes.get(d);
-        // Other tests of the same node still run; what is built from it does not.
-        if (dn && !(dn.resourceType === 'test' && node.resourceType === 'test') && !skipped.has(d)) skipped.set(d, node.name);
+        // Other tests of the same node still run; what is built from it, and its tests, do not.
+        const siblingTest = node.resourceType === 'test' && dn?.resourceType === 'test' && dn.test?.attachedNode === from;
+        if (dn && !siblingTest && !skipped.has(d)) skipped.set(d, node.name);
       }
     }
     options.onProgress?.({ kind: 'end', result: full, index: i, total: prioritized.length });
@@ -167,6 +177,9 @@ export async function runProject(project: Project, db: Database, options: RunOpt
   }
 
   const completed = Date.now();
+  // A project-level error (a cycle, two models with one name, a yml or macro file that does not
+  // load) fails the run as it fails dbt's, even when every node that ran passed.
+  const projectErrors = project.diagnostics.filter((d) => d.severity === 'error' && (!d.uniqueId || selected.has(d.uniqueId)) && (d.code === 'cycle' || d.code === 'duplicate' || !d.uniqueId));
   const run: RunResult = {
     runId,
     command: options.command,
@@ -176,7 +189,8 @@ export async function runProject(project: Project, db: Database, options: RunOpt
     results,
     diagnostics: [...project.diagnostics.filter((d) => !d.uniqueId || selected.has(d.uniqueId)), ...results.flatMap((r) => r.diagnostics)],
     cancelled,
-    success: !cancelled && results.every((r) => r.status === 'success' || r.status === 'pass' || r.status === 'warn'),
+    success: !cancelled && projectErrors.length === 0 && results.every((r) => r.status === 'success' || r.status === 'pass' || r.status === 'warn'),
+    projectErrors,
   };
   recordRun(db, {
     runId,
@@ -359,12 +373,12 @@ function hooks(v: unknown): string[] {
   return (Array.isArray(v) ? v : [v]).map(String).filter((s) => s.trim());
 }
 
-function testRelation(project: Project, id: string | undefined): string | undefined {
+function testRelation(project: Project, id: string | undefined): Relation | undefined {
   if (!id) return undefined;
   const n = project.nodes.get(id);
-  if (n) return new Relation(relationName(n)).toString();
+  if (n) return new Relation(relationName(n));
   const s = project.sources.get(id);
-  return s ? new Relation(s.identifier).toString() : undefined;
+  return s ? new Relation(s.identifier) : undefined;
 }
 
 function runTest(project: Project, db: Database, node: ProjectNode, ctx: CompileContext, tuned: boolean): PartialResult {
@@ -418,7 +432,8 @@ function describeTarget(project: Project, id: string | undefined): string {
 /** The SQL of a generic test: a built-in, or the user's `{% test %}` macro called like dbt does. */
 export function genericTestSql(project: Project, node: ProjectNode, ctx: CompileContext): string {
   const info = node.test as NonNullable<ProjectNode['test']>;
-  const relation = testRelation(project, info.attachedNode) ?? '';
+  const rel = testRelation(project, info.attachedNode) ?? new Relation('');
+  const relation = rel.toString();
   const record = { refs: new Set<string>(), sources: new Set<string>(), refCalls: [], sourceCalls: [] };
   const renderValue = (v: string) => {
     const text = v.includes('{{') ? v : `{{ ${v} }}`;
@@ -435,9 +450,9 @@ export function genericTestSql(project: Project, node: ProjectNode, ctx: Compile
     ...(where ? { where } : {}),
     ...(toRelation ? { toRelation } : {}),
   });
-  const custom = project.renderer.genericTestMacro(builtinName);
+  const custom = project.renderer.genericTestMacro(builtinName, info.namespace);
   if (custom) {
-    const model = where ? new Relation(relation, 'main', 'main', `(select * from ${relation} where ${where})`) : new Relation(relation.replace(/^"|"$/g, ''));
+    const model = where ? new Relation(rel.identifier, rel.schema, rel.database, `(select * from ${relation} where ${where})`) : rel;
     const kwargs: Record<string, unknown> = { __keywords: true, model, ...info.kwargs };
     if (info.columnName) kwargs.column_name = info.columnName;
     const hooksForTest = resolvingHooks(project, node, record, (t) => new Relation(relationName(t)), {
@@ -453,6 +468,7 @@ export function genericTestSql(project: Project, node: ProjectNode, ctx: Compile
 /** `compile` for one node: the SQL dbt would show, with ephemerals inlined (no store needed). */
 export function compiledSqlOf(project: Project, node: ProjectNode, ctx: CompileContext = {}): string {
   if (node.resourceType === 'seed') return '';
+  if (node.language === 'python') return node.raw;
   if (node.test?.kind === 'generic') return genericTestSql(project, node, ctx);
   return executableSql(project, node, ctx).sql;
 }

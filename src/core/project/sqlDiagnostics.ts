@@ -39,6 +39,10 @@ export function tokenOf(message: string): string | undefined {
 export function findToken(sql: string, token: string): number {
   const lower = token.toLowerCase();
   const last = lower.split('.').pop() as string;
+  if (/^['"`]/.test(token)) {
+    // SQLite names a literal or quoted name as written (near "'6'"): find it as a token.
+    for (const t of tokenizeSql(sql)) if (t.kind !== 'comment' && t.kind !== 'space' && t.text === token) return t.start;
+  }
   for (const t of tokenizeSql(sql)) {
     if (t.kind === 'string' || t.kind === 'comment' || t.kind === 'space') continue;
     const text = t.text.replace(/^["`[]|["`\]]$/g, '').toLowerCase();
@@ -62,7 +66,7 @@ export function locateInSql(ctx: SqlContext, offset: number): { file: string; li
   let column = 1;
   if (offset >= 0) {
     const compiledLine = ctx.sql.split('\n')[pos.line - 1] ?? '';
-    const word = /^[\w"`.]+/.exec(compiledLine.slice(pos.column - 1))?.[0] ?? '';
+    const word = /^(?:'[^'\n]*'|[\w"`.]+)/.exec(compiledLine.slice(pos.column - 1))?.[0] ?? '';
     const sourceLine = ctx.sourceText(at.fileIndex)?.split('\n')[at.line - 1];
     const idx = word && sourceLine !== undefined ? sourceLine.toLowerCase().indexOf(word.toLowerCase()) : -1;
     column = idx >= 0 ? idx + 1 : 1;

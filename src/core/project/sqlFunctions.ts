@@ -266,7 +266,75 @@ export const SQL_FUNCTIONS: readonly SqlFunction[] = [
     },
   },
   { name: 'div', fn: (a, b) => (num(a) === undefined || !num(b) ? null : Math.trunc(num(a)! / num(b)!)) },
+  // Snowflake's convert_timezone(source_tz, target_tz, ts) (dbt_date's default), and the 2-argument form.
+  { name: 'convert_timezone', fn: (a, b, c) => (c === undefined ? convertTimezone('UTC', a, b) : convertTimezone(a, b, c)) },
+  // BigQuery's JSON type is JSON text here: PARSE_JSON checks and keeps it; field access reads it.
+  { name: 'parse_json', fn: (v) => (typeof v === 'string' && jsonValue(v) !== NOT_JSON ? v : null) },
+  { name: 'to_json_string', fn: (v) => (v === null ? 'null' : typeof v === 'string' && jsonValue(v) !== NOT_JSON ? v : JSON.stringify(v)) },
+  { name: 'json_value', fn: (v, p) => scalarText(jsonPath(v, p)) },
+  { name: 'json_extract_scalar', fn: (v, p) => scalarText(jsonPath(v, p)) },
+  { name: 'json_query', fn: (v, p) => ((x) => (x === undefined ? null : JSON.stringify(x)))(jsonPath(v, p)) },
+  { name: 'lax_int64', fn: (v) => ((x) => (typeof x === 'number' ? Math.trunc(x) : typeof x === 'boolean' ? Number(x) : typeof x === 'string' && /^-?\d+(\.\d+)?$/.test(x.trim()) ? Math.trunc(Number(x)) : null))(laxValue(v)) },
+  { name: 'lax_float64', fn: (v) => ((x) => (typeof x === 'number' ? x : typeof x === 'string' && x.trim() !== '' && Number.isFinite(Number(x)) ? Number(x) : null))(laxValue(v)) },
+  { name: 'lax_bool', fn: (v) => ((x) => (typeof x === 'boolean' ? Number(x) : typeof x === 'number' ? Number(x !== 0) : typeof x === 'string' && /^(true|false)$/i.test(x) ? Number(x.toLowerCase() === 'true') : null))(laxValue(v)) },
+  { name: 'lax_string', fn: (v) => ((x) => (x === null || x === undefined || typeof x === 'object' ? null : String(x)))(laxValue(v)) },
 ];
+
+const NOT_JSON = Symbol('not json');
+
+function jsonValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/** A JSON value read leniently: JSON text is parsed, a plain SQL value is itself (LAX_ functions). */
+function laxValue(v: SqlArg): unknown {
+  if (v === null || v instanceof Uint8Array) return null;
+  if (typeof v !== 'string') return Number(v);
+  const parsed = jsonValue(v);
+  return parsed === NOT_JSON ? v : parsed;
+}
+
+/** `$.a.b[0]` (and `$["a b"]`) of a JSON text; undefined when absent. */
+function jsonPath(v: SqlArg, p: SqlArg): unknown {
+  if (typeof v !== 'string') return undefined;
+  let cur = jsonValue(v);
+  if (cur === NOT_JSON) return undefined;
+  const path = typeof p === 'string' ? p : '$';
+  const parts = [...path.replace(/^\$/, '').matchAll(/\.([^.[\]]+)|\[(\d+)\]|\["([^"]+)"\]|\['([^']+)'\]/g)].map((m) => m[1] ?? m[3] ?? m[4] ?? Number(m[2]));
+  for (const key of parts) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[key];
+  }
+  return cur;
+}
+
+function scalarText(x: unknown): SqlResult {
+  if (x === undefined || x === null || typeof x === 'object') return null;
+  return String(x);
+}
+
+/** Wall-clock conversion between two IANA zones of a timestamp text; the result has no zone, like Snowflake's. */
+function convertTimezone(source: SqlArg, target: SqlArg, ts: SqlArg): SqlResult {
+  const d = parseTemporal(ts);
+  if (!d || typeof source !== 'string' || typeof target !== 'string') return null;
+  const offset = (zone: string, at: Date): number => {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(at);
+    const get = (t: string) => Number(parts.find((x) => x.type === t)?.value);
+    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(at.getTime() / 1000) * 1000;
+  };
+  try {
+    // The input is wall-clock time in `source`: find the instant, then its wall-clock time in `target`.
+    const instant = new Date(d.getTime() - offset(source, d));
+    const out = new Date(instant.getTime() + offset(target, instant));
+    return out.toISOString().replace('Z', '').replace(/\.000$/, '');
+  } catch {
+    return null;
+  }
+}
 
 /** The subset of sql.js's Database this module needs (keeps better-sqlite3 and sql.js interchangeable). */
 interface SqlJsLike {

@@ -1,3 +1,4 @@
+import { rawEventsMigration } from '../gharchive/rawEvents';
 /**
  * Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append only:
  * a released migration is never edited.
@@ -408,6 +409,10 @@ export const MIGRATIONS: readonly string[] = [
      WHERE NOT EXISTS (SELECT 1 FROM pypi_downloads_history h
                         WHERE h.package = v.package AND h.dimension = 'version' AND h.date = v.date);
   `,
+  // 6: issue 15: the tracked repositories' GH Archive events in the archive's own shape (raw JSON line),
+  // with one view per event type in BigQuery's columns (struct repo/actor/org, JSON payload), so that
+  // pipelines written for BigQuery's copy of GH Archive read them as written. See gharchive/rawEvents.ts.
+  rawEventsMigration(),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -37,8 +37,8 @@ describe('Jinja as dbt writes it', () => {
     assert.equal(render("{{ 'a' ~ 'b' }}|{{ 'Hi There'.lower().split(' ') | join('_') }}|{{ '  x '.strip() }}"), 'ab|hi_there|x');
     assert.equal(render('{% set s %}\nselect 1\n{% endset %}{{ s | trim }}'), 'select 1');
     assert.equal(render('{%- for i in range(3) -%}\n  {{ i }}\n{%- endfor %}'), '012');
-    assert.equal(render('{{ True and not False }} {{ None is none }}'), 'true true');
-    assert.equal(render("{{ pick(true) | join(',') }}|{{ pick(false) is none }}|{{ outer() }}"), '1,2|true|2');
+    assert.equal(render('{{ True and not False }} {{ None is none }}'), 'True True');
+    assert.equal(render("{{ pick(true) | join(',') }}|{{ pick(false) is none }}|{{ outer() }}"), '1,2|True|2');
     assert.equal(render("{{ greet('ana') }} {{ greet('bo', punct='?') }} {{ p.greet('cy') }}"), 'hi ana! hi bo? hi cy!');
     assert.equal(render("{{ var('days') }} {{ var('missing', 3) }} {{ env_var('CM_NOT_SET', 'dflt') }} {{ target.type }}"), '7 3 dflt sqlite');
     assert.equal(render("{{ dbt.dateadd('day', -7, 'd') }}"), "strftime('%Y-%m-%dT%H:%M:%fZ', d, printf('%+d days', -7))");

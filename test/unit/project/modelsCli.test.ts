@@ -69,7 +69,7 @@ describe('community-metrics compile|build|run|test|query (built bundle)', functi
     dirs.push(dir);
     const broken = await cli(['run', '--workspace', dir, '-s', 'pypi_downloads']);
     assert.equal(broken.code, 1);
-    assert.match(broken.stderr, /models[/\\]pypi_downloads\.sql:11:1: error: SQL error: no such table: pypi_file_downloads/);
+    assert.match(broken.stderr, /models[/\\]pypi_downloads\.sql:11:1: error: SQL error: no such table: (main\.)?pypi_file_downloads/);
     assert.equal((await cli(['query', '--format', 'xml', 'select 1'])).code, 2);
     assert.equal((await cli(['run', '--bogus'])).code, 2);
   });

@@ -1,0 +1,366 @@
+/**
+ * Runs the corpus of real public dbt projects named in bench/corpus.json (never copied into this
+ * repository): each is taken from a local git snapshot at the commit named there, its packages are
+ * installed with `deps` (offline: hub and git URLs are served from local snapshots of the package
+ * repositories), it is compiled, and built on sql.js where the corpus entry says so. It also compares
+ * the two Jinja engines considered (issue 15) on the same files: nunjucks with this code base's
+ * Jinja2 fixes, and minijinja-js (bindings of MiniJinja), on syntax and on the semantics dbt needs.
+ *
+ *   CM_MIRRORS=/work/.mirror node --import tsx bench/corpus.ts
+ *
+ * CM_MIRRORS holds one bare git repository per GitHub repository, as `<owner>+<name>/repo` (what
+ * `git clone --mirror` of https://github.com/<owner>/<name> gives, renamed). minijinja-js is not a
+ * dependency of the product: `npm install --no-save minijinja-js` before running to include it.
+ * Prints Markdown (for README / bench/RESULTS.md). Not part of `npm test`.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import nunjucks from 'nunjucks';
+import { JinjaRenderer, Relation } from '../src/core/project/jinjaRenderer';
+import { preprocessJinja } from '../src/core/project/jinjaPreprocess';
+import { compileProject } from '../src/core/project/manifest';
+import { installPackages } from '../src/core/project/packages';
+import { loadProject } from '../src/core/project/project';
+import { listFiles } from '../src/core/project/projectLayout';
+import { runProject } from '../src/core/project/runner';
+import { loadSqlJs } from '../src/core/store/sqljs';
+import { MetricsStore } from '../src/core/store/store';
+import { importGhArchive } from '../src/core/gharchive/importer';
+import { silentLogger } from '../src/core/log';
+import { FakeServer } from '../test/support/fakeServer';
+import { fixturePath } from '../test/support/fixtures';
+import { gunzipSync } from 'node:zlib';
+
+interface CorpusProject {
+  name: string;
+  repo: string;
+  commit: string;
+  project: string;
+  build?: boolean;
+  vars?: Record<string, unknown>;
+  sqliteMacros?: Record<string, string>;
+  generatedSeeds?: string[];
+  /** Build on a store holding this recorded GH Archive hour (../shared/fixtures/gharchive), imported for `repos`. */
+  gharchive?: { hour: string; repos: string[]; mart: string };
+}
+interface Corpus {
+  projects: CorpusProject[];
+  packages: Record<string, { repo: string; commit?: string }>;
+}
+
+const ROOT = path.resolve(__dirname, '..');
+const MIRRORS = process.env.CM_MIRRORS ?? '/work/.mirror';
+const mirror = (repo: string) => path.join(MIRRORS, repo.replace('/', '+'), 'repo');
+
+function git(dir: string, args: string[]): Buffer {
+  return execFileSync('git', ['-C', dir, ...args], { maxBuffer: 512 * 1024 * 1024 });
+}
+
+/** Writes the tree of `commit` (blobs the snapshot lacks are listed, not fatal). */
+async function extract(repo: string, commit: string, dest: string): Promise<string[]> {
+  const dir = mirror(repo);
+  const missing: string[] = [];
+  const tree = git(dir, ['ls-tree', '-r', '-z', commit]).toString().split('\0').filter(Boolean);
+  for (const entry of tree) {
+    const [meta, file] = entry.split('\t') as [string, string];
+    const [, type, obj] = meta.split(' ');
+    if (type !== 'blob') continue;
+    const out = path.join(dest, file);
+    await mkdir(path.dirname(out), { recursive: true });
+    try {
+      await writeFile(out, git(dir, ['cat-file', 'blob', obj as string]));
+    } catch {
+      missing.push(file);
+    }
+  }
+  return missing;
+}
+
+/** A deterministic stand-in for jaffle-shop's two large seeds (absent from the snapshot), consistent with its tests. */
+async function jaffleSeeds(dir: string): Promise<void> {
+  const seeds = path.join(dir, 'seeds/jaffle-data');
+  const rows = (f: string) => readFile(path.join(seeds, f), 'utf8').then((t) => t.trim().split('\n').slice(1).map((l) => l.split(',')));
+  const customers = (await rows('raw_customers.csv')).map((r) => r[0] as string);
+  const stores = (await rows('raw_stores.csv')).map((r) => ({ id: r[0] as string, tax: Number(r[3]) }));
+  const products = (await rows('raw_products.csv')).map((r) => ({ sku: r[0] as string, price: Number(r[3]) }));
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const orders = ['id,customer,ordered_at,store_id,subtotal,tax_paid,order_total'];
+  const items = ['id,order_id,sku'];
+  let itemId = 0;
+  for (let i = 0; i < 3000; i++) {
+    const id = `order-${i}`;
+    const store = stores[Math.floor(rnd() * stores.length)] as { id: string; tax: number };
+    let subtotal = 0;
+    for (let k = 0, n = 1 + Math.floor(rnd() * 3); k < n; k++) {
+      const p = products[Math.floor(rnd() * products.length)] as { sku: string; price: number };
+      subtotal += p.price;
+      items.push(`item-${itemId++},${id},${p.sku}`);
+    }
+    const tax = Math.round(subtotal * store.tax);
+    const at = new Date(Date.UTC(2016, 8, 1) + Math.floor(rnd() * 700) * 86_400_000 + Math.floor(rnd() * 86_400) * 1000).toISOString().slice(0, 19);
+    orders.push(`${id},${customers[Math.floor(rnd() * customers.length)]},${at},${store.id},${subtotal},${tax},${subtotal + tax}`);
+  }
+  await writeFile(path.join(seeds, 'raw_orders.csv'), `${orders.join('\n')}\n`);
+  await writeFile(path.join(seeds, 'raw_items.csv'), `${items.join('\n')}\n`);
+}
+
+/** A hub index made from a package snapshot's tags, and git URL rewrites to the snapshots. */
+function offlinePackages(corpus: Corpus): { fetchJson: (url: string) => Promise<unknown>; env: Record<string, string> } {
+  const env: Record<string, string> = {};
+  let n = 0;
+  const indexes = new Map<string, unknown>();
+  for (const [key, { repo }] of Object.entries(corpus.packages)) {
+    if (!existsSync(mirror(repo))) continue;
+    env[`GIT_CONFIG_KEY_${n}`] = `url.${mirror(repo)}.insteadOf`;
+    env[`GIT_CONFIG_VALUE_${n}`] = `https://github.com/${repo}.git`;
+    n++;
+    if (!key.includes('://')) {
+      const tags = git(mirror(repo), ['tag']).toString().split('\n').filter(Boolean);
+      indexes.set(key, { versions: Object.fromEntries(tags.map((t) => [t.replace(/^v/, ''), { downloads: { tarball: `https://codeload.github.com/${repo}/tar.gz/${t}` } }])) });
+    }
+  }
+  env.GIT_CONFIG_COUNT = String(n);
+  return {
+    env,
+    fetchJson: async (url: string) => {
+      const m = /\/api\/v1\/(.+)\.json$/.exec(url);
+      const found = m ? indexes.get(m[1] as string) : undefined;
+      if (!found) throw new Error(`no local snapshot for ${url}`);
+      return found;
+    },
+  };
+}
+
+interface EngineCount {
+  files: number;
+  nunjucks: string[];
+  minijinja: string[];
+}
+
+type MiniEnv = { addTemplate(n: string, s: string): void; renderStr(s: string, c: unknown): string; enablePyCompat(): void };
+function loadMinijinja(): (new () => MiniEnv) | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('minijinja-js') as { Environment: new () => MiniEnv }).Environment;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Syntax: does each engine parse the file? (minijinja parses on addTemplate.) */
+async function compareSyntax(files: string[], Mini: (new () => MiniEnv) | undefined): Promise<EngineCount> {
+  const out: EngineCount = { files: files.length, nunjucks: [], minijinja: [] };
+  const env = new nunjucks.Environment(null, { autoescape: false });
+  new JinjaRenderer({ projectName: 'p', vars: {}, missingPackages: [] }); // installs the fixes
+  for (const f of files) {
+    const text = await readFile(f, 'utf8');
+    const pre = preprocessJinja(text, { fileIndex: 0, renameMacros: true, markers: false });
+    try {
+      new nunjucks.Template(pre.text, env, f, true);
+    } catch (err) {
+      out.nunjucks.push(`${f}: ${(err as Error).message.split('\n').slice(0, 2).join(' ')}`);
+    }
+    if (Mini) {
+      try {
+        const m = new Mini();
+        m.addTemplate('t', text);
+      } catch (err) {
+        out.minijinja.push(`${f}: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** What dbt projects need from the engine, rendered by both; the expected output is Jinja2's. */
+const PROBES: Array<{ what: string; template: string; expect: string; ctx?: 'kwargs' | 'macroArg' | 'throw' | 'relation' }> = [
+  { what: '`{% if [] %}` is false', template: '{% if [] %}T{% else %}F{% endif %}', expect: 'F' },
+  { what: '`{{ none }}` prints None', template: '{{ none }}', expect: 'None' },
+  { what: 'trailing commas in a list and a call', template: '{{ [1, 2,] | length }}{{ range(3,) | length }}', expect: '23' },
+  { what: '`f(**kwargs)` (dbt_utils passes kwargs on)', template: "{% set k = {'a': 1} %}{{ dict(**k).a }}", expect: '1' },
+  { what: '`{% do list.append(x) %}`', template: '{% set l = [] %}{% do l.append(1) %}{{ l | length }}', expect: '1' },
+  { what: "`reject('==', x)`", template: "{{ [1, 2, 1] | reject('==', 1) | list | length }}", expect: '1' },
+  { what: 'keyword arguments reach a host function (config(materialized=...))', template: "{{ f(materialized='table') }}", expect: 'table', ctx: 'kwargs' },
+  { what: 'a macro passed to a host function can be called (adapter.dispatch)', template: "{% macro m() %}called{% endmacro %}{{ call(m) }}", expect: 'called', ctx: 'macroArg' },
+  { what: 'an error from a host function (unknown ref) leaves the engine usable', template: '{{ boom() }}', expect: 'error, then usable', ctx: 'throw' },
+  { what: 'a relation object prints as its name', template: '{{ rel }}', expect: '"main"."orders"', ctx: 'relation' },
+];
+
+function probeContext(kind: string | undefined): Record<string, unknown> {
+  switch (kind) {
+    case 'kwargs':
+      return { f: (...a: unknown[]) => { const last = a[a.length - 1] as Record<string, unknown> | Map<string, unknown>; return last instanceof Map ? last.get('materialized') : last?.materialized; } };
+    case 'macroArg':
+      return { call: (m: unknown) => (typeof m === 'function' ? (m as () => unknown)() : `not callable (${Object.prototype.toString.call(m)})`) };
+    case 'throw':
+      return { boom: () => { throw new Error('boom'); } };
+    case 'relation':
+      return { rel: new Relation('orders') };
+    default:
+      return {};
+  }
+}
+
+function runProbes(Mini: (new () => MiniEnv) | undefined): Array<{ what: string; nunjucks: string; minijinja: string; expect: string }> {
+  const renderer = new JinjaRenderer({ projectName: 'p', vars: {}, missingPackages: [] });
+  renderer.installMacros();
+  const hooks = { ref: (n: string) => new Relation(n), source: (_s: string, t: string) => new Relation(t), config: () => undefined, configGet: () => undefined, isIncremental: () => false, execute: true };
+  return PROBES.map((p) => {
+    const ctx = probeContext(p.ctx);
+    let nj: string;
+    try {
+      const env = new nunjucks.Environment(null, { autoescape: false });
+      // The product's renderer for plain probes; a bare environment with the same fixes for host functions.
+      nj = p.ctx ? new nunjucks.Template(preprocessJinja(p.template, { fileIndex: 0, renameMacros: false, markers: false }).text, env).render(ctx) : renderer.render('/probe.sql', p.template, hooks).sql;
+    } catch (err) {
+      nj = p.ctx === 'throw' ? 'error, then usable' : `error: ${(err as Error).message.split('\n')[0]}`;
+    }
+    let mj = 'not installed';
+    if (Mini) {
+      const env = new Mini();
+      env.enablePyCompat();
+      try {
+        mj = env.renderStr(p.template, ctx);
+      } catch (err) {
+        mj = `error: ${(err as Error).message.split('\n')[0]}`;
+      }
+      if (p.ctx === 'throw') {
+        try {
+          env.renderStr('{{ 1 }}', {});
+          mj = mj.startsWith('error') ? 'error, then usable' : mj;
+        } catch (err) {
+          mj = `engine unusable afterwards: ${((err as Error).message.split('\n')[0] ?? '').slice(0, 80)}`;
+        }
+      }
+    }
+    return { what: p.what, nunjucks: nj.trim(), minijinja: mj.trim(), expect: p.expect };
+  });
+}
+
+async function main(): Promise<void> {
+  const corpus = JSON.parse(await readFile(path.join(ROOT, 'bench/corpus.json'), 'utf8')) as Corpus;
+  const Mini = loadMinijinja();
+  const work = await mkdtemp(path.join(tmpdir(), 'cm-corpus-'));
+  const offline = offlinePackages(corpus);
+  Object.assign(process.env, offline.env);
+  const SQL = await loadSqlJs(path.join(ROOT, 'node_modules/sql.js/dist/sql-wasm.wasm'));
+  const lines: string[] = [];
+  const say = (s = '') => {
+    lines.push(s);
+    process.stdout.write(`${s}\n`);
+  };
+  say(`## ${new Date().toISOString().slice(0, 10)} — dbt corpus: real public projects compiled and built`);
+  say();
+  say(`Command: \`CM_MIRRORS=... node --import tsx bench/corpus.ts\`; minijinja-js ${Mini ? 'installed (--no-save)' : 'not installed'}.`);
+  say();
+  const syntaxRows: string[] = [];
+  const only = process.env.CM_CORPUS_ONLY;
+  for (const p of corpus.projects) {
+    if (only && !p.name.includes(only)) continue;
+    if (!p.repo || !existsSync(mirror(p.repo))) {
+      say(`- ${p.name}: no snapshot of ${p.repo || '(repository not named)'} under ${MIRRORS}; skipped`);
+      continue;
+    }
+    const dir = path.join(work, p.repo.replace('/', '+'));
+    const missing = await extract(p.repo, p.commit, dir);
+    const root = path.join(dir, p.project);
+    for (const [rel, text] of Object.entries(p.sqliteMacros ?? {})) await writeFile(path.join(root, rel), text);
+    if (p.generatedSeeds?.length) await jaffleSeeds(root);
+    const deps = existsSync(path.join(root, 'packages.yml')) ? await installPackages(root, { fetchJson: offline.fetchJson }) : undefined;
+    const t0 = Date.now();
+    const project = await loadProject(root, { vars: p.vars ?? {} });
+    const out = compileProject(project);
+    const compileMs = Date.now() - t0;
+    const errors = out.diagnostics.filter((d) => d.severity === 'error');
+    say(`### ${p.name} — ${p.repo}@${p.commit.slice(0, 12)}${p.project !== '.' ? ` (${p.project})` : ''}`);
+    say();
+    if (missing.length) say(`Snapshot lacks ${missing.length} large file(s): ${missing.join(', ')}${p.generatedSeeds?.length ? ' (generated stand-ins, consistent with the project\'s tests)' : ''}.`);
+    if (deps) say(`deps: ${deps.installed.map((e) => `${e.name}${e.version ? ` ${e.version}` : ''}`).join(', ') || 'none'}${deps.problems.length ? `; not installed: ${deps.problems.map((x) => `${x.spec.package ?? x.spec.git} (${x.message})`).join('; ')}` : ''}.`);
+    say(`compile: ${project.nodes.size} nodes, ${project.sources.size} sources in ${compileMs} ms; ${errors.length} errors.`);
+    const byCode = new Map<string, string[]>();
+    for (const d of errors) byCode.set(d.code, [...(byCode.get(d.code) ?? []), `${path.relative(root, d.file)}:${d.line}: ${d.message.slice(0, 160)}`]);
+    for (const [code, list] of byCode) {
+      say(`- ${code} (${list.length}):`);
+      for (const l of list.slice(0, 8)) say(`  - ${l}`);
+    }
+    if (p.build) {
+      let db = new SQL.Database();
+      let close = () => db.close();
+      if (p.gharchive) {
+        // The recorded hour, served on loopback and imported as the product imports it.
+        const server = await FakeServer.start();
+        const bytes = await readFile(fixturePath(`gharchive/${p.gharchive.hour}`));
+        server.add({ request: { method: 'GET', path: `/${p.gharchive.hour}` }, response: { status: 200, headers: { 'content-type': 'application/json' }, raw: bytes } });
+        const storeFile = path.join(dir, 'store/metrics.sqlite');
+        const hour = p.gharchive.hour.replace(/^(\d{4}-\d{2}-\d{2})-(\d{2}).*$/, '$1T$2');
+        await importGhArchive({ SQL, storeFile, logger: silentLogger, repos: p.gharchive.repos, from: hour, to: hour, baseUrl: server.url, flushIntervalMs: 0 });
+        await server.close();
+        const { store } = await MetricsStore.open(SQL, storeFile, silentLogger);
+        db = store.db;
+        close = () => store.close();
+      }
+      const run = await runProject(project, db, { command: 'build' });
+      const count = (s: string[]) => run.results.filter((r) => s.includes(r.status)).length;
+      say(`build on sql.js: PASS=${count(['success', 'pass'])} WARN=${count(['warn'])} ERROR=${count(['error', 'fail'])} SKIP=${count(['skipped'])} TOTAL=${run.results.length}`);
+      for (const r of run.results.filter((x) => x.status === 'error' || x.status === 'fail')) say(`  - ${r.status} ${r.name}: ${r.message.slice(0, 200)}`);
+      if (p.gharchive) {
+        // The mart against counts made directly from the hour's file.
+        const names = new Set(p.gharchive.repos.map((r) => r.toLowerCase()));
+        const text = gunzipSync(await readFile(fixturePath(`gharchive/${p.gharchive.hour}`))).toString('utf8');
+        const direct: Record<string, number> = {};
+        const seen = new Set<string>();
+        for (const line of text.split('\n').filter(Boolean)) {
+          const e = JSON.parse(line) as { id: string; type: string; repo: { name: string } };
+          if (!names.has(e.repo.name.toLowerCase()) || seen.has(e.id)) continue;
+          seen.add(e.id);
+          direct[e.type] = (direct[e.type] ?? 0) + 1;
+        }
+        let res: ReturnType<typeof db.exec>[number] | undefined;
+        try {
+          res = db.exec(`SELECT * FROM "${p.gharchive.mart}"`)[0];
+        } catch (err) {
+          say(`${p.gharchive.mart} was not built (${(err as Error).message}); no comparison with the file.`);
+        }
+        const cols = res?.columns ?? [];
+        const typeCol = cols.findIndex((c) => /type/i.test(c));
+        const countCol = cols.findIndex((c) => /total|count|num/i.test(c));
+        const mart: Record<string, number> = {};
+        for (const row of res?.values ?? []) mart[String(row[typeCol])] = (mart[String(row[typeCol])] ?? 0) + Number(row[countCol]);
+        const types = [...new Set([...Object.keys(direct), ...Object.keys(mart)])].sort();
+        if (res) {
+        const differ = types.filter((t) => (direct[t] ?? 0) !== (mart[t] ?? 0));
+        say(`${p.gharchive.mart} vs direct counts of ${p.gharchive.hour} (${p.gharchive.repos.length} tracked repositories): ${differ.length === 0 ? `all ${types.length} event types agree` : `differ for ${differ.map((t) => `${t} mart ${mart[t] ?? 0} / file ${direct[t] ?? 0}`).join(', ')}`} (${Object.values(direct).reduce((a, b) => a + b, 0)} events).`);
+        }
+      }
+      close();
+    }
+    say();
+    const files = await listFiles([...project.layout.modelPaths, ...project.layout.macroPaths, ...project.layout.testPaths, ...project.layout.installedPackages.flatMap((x) => x.macroPaths)], ['.sql']);
+    const syn = await compareSyntax(files, Mini);
+    syntaxRows.push(`| ${p.name} | ${syn.files} | ${syn.nunjucks.length} | ${Mini ? syn.minijinja.length : 'n/a'} |`);
+    for (const s of syn.nunjucks.slice(0, 5)) process.stderr.write(`nunjucks: ${s}\n`);
+    for (const s of syn.minijinja.slice(0, 5)) process.stderr.write(`minijinja: ${s}\n`);
+  }
+  say('### Jinja engines on the same files (templates that fail to parse)');
+  say();
+  say('| project | .sql files (models, macros, tests, packages) | nunjucks + fixes | minijinja-js |');
+  say('|---|---:|---:|---:|');
+  for (const r of syntaxRows) say(r);
+  say();
+  say('### What dbt needs from the engine');
+  say();
+  say('| probe | Jinja2 (dbt) | nunjucks + fixes | minijinja-js |');
+  say('|---|---|---|---|');
+  for (const r of runProbes(Mini)) say(`| ${r.what} | ${r.expect} | ${r.nunjucks.replace(/\|/g, '\\|')} | ${r.minijinja.replace(/\|/g, '\\|')} |`);
+  await rm(work, { recursive: true, force: true });
+  if (process.env.CM_CORPUS_OUT) await writeFile(process.env.CM_CORPUS_OUT, `${lines.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});
