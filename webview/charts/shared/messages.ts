@@ -19,6 +19,9 @@ export interface ChartPayloadMessage {
   columns: string[];
   summary: string;
   series: string[];
+  group?: 'growth' | 'usage' | 'community';
+  project?: string;
+  takeaway?: string;
 }
 
 /** webview → host: save an export of a chart where the user picks. */
