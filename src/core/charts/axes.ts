@@ -64,7 +64,8 @@ export function timeTicks(grain: Grain, first: string, last: string, maxTicks = 
   if (grain === 'day') for (const step of [1, 2]) candidates.push({ kind: 'day', ticks: daysEvery(first, last, step, false) });
   if (grain === 'day' || grain === 'week') for (const step of [1, 2]) candidates.push({ kind: 'week', ticks: daysEvery(first, last, 7 * step, true) });
   if (grain !== 'quarter') for (const step of [1, 2]) candidates.push({ kind: 'month', ticks: monthsEvery(first, last, step) });
-  for (const step of [3, 6]) candidates.push({ kind: 'quarter', ticks: monthsEvery(first, last, step) });
+  // Every 3 or 6 months: quarters on a quarterly chart, months ("Apr 2024") on finer ones.
+  for (const step of [3, 6]) candidates.push({ kind: grain === 'quarter' ? 'quarter' : 'month', ticks: monthsEvery(first, last, step) });
   for (const step of [12, 24, 60, 120]) candidates.push({ kind: 'year', ticks: monthsEvery(first, last, step) });
   const fit = candidates.find((c) => c.ticks.length >= 2 && c.ticks.length <= maxTicks)
     ?? candidates.find((c) => c.ticks.length >= 1 && c.ticks.length <= maxTicks)

@@ -4,7 +4,7 @@ import { expressionInterpreter } from 'vega-interpreter';
 import { toCsv } from './csv';
 import { ARIA_ROWS_LIMIT } from './messages';
 import type { ChartPayloadMessage, ErrorNotice, ExportRequest, RenderedNotice } from './messages';
-import { themeConfig } from './theme';
+import { themeConfig, themeKind } from './theme';
 
 /** Draws a page's one chart and tells the host how many rows it drew, or why it could not. */
 export async function drawAndReport(chart: ChartView, payload: ChartPayloadMessage, post: (m: RenderedNotice | ErrorNotice) => void): Promise<void> {
@@ -35,7 +35,7 @@ export class ChartView {
   constructor(
     parent: HTMLElement,
     private readonly post: (m: ExportRequest) => void,
-    options: { headingLevel?: 'h1' | 'h2'; summaryId?: string; chartId?: string } = {},
+    private readonly options: { headingLevel?: 'h1' | 'h2'; summaryId?: string; chartId?: string; renderer?: 'svg' | 'canvas' } = {},
   ) {
     this.root = document.createElement('section');
     this.root.className = 'chart-card';
@@ -126,13 +126,15 @@ export class ChartView {
       if (box) box.checked = true;
       this.view = await embed(this.chartEl, spec as unknown as Parameters<typeof embed>[1], {
         actions: false,
-        renderer: rendererFor(payload),
+        renderer: this.options.renderer ?? rendererFor(payload),
         ast: true,
         expr: expressionInterpreter,
         defaultStyle: false,
       });
       this.chartEl.dataset.points = String(payload.values.length);
-      this.chartEl.dataset.renderer = rendererFor(payload);
+      this.chartEl.dataset.renderer = this.options.renderer ?? rendererFor(payload);
+      // The theme it was drawn in: tests wait for every chart of a page to be redrawn after a switch.
+      this.chartEl.dataset.theme = themeKind();
       this.chartEl.dataset.series = JSON.stringify(payload.series);
       return payload.values.length;
     } catch (err) {

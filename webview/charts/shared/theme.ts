@@ -45,7 +45,7 @@ export function themeConfig(): Record<string, unknown> {
     legend: { labelColor: fg, titleColor: fg, labelFontSize: size - 1, symbolSize: 120 },
     title: { color: fg },
     line: { stroke: accent },
-    point: { fill: accent, stroke: accent },
+    mark: { color: accent },
     bar: { fill: accent },
     area: { fill: accent },
     rule: { stroke: muted },
