@@ -60,11 +60,11 @@ export async function drawnContrast(frame: Frame): Promise<{ background: string;
  * test-results/screens/<panel>-<theme>.png. `ready` finds the panel's frame and waits until it is
  * drawn in the current theme (a theme switch redraws the charts).
  */
-export async function shootInThemes(page: Page, panel: string, ready: () => Promise<Frame>): Promise<string[]> {
+export async function shootInThemes(page: Page, panel: string, ready: () => Promise<Frame>, scrollTo?: string): Promise<string[]> {
   await mkdir(SCREENS_DIR, { recursive: true });
   // The panel as a person reading it would have it: the empty secondary side bar closed.
-  if (await page.locator('.part.auxiliarybar').isVisible().catch(() => false)) {
-    await runCommand(page, 'View: Close Secondary Side Bar').catch(() => page.keyboard.press('Escape'));
+  if (await page.locator('.part.auxiliarybar').first().isVisible().catch(() => false)) {
+    await runCommand(page, 'View: Toggle Secondary Side Bar Visibility').catch(() => page.keyboard.press('Escape'));
   }
   const files: string[] = [];
   for (const theme of THEMES) {
@@ -77,8 +77,19 @@ export async function shootInThemes(page: Page, panel: string, ready: () => Prom
     const { background, colours } = await drawnContrast(frame);
     for (const c of colours) assert.ok(c.ratio >= MIN_CONTRAST, `${panel} in ${theme.name}: ${c.colour} on ${background} has contrast ${c.ratio.toFixed(2)}:1`);
     const file = path.join(SCREENS_DIR, `${panel}-${theme.name}.png`);
+    await frame.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: file });
     files.push(file);
+    // A long page (the dashboard): a second screen further down, where its charts are.
+    if (scrollTo) {
+      await frame.locator(scrollTo).first().scrollIntoViewIfNeeded();
+      await frame.evaluate(`document.querySelector(${JSON.stringify(scrollTo)}).scrollIntoView({ block: 'start' })`);
+      await page.waitForTimeout(300);
+      const more = path.join(SCREENS_DIR, `${panel}-${theme.name}-charts.png`);
+      await page.screenshot({ path: more });
+      files.push(more);
+      await frame.evaluate('window.scrollTo(0, 0)');
+    }
   }
   await setColorTheme(page, THEMES[0]);
   return files;

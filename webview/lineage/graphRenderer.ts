@@ -52,11 +52,10 @@ function nodeElement(n: ViewNode, box: { x: number; y: number; width: number; he
   g.setAttribute('aria-label', `${n.name}, ${kindText(n)}, ${runText(n)}`);
   const title = el('title', {}, `${n.name}\n${n.id}${n.path ? `\n${n.path}` : ''}${n.problem ? `\n${n.problem}` : ''}${n.run?.message ? `\n${n.run.message}` : ''}`);
   g.append(title, el('rect', { class: 'box', width: box.width, height: box.height, rx: 6 }), el('rect', { class: 'bar', width: 5, height: box.height, rx: 2 }));
-  const name = el('text', { class: 'name', x: 14, y: 19 }, n.name);
-  name.dataset.full = n.name;
   g.dataset.width = String(box.width);
   g.dataset.height = String(box.height);
-  g.append(name);
+  // The name, and the name as the zoomed-out level of detail shows it (main.ts applyLod fills it).
+  g.append(el('text', { class: 'name', x: 14, y: 19 }, n.name), el('text', { class: 'lod', x: 14, y: box.height / 2 }));
   g.append(el('text', { class: 'kind', x: 14, y: 35 }, kindText(n)));
   g.append(el('text', { class: 'run', x: 14, y: 51 }, n.problem ? `error: ${n.problem}`.slice(0, 60) : runText(n)));
   if (n.tests.length > 0) {

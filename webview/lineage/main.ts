@@ -73,13 +73,11 @@ function applyLod(): void {
   if (key === lodLevel) return;
   lodLevel = key;
   for (const g of nodes.values()) {
-    const name = g.querySelector<SVGTextElement>('text.name');
-    if (!name) continue;
-    const full = name.dataset.full ?? name.textContent ?? '';
+    const full = g.querySelector<SVGTextElement>('text.name')?.textContent ?? '';
+    const lod = g.querySelector<SVGTextElement>('text.lod');
+    if (!lod) continue;
     if (level === 'full') {
-      name.textContent = full;
-      name.removeAttribute('style');
-      name.setAttribute('y', '19');
+      lod.textContent = '';
       g.classList.remove('lod-block');
       continue;
     }
@@ -99,9 +97,10 @@ function applyLod(): void {
     }
     g.classList.toggle('lod-block', text === '');
     if (text === '') blocks++;
-    name.textContent = text;
-    name.setAttribute('style', `font-size:${size.toFixed(1)}px`);
-    name.setAttribute('y', String(Number(g.dataset.height) / 2 + size * 0.35));
+    lod.textContent = text;
+    // Through the CSSOM: the panel's CSP allows no style attributes.
+    lod.style.fontSize = `${size.toFixed(1)}px`;
+    lod.setAttribute('y', String(Number(g.dataset.height) / 2 + size * 0.35));
   }
   svg.dataset.lod = level === 'full' ? 'full' : blocks === nodes.size ? 'blocks' : 'names';
   lodNote.textContent = level === 'full' ? '' : blocks === nodes.size ? ' · zoomed out: boxes only, zoom in or select to read names' : ' · zoomed out: names only';
