@@ -21,6 +21,7 @@ import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { metricChart } from '../src/core/charts/metricChart';
 import { metricSeries } from '../src/core/charts/metricSeries';
+import { seedViews } from '../src/core/charts/seedViews';
 import { storeInsights } from '../src/core/insights/storeInsights';
 import type { InsightArtifact } from '../src/core/insights/storeInsights';
 import { upsertStarHistory } from '../src/core/store/githubRows';
@@ -36,6 +37,8 @@ const list = (xs: number[]) => xs.map((t) => t.toFixed(0)).join(', ');
 
 const root = path.resolve(__dirname, '..');
 const RUNS = 5;
+/** The chart element's width in the bench page: the plot the panel would report. */
+const PLOT_WIDTH = 1100;
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
 const ms = (t0: number) => Number(process.hrtime.bigint() - BigInt(t0)) / 1e6;
@@ -57,7 +60,9 @@ async function renderBench(): Promise<string[]> {
   }
   const sqlTimes: number[] = [];
   const nativeTimes: number[] = [];
+  const boundedTimes: number[] = [];
   let payload = metricChart([]);
+  let bounded = metricChart([]);
   const native = nativeReader(store.db.export());
   for (let run = 0; run < RUNS; run++) {
     const t0 = now();
@@ -67,9 +72,17 @@ async function renderBench(): Promise<string[]> {
     const t1 = now();
     const nativePayload = metricChart(Array.from({ length: 10 }, (_, p) => metricSeries(native.reader, `npm:pkg-${p}`, 'downloads_daily', { grain: 'day', mode: 'total' })));
     nativeTimes.push(ms(t1));
+    // What the panel asks for now: no more points per series than half the plot's pixel columns
+    // (PLOT_WIDTH / 2), so the decade of days is read by week.
+    const t2 = now();
+    bounded = metricChart(Array.from({ length: 10 }, (_, p) => metricSeries(store, `npm:pkg-${p}`, 'downloads_daily', { grain: 'day', mode: 'total', maxPoints: Math.floor(PLOT_WIDTH / 2) })));
+    boundedTimes.push(ms(t2));
     if (nativePayload.values.length !== payload.values.length) throw new Error('native SQLite drew other points');
   }
   native.close();
+  // The dashboard's cards for one project of the same store (npm downloads of pkg-0, its weekly and
+  // monthly views) plus 3 more npm packages: the seed views as the dashboard draws them.
+  const cards = seedViews(store, Array.from({ length: 4 }, (_, p) => ({ artifact: `npm:pkg-${p}`, source: 'npm' as const, name: `pkg-${p}`, project: 'bench' })), { asOf: addDays(start, days) });
   store.close();
 
   const dir = await mkdtemp(path.join(tmpdir(), 'cm-bench-charts-'));
@@ -82,40 +95,61 @@ async function renderBench(): Promise<string[]> {
         import { ChartView } from './webview/charts/shared/chartView';
         const el = document.getElementById('chart'); let chart;
         window.draw = async (payload, variant) => { el.replaceChildren(); let t0, r;
-          if (variant === 'product') { chart = new ChartView(el, () => {}); t0 = performance.now(); await chart.render(payload); }
+          if (variant.startsWith('panel') || variant === 'product') {
+            const renderer = variant === 'panel-svg' || variant === 'product' ? 'svg' : variant === 'panel-canvas' ? 'canvas' : undefined;
+            chart = new ChartView(el, () => {}, renderer ? { renderer } : {}); t0 = performance.now(); await chart.render(payload); }
           else { const spec = { ...payload.spec, data: { name: payload.dataset, values: payload.values, format: { parse: { period: 'date' } } } };
             t0 = performance.now(); r = await embed(el, spec, variant === 'compiled' ? { actions: false, renderer: 'svg' } : { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter }); }
-          const t1 = performance.now(); const paths = el.querySelectorAll('svg .mark-line path').length; r?.finalize(); return { ms: t1 - t0, paths }; };`,
+          const t1 = performance.now(); const paths = el.querySelectorAll('svg .mark-line path').length; const canvas = el.querySelectorAll('canvas').length; r?.finalize(); return { ms: t1 - t0, paths, canvas }; };
+        window.dashboard = async (cards) => { el.replaceChildren(); const t0 = performance.now(); let first = 0;
+          for (const c of cards) { const v = new ChartView(el, () => {}); await v.render(c); if (!first) first = performance.now() - t0; await new Promise((r) => requestAnimationFrame(r)); }
+          return { first, all: performance.now() - t0 }; };`,
       resolveDir: root,
     },
     bundle: true, format: 'iife', platform: 'browser', outfile: path.join(dir, 'bench.js'), logLevel: 'warning',
   });
-  await writeFile(path.join(dir, 'index.html'), '<!DOCTYPE html><html><body style="width:1200px"><div id="chart" style="width:1100px"></div><script src="bench.js"></script></body></html>');
+  await writeFile(path.join(dir, 'index.html'), `<!DOCTYPE html><html><body style="width:1200px"><div id="chart" style="width:${PLOT_WIDTH}px;height:500px"></div><script src="bench.js"></script></body></html>`);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`file://${path.join(dir, 'index.html')}`);
-  const variants = ['product', 'interpreter', 'compiled'] as const;
+  // 'product': today's panel drawing every day (ChartView, SVG); 'interpreter' and 'compiled': the
+  // same daily spec through plain vega-embed; 'panel', 'panel-svg', 'panel-canvas': the width-bounded
+  // payload, with the renderer ChartView picks and with each renderer forced.
+  const variants = ['product', 'interpreter', 'compiled', 'panel', 'panel-svg', 'panel-canvas'] as const;
   const times = Object.fromEntries(variants.map((v) => [v, [] as number[]])) as Record<(typeof variants)[number], number[]>;
   let paths = 0;
-  const draw = (variant: string) =>
-    page.evaluate(([p, v]) => (globalThis as unknown as { draw: (x: unknown, v: string) => Promise<{ ms: number; paths: number }> }).draw(p, v), [payload, variant] as const);
+  let panelRenderer = '';
+  const draw = (p: unknown, variant: string) =>
+    page.evaluate(([x, v]) => (globalThis as unknown as { draw: (x: unknown, v: string) => Promise<{ ms: number; paths: number; canvas: number }> }).draw(x, v), [p, variant] as const);
   for (let run = 0; run < RUNS; run++) {
     for (const v of variants) {
-      const r = await draw(v);
-      if (paths && r.paths !== paths) throw new Error(`the ${v} render drew ${r.paths} lines, not ${paths}`);
-      paths = r.paths;
+      const r = await draw(v.startsWith('panel') ? bounded : payload, v);
+      if (!v.startsWith('panel')) {
+        if (paths && r.paths !== paths) throw new Error(`the ${v} render drew ${r.paths} lines, not ${paths}`);
+        paths = r.paths;
+      }
+      if (v === 'panel') panelRenderer = r.canvas ? 'canvas' : 'svg';
       times[v].push(r.ms);
     }
+  }
+  const dash: Array<{ first: number; all: number }> = [];
+  for (let run = 0; run < RUNS; run++) {
+    dash.push(await page.evaluate((c) => (globalThis as unknown as { dashboard: (x: unknown) => Promise<{ first: number; all: number }> }).dashboard(c), cards as unknown));
   }
   await browser.close();
   await rm(dir, { recursive: true, force: true });
   return [
+    `- dashboard: ${cards.length} cards (4 npm packages × 10 years: downloads per week and % change month on month), drawn one after another as the dashboard page does: first card median ${median(dash.map((d) => d.first)).toFixed(0)} ms, **all cards median ${median(dash.map((d) => d.all)).toFixed(0)} ms** (runs ${list(dash.map((d) => d.all))})`,
     `- 10 series × ${days} days (${payload.values.length} points): SQL aggregation (10 × metricSeries + spec) on sql.js median ${median(sqlTimes).toFixed(0)} ms (runs ${list(sqlTimes)}); the same on native SQLite (better-sqlite3) median ${median(nativeTimes).toFixed(0)} ms (runs ${list(nativeTimes)}); **ratio sql.js / native ${ratio(sqlTimes, nativeTimes)}**`,
     `- render in Chromium, SVG, ${paths} line paths, the three alternating in each run:`,
     `  - the panels' ChartView (expression interpreter as the CSP requires, no per-mark ARIA descriptions above ${ARIA_ROWS_LIMIT} rows): median ${median(times.product).toFixed(0)} ms (runs ${list(times.product)})`,
     `  - the same spec with a description per mark (interpreter; the panels before the limit): median ${median(times.interpreter).toFixed(0)} ms (runs ${list(times.interpreter)})`,
     `  - baseline: vega's compiled expressions (needs 'unsafe-eval'), descriptions per mark: median ${median(times.compiled).toFixed(0)} ms (runs ${list(times.compiled)})`,
     `  - **ratios to the baseline: ChartView ${ratio(times.product, times.compiled)}, interpreter with descriptions ${ratio(times.interpreter, times.compiled)}**`,
+    `- the panel now (points bounded by the plot: ${PLOT_WIDTH} px wide, at most ${Math.floor(PLOT_WIDTH / 2)} points per series, so the decade is read by week: ${bounded.values.length} points; SQL on sql.js median ${median(boundedTimes).toFixed(0)} ms):`,
+    `  - ChartView as the panel runs it (renderer chosen by ChartView: ${panelRenderer}): median ${median(times.panel).toFixed(0)} ms (runs ${list(times.panel)})`,
+    `  - forced SVG: median ${median(times['panel-svg']).toFixed(0)} ms (runs ${list(times['panel-svg'])}); forced canvas: median ${median(times['panel-canvas']).toFixed(0)} ms (runs ${list(times['panel-canvas'])})`,
+    `  - **first render: ${median(times.panel).toFixed(0)} ms against ${median(times.product).toFixed(0)} ms for every day (ratio ${ratio(times.panel, times.product)}); against the compiled-expression baseline of the daily chart, ${ratio(times.panel, times.compiled)}**`,
   ];
 }
 

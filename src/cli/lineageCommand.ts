@@ -15,6 +15,7 @@ import { compileProject } from '../core/project/manifest';
 import { loadProject } from '../core/project/project';
 import { withStoreDatabase } from '../core/project/storeSession';
 import { loadSqlJs } from '../core/store/sqljs';
+import type { RunInfo } from '../core/lineage/lineageView';
 import { stderrLogger } from './output';
 import { STORE_RELATIVE_PATH } from './runCommand';
 
@@ -105,12 +106,15 @@ export async function lineageCommand(argv: string[]): Promise<number> {
       process.stderr.write(`No node is named '${values.focus}'.\n`);
       return 1;
     }
+    // The results of the last run in the store (a build by cron or the editor), shown on the nodes
+    // as the panel shows them: a drawing made right after a build does not say "not run yet".
+    const runs = await storedRunInfo(workspace, logger);
     const view = buildLineageView(graph, {
       ...(values.select?.length ? { selector: values.select.join(' ') } : {}),
       ...(focus ? { focus } : {}),
       ...(values.up ? { up: Number(values.up) } : {}),
       ...(values.down ? { down: Number(values.down) } : {}),
-    });
+    }, runs ? { runs } : {});
     if (view.selectorError) {
       process.stderr.write(`${view.selectorError}\n`);
       return 2;
@@ -129,4 +133,19 @@ export async function lineageCommand(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${describeError(err)}\n`);
     return 1;
   }
+}
+
+/** The latest run recorded in the workspace's store, per node; undefined without a store or a run. */
+async function storedRunInfo(workspace: string, logger: Parameters<typeof withStoreDatabase>[2]): Promise<Map<string, RunInfo> | undefined> {
+  const storeFile = path.join(workspace, STORE_RELATIVE_PATH);
+  if (!existsSync(storeFile)) return undefined;
+  const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
+  const { result: run } = await withStoreDatabase(SQL, storeFile, logger, async (db) => latestStoredRun(db), { save: false });
+  if (!run) return undefined;
+  return new Map(run.results.map((r) => {
+    const info: RunInfo = { status: r.status, durationMs: Math.max(0, Date.parse(r.completedAt) - Date.parse(r.startedAt)) || 0, completedAt: r.completedAt };
+    if (r.rowsAffected !== undefined) info.rowsAffected = r.rowsAffected;
+    if (r.message) info.message = r.message;
+    return [r.uniqueId, info];
+  }));
 }

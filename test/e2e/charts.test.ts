@@ -17,6 +17,7 @@ import { repoRoot } from '../support/fixtures';
 import { loadSqlJs } from '../../src/core/store/sqljs';
 import { derivedHour, gz, realHourLines, serveHour } from '../unit/gharchive/archiveFixtures';
 import { waitFor } from './chartSteps';
+import { shootInThemes } from './themeScreens';
 
 /** A project name is free text from the user's file: it must show as text, never as markup. */
 const PAYLOAD = '<img src=x onerror="document.body.dataset.pwned=1">';
@@ -103,9 +104,15 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
     frame = await chartFrame(page);
     const symbols = await waitFor(page, () => frame.locator('#chart svg .mark-symbol.role-mark path').count(), (n) => n > 0, 'points drawn');
     assert.equal(symbols, periodCount('day', FIRST, LAST) - GAP.length, 'one point per day with data: the 3 days without data are gaps');
-    const legend = await frame.locator('#chart svg .role-legend-label text').allTextContents();
-    assert.equal(legend.length, 1);
-    assert.match(legend[0] ?? '', /^left-pad: downloads per day: npm downloads/);
+    // One series: no legend repeating it; the title and the axis say what it counts.
+    assert.equal(await frame.locator('#chart svg .role-legend-label text').count(), 0);
+    assert.match((await frame.locator('.chart-title').textContent()) ?? '', /^left-pad: downloads per day$/);
+    assert.deepEqual(await frame.locator('#chart svg .role-axis-title text').allTextContents(), ['2026, day (UTC)', 'downloads per day']);
+    const series = JSON.parse((await frame.locator('#chart').getAttribute('data-series')) ?? '[]') as string[];
+    assert.match(series[0] ?? '', /^left-pad: downloads per day: npm downloads/);
+    // Ticks on Mondays every other week, one format; counts from zero.
+    const xLabels = await frame.locator('#chart svg .role-axis-label text').allTextContents();
+    assert.ok(xLabels.includes('Jan 5') && xLabels.includes('0'), xLabels.join(' | '));
     // The gap is a gap: the line is cut in two paths around it, not drawn across.
     const summary = (await frame.locator('#summary').textContent()) ?? '';
     assert.match(summary, /90 days from 2026-01-01 to 2026-03-31/);
@@ -123,16 +130,42 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
   });
 
   it('compares a second artifact: two series, each named for what it counts', async () => {
-    await frame.locator('#compare label', { hasText: 'ns/img · Pulls' }).locator('input').check();
+    // The searchable picker: typing narrows the metrics; a click adds one as a chip.
+    await frame.locator('#compare-search').fill('ns/img pulls');
+    const options = await frame.locator('#compare-list [role="option"]').allTextContents();
+    assert.ok(options.length >= 1 && options.every((o) => /ns\/img/.test(o) && /pulls/i.test(o)), options.join(' | '));
+    await frame.locator('#compare-list [role="option"]', { hasText: 'ns/img · Pulls' }).first().click();
     const legend = await waitFor(page, () => frame.locator('#chart svg .role-legend-label text').allTextContents(), (l) => l.length === 2, 'two legend entries');
     assert.ok(legend.some((l) => /^ns\/img: approximate pulls/.test(l)), legend.join(' | '));
+    assert.equal(await frame.locator('#chosen li.chip').count(), 2, 'two chips, each removable');
   });
 
   it('renders a project name carrying HTML as plain text', async () => {
-    const labels = (await frame.locator('#compare').textContent()) ?? '';
+    const labels = (await frame.locator('#chosen').textContent()) ?? '';
     assert.ok(labels.includes(PAYLOAD), 'the payload shows as its own text');
     assert.equal(await frame.locator('#compare img').count(), 0, 'no element was made from it');
     assert.equal(await frame.evaluate('document.body.dataset.pwned ?? "no"'), 'no');
+  });
+
+  /**
+   * What the metric chart must show in every theme (look at test-results/screens/metric-chart-*.png):
+   * - the title for people ("2 series compared"), chips of the series and the search box above;
+   * - both lines readable on the background (contrast ≥ 3:1, checked below), legend on top, not cut;
+   * - x ticks on calendar boundaries with one format, the year in the title; y from 0 with its unit;
+   * - the chart filling the panel's height, one Export menu beside the title.
+   */
+  it('looks right in dark, light and high-contrast themes (screenshots in test-results/screens)', async () => {
+    const files = await shootInThemes(page, 'metric-chart', async () => {
+      await waitFor(page, () => frame.locator('#chart svg .role-legend-label text').count(), (n) => n === 2, 'the compared chart');
+      return frame;
+    });
+    assert.equal(files.length, 3);
+    const box = await frame.locator('#chart').boundingBox();
+    const viewport = await frame.evaluate('[innerWidth, innerHeight]') as [number, number];
+    assert.ok(box && box.height >= viewport[1] * 0.5, `the chart fills the panel: ${box?.height} of ${viewport[1]} px`);
+    assert.equal(await frame.locator('details.export-menu').count(), 1, 'one export menu');
+    const legendClipped = await frame.evaluate(`[...document.querySelectorAll('#chart svg .role-legend-label text')].some((t) => t.textContent.endsWith('…'))`);
+    assert.equal(legendClipped, false, 'legend labels are not cut');
   });
 
   it('switching the colour theme changes the chart colours', async () => {
@@ -159,7 +192,7 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
     // The line's points, not the ring drawn around a partly-read day (its own layer, 'partial').
     const points = () => archive.locator('#chart svg .mark-symbol.role-mark:not(.partial_marks) path').count();
     const rings = () => archive.locator('#chart svg .mark-symbol.partial_marks path').count();
-    const legend = () => archive.locator('#chart svg .role-legend-label text').allTextContents();
+    const legend = async () => JSON.parse((await archive.locator('#chart').getAttribute('data-series')) ?? '[]') as string[];
     await waitFor(page, points, (n) => n === 3, 'one point per day with an imported hour (2015-01-03 is a gap)');
     assert.match((await legend())[0] ?? '', /GH Archive events of every type/);
     const types = await archive.locator('select[name="eventType"] option').allTextContents();
@@ -189,7 +222,7 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
     }, (shown) => shown, 'the metrics of ns/img in the tree', 15_000);
     await metric.click();
     // A new panel (the open one starts from left-pad): the frame whose only series is ns/img's.
-    const legendOf = async (f: Frame) => f.locator('#chart svg .role-legend-label text').allTextContents().catch(() => [] as string[]);
+    const legendOf = async (f: Frame) => JSON.parse((await f.locator('#chart').getAttribute('data-series', { timeout: 1_000 }).catch(() => null)) ?? '[]') as string[];
     const found = await waitFor(page, async () => {
       for (const f of page.frames()) {
         const legend = await legendOf(f);

@@ -15,6 +15,7 @@ import { reloadWindow, runCommand } from '../harness/browser';
 import { fixturePath, repoRoot } from '../support/fixtures';
 import { answerSaveDialog, frameOpenedBy, frameWith, waitFor } from './chartSteps';
 import { WorkbenchSession } from './session';
+import { shootInThemes } from './themeScreens';
 
 /** A Slack member's real name is text from the network: it must show as text, never as markup. */
 const PAYLOAD = '<img src=x onerror="document.body.dataset.pwned=1">';
@@ -136,26 +137,30 @@ const inRange = (rows: Map<string, number>, r: { from?: string; to?: string }) =
 
 /** Each chart card of the dashboard: its title and how many rows it draws. */
 async function cards(frame: Frame): Promise<Map<string, number>> {
-  const list = await frame.locator('#charts section.chart-card').evaluateAll((sections) =>
+  const list = await frame.locator('section.chart-card').evaluateAll((sections) =>
     sections.map((s) => [s.querySelector('.chart-title')?.textContent ?? '', Number(s.querySelector('.chart-area')?.getAttribute('data-points') ?? -1)] as const));
   return new Map(list);
 }
 
+/** The seed views, by question: usage (downloads, versions, pulls), then community health. */
 const SEED_VIEWS = [
   'acme: share of downloads by package (migration)',
+  'marquez-airflow: downloads per week',
   'marquez-airflow: downloads by version, monthly shares',
   'marquez-airflow: % change of downloads, month on month',
+  'openlineage-airflow: downloads per week',
   'openlineage-airflow: downloads by version, monthly shares',
   'openlineage-airflow: % change of downloads, month on month',
+  'left-pad: downloads per week',
   'left-pad: % change of downloads, month on month',
-  'ns/img: pulls per day (from cumulative snapshots)',
+  'ns/img: pulls per week (from cumulative snapshots)',
   'acme/widgets: issues and PRs opened vs closed per week',
   'acme/widgets: mean days to close, by month closed',
   'acme/widgets: issues and PRs opened, cumulative over the last 7 days',
   'acme/widgets: most active commit authors',
   'acme: most active members',
 ];
-const DECLARED = ['Slack messages per day (history)', 'star_history'];
+const DECLARED = ['Slack messages per day (history)', 'Stars (history)'];
 
 describe('dashboard and insights, as a person uses them (code-server + Chromium)', function () {
   let session: WorkbenchSession;
@@ -187,18 +192,31 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
     allData = await waitFor(page, () => cards(frame), (c) => c.size === DECLARED.length + SEED_VIEWS.length && [...c.values()].every((n) => n > 0), 'every chart drawn', 60_000);
     assert.deepEqual([...allData.keys()].sort(), [...DECLARED, ...SEED_VIEWS].sort());
     assert.equal(allData.get('Slack messages per day (history)'), slackHistory.size);
-    assert.equal(allData.get('star_history'), starHistory.size);
-    assert.equal(await frame.locator('#charts .chart-area svg').count(), allData.size, 'each chart is drawn as SVG');
+    assert.equal(allData.get('Stars (history)'), starHistory.size);
+    assert.equal(await frame.locator('.chart-area svg').count(), allData.size, 'each chart is drawn as SVG');
+    // Top-down: the project, its headline figures, then its charts by question, each with a takeaway.
+    assert.deepEqual(await frame.locator('.project .project-title').allTextContents(), ['acme']);
+    const figures = await frame.locator('.project .figure').evaluateAll((els) => els.map((e) => [e.querySelector('.figure-label')?.textContent, e.querySelector('.figure-value')?.textContent]));
+    assert.deepEqual(figures.map((f) => f[0]), ['Downloads per week', 'Open issues and PRs', 'Active contributors']);
+    assert.deepEqual(figures.slice(1), [['Open issues and PRs', '3'], ['Active contributors', '3']]);
+    assert.deepEqual(await frame.locator('.project .group-title').allTextContents(), ['Usage', 'Community health']);
+    const seedTitles = await frame.locator('.project section.chart-card .chart-title').allTextContents();
+    assert.deepEqual(seedTitles, SEED_VIEWS, 'the seed views in the order of the questions');
+    const takeaways = await frame.locator('.project section.chart-card .chart-takeaway').allTextContents();
+    assert.equal(takeaways.length, SEED_VIEWS.length);
+    assert.ok(takeaways.every((t) => t.length > 10 && t.length < 200), takeaways.join(' | '));
+    assert.ok(takeaways.includes('2,100 downloads in the week of 2021-09-20, -65% on the week before.') || takeaways.some((t) => /^[\d,]+ downloads in the week of 2021-09-2\d/.test(t)), takeaways.join(' | '));
+    assert.equal(await frame.locator('details.export-menu').count(), allData.size, 'one export menu per chart');
     // The text summary of each chart, for screen readers.
-    assert.match((await frame.locator('#charts section.chart-card', { hasText: 'Slack messages per day' }).locator('.chart-summary').textContent()) ?? '', /messages by day, one series per domain \(2 series, 316 points, from 2021-04-02 to 2021-09-06\)/);
+    assert.match((await frame.locator('section.chart-card', { hasText: 'Slack messages per day' }).locator('.chart-summary').textContent()) ?? '', /messages by day, one series per domain \(2 series, 316 points, from 2021-04-02 to 2021-09-06\)/);
 
-    const insights = await frame.locator('#insights li strong').allTextContents();
+    const insights = await frame.locator('.project ul.insights li strong').allTextContents();
     assert.deepEqual(insights.sort(), [
       `acme: ${PAYLOAD} accounts for 89% of recent messages`,
       'left-pad: Downloads dropped 65% in the last 7 days',
       'marquez-airflow: 70% of downloads are of versions older than 0.4.0',
     ].sort());
-    const drop = frame.locator('#insights li', { hasText: 'Downloads dropped' });
+    const drop = frame.locator('ul.insights li', { hasText: 'Downloads dropped' });
     assert.match((await drop.locator('p').textContent()) ?? '', /^left-pad: 2,100 downloads in the 7 days to 2021-09-30, against a usual 6,000 \(median of the 7-day totals of the weeks before; normal range /);
 
     const csp = (await frame.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')) ?? '';
@@ -206,9 +224,22 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
     assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
   });
 
+  /**
+   * What the dashboard must show in every theme (test-results/screens/dashboard-*.png): the project's
+   * name and headline figures first, then "Usage" with its cards two abreast, each card's title, its
+   * one-line takeaway and one Export menu; time axes with years; series colours readable (≥ 3:1).
+   */
+  it('looks right in dark, light and high-contrast themes (screenshots in test-results/screens)', async () => {
+    const files = await shootInThemes(session.page, 'dashboard', async () => {
+      await waitFor(session.page, () => cards(frame), (c) => c.size === DECLARED.length + SEED_VIEWS.length && [...c.values()].every((n) => n > 0), 'every chart drawn', 60_000);
+      return frame;
+    }, '.project .group-title');
+    assert.equal(files.length, 6);
+  });
+
   it('a member name carrying HTML renders as plain text', async () => {
-    assert.equal(await frame.locator('#insights img, #charts img').count(), 0, 'no element was made from the name');
-    assert.ok(((await frame.locator('#insights').textContent()) ?? '').includes(PAYLOAD));
+    assert.equal(await frame.locator('body img').count(), 0, 'no element was made from the name');
+    assert.ok(((await frame.locator('.project ul.insights').textContent()) ?? '').includes(PAYLOAD));
     assert.equal(await frame.evaluate('document.body.dataset.pwned ?? "no"'), 'no');
   });
 
@@ -216,20 +247,20 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
     const page = session.page;
     await frame.locator('#range input[name="from"]').fill(RANGE.from);
     await frame.locator('#range input[name="to"]').fill(RANGE.to);
-    const ranged = await waitFor(page, () => cards(frame), (c) => c.get('star_history') === inRange(starHistory, RANGE), 'the declared charts in the range', 60_000);
+    const ranged = await waitFor(page, () => cards(frame), (c) => c.get('Stars (history)') === inRange(starHistory, RANGE), 'the declared charts in the range', 60_000);
     assert.equal(ranged.get('Slack messages per day (history)'), inRange(slackHistory, RANGE));
     const seven = 'acme/widgets: issues and PRs opened, cumulative over the last 7 days';
     for (const [title, n] of allData) if (title !== seven) assert.notEqual(ranged.get(title), n, `${title}: ${n} points before, ${ranged.get(title)} in the range`);
     // Always 7 days: the range moves them to its end.
-    const summary = (await frame.locator('#charts section.chart-card', { hasText: seven }).locator('.chart-summary').textContent()) ?? '';
+    const summary = (await frame.locator('section.chart-card', { hasText: seven }).locator('.chart-summary').textContent()) ?? '';
     assert.match(summary, new RegExp(`: 7 issues and PRs opened in the 7 days to ${RANGE.to}\\.$`));
     assert.equal(ranged.get('acme: most active members'), 2, 'only ann and bob wrote from June to July');
   });
 
   it('clicking an insight opens the metric chart it talks about', async () => {
     const page = session.page;
-    const chart = await frameOpenedBy(page, '#controls select[name="grain"]', () => frame.locator('#insights li', { hasText: 'Downloads dropped' }).locator('button').click());
-    const legend = await waitFor(page, () => chart.locator('#chart svg .role-legend-label text').allTextContents(), (l) => l.length === 1, 'the metric chart legend');
+    const chart = await frameOpenedBy(page, '#controls select[name="grain"]', () => frame.locator('ul.insights li', { hasText: 'Downloads dropped' }).locator('button').click());
+    const legend = await waitFor(page, async () => JSON.parse((await chart.locator('#chart').getAttribute('data-series')) ?? '[]') as string[], (l) => l.length === 1, 'the metric chart series');
     assert.match(legend[0] ?? '', /^left-pad: downloads per day/);
     assert.equal(await chart.locator('select[name="grain"]').inputValue(), 'day');
   });
@@ -255,13 +286,15 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
     assert.equal(await tree.locator('img[src="x"]').count(), 0);
     // A new panel, while the left-pad chart of the test before is still open (and then disposed).
     const chart = await frameOpenedBy(page, '#controls select[name="grain"]', () => rows.filter({ hasText: 'accounts for 89% of recent messages' }).first().click());
-    await waitFor(page, () => chart.locator('#chart svg .role-legend-label text').allTextContents(), (l) => l.length === 1 && /^acme: /.test(l[0] ?? ''), 'the Slack messages chart');
+    await waitFor(page, async () => JSON.parse((await chart.locator('#chart').getAttribute('data-series')) ?? '[]') as string[], (l) => l.length === 1 && /^acme: /.test(l[0] ?? ''), 'the Slack messages chart');
   });
 
   it('Export PNG writes a PNG image', async () => {
     await runCommand(session.page, 'Community Metrics: Open Dashboard');
     frame = await frameWith(session.page, '#range');
-    await frame.locator('#charts section.chart-card', { hasText: 'Slack messages per day' }).locator('button[data-export="png"]').click();
+    const card = frame.locator('section.chart-card', { hasText: 'Slack messages per day' });
+    await card.locator('details.export-menu summary').click();
+    await card.locator('button[data-export="png"]').click();
     const file = path.join(session.workspace, 'slack-messages.png');
     await answerSaveDialog(session.page, file);
     const png = readFileSync(file);
@@ -275,6 +308,6 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
     frame = await frameWith(page, '#range', 90_000);
     await waitFor(page, () => frame.locator('#range input[name="from"]').inputValue(), (v) => v === RANGE.from, 'the restored start');
     assert.equal(await frame.locator('#range input[name="to"]').inputValue(), RANGE.to);
-    await waitFor(page, () => cards(frame), (c) => c.get('star_history') === inRange(starHistory, RANGE), 'the restored charts', 60_000);
+    await waitFor(page, () => cards(frame), (c) => c.get('Stars (history)') === inRange(starHistory, RANGE), 'the restored charts', 60_000);
   });
 });

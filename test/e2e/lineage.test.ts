@@ -8,6 +8,7 @@ import { writeScaffold } from '../../src/core/project/writeScaffold';
 import { findWebviewFrame } from '../harness/browser';
 import { waitFor } from './chartSteps';
 import { WorkbenchSession } from './session';
+import { shootInThemes } from './themeScreens';
 
 /** The names of the nodes drawn in the lineage panel. */
 async function drawnNodes(frame: Frame): Promise<string[]> {
@@ -58,7 +59,8 @@ describe('lineage, as a person uses it (code-server + Chromium)', function () {
     assert.ok(target);
     const expected = [...project.graph.ancestors(target.uniqueId), target.uniqueId]
       .filter((id) => !id.startsWith('test.'))
-      .map((id) => project.nodes.get(id)?.name ?? project.sources.get(id)?.name ?? id)
+      // Sources are labelled source.table, as a model references them.
+      .map((id) => { const src = project.sources.get(id); return project.nodes.get(id)?.name ?? (src ? `${src.sourceName}.${src.name}` : id); })
       .sort();
     await frame.locator('#selector').fill('+daily_summary');
     await frame.locator('#apply').click();
@@ -107,5 +109,26 @@ describe('lineage, as a person uses it (code-server + Chromium)', function () {
     const svg = readFileSync(file, 'utf8');
     assert.match(svg, /^<\?xml|^<svg/);
     for (const name of visible) assert.ok(svg.includes(`>${name}<`), `${name} not in the SVG`);
+  });
+
+  /**
+   * What the lineage must show in every theme (test-results/screens/lineage-*.png): the whole graph
+   * fitted in the panel after "Full graph" (no node off the edges), names readable
+   * (never smaller than the editor font: names only when zoomed out), sources as source.table.
+   */
+  it('the full graph fits the panel, and looks right in dark, light and high-contrast themes', async () => {
+    await frame.locator('#full').click();
+    await waitFor(session.page, () => frame.locator('#graph g.node').count(), (n) => n > 3, 'the full graph');
+    await session.page.waitForTimeout(500);
+    const fits = await frame.evaluate(`(() => {
+      const svg = document.getElementById('graph').getBoundingClientRect();
+      return [...document.querySelectorAll('#graph g.node')].every((g) => { const r = g.getBoundingClientRect(); return r.left >= svg.left - 1 && r.right <= svg.right + 1 && r.top >= svg.top - 1 && r.bottom <= svg.bottom + 1; });
+    })()`);
+    assert.equal(fits, true, 'every node inside the panel');
+    // Text on screen never below the editor font's size minus a pixel, whatever the zoom.
+    const smallest = await frame.evaluate(`Math.min(...[...document.querySelectorAll('#graph g.node text')].filter((t) => t.getBoundingClientRect().height > 0 && getComputedStyle(t).display !== 'none').map((t) => parseFloat(getComputedStyle(t).fontSize) * document.getElementById('viewport').getCTM().a))`) as number;
+    assert.ok(smallest >= 10.5, `smallest text ${smallest.toFixed(1)} px on screen`);
+    const files = await shootInThemes(session.page, 'lineage', async () => frame);
+    assert.equal(files.length, 3);
   });
 });

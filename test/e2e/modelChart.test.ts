@@ -9,6 +9,7 @@ import { reloadWindow, runCommand } from '../harness/browser';
 import { fixturePath } from '../support/fixtures';
 import { answerSaveDialog, frameWith, quickOpen, replaceEditorTextAndSave, waitFor } from './chartSteps';
 import { WorkbenchSession } from './session';
+import { shootInThemes } from './themeScreens';
 
 /** The seed's real star history (OpenLineage/metrics), de-duplicated per day and project as the model does. */
 function starHistory(): Map<string, number> {
@@ -116,7 +117,18 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
     assert.match(fg, /^#[0-9a-f]{6}/);
     assert.equal((await frame.locator('#chart svg .role-axis-title text').first().getAttribute('fill'))?.toLowerCase(), fg);
     // The text summary is also the accessible name of the drawing.
-    assert.equal(await frame.locator('#chart').getAttribute('aria-label'), `Chart: github_daily_summary. github_daily_summary: stars by day and project. ${summary}`);
+    // The title is written for people: the model's name in words.
+    assert.equal(await frame.locator('#chart').getAttribute('aria-label'), `Chart: Github daily summary. Github daily summary: stars by day and project. ${summary}`);
+  });
+
+  /**
+   * What the model chart must show in every theme (test-results/screens/model-chart-*.png): the
+   * Chart/Results tabs, the title in words, the legend of the two projects not cut, x ticks with
+   * years, y from 0 titled "sum of stars", the chart filling the panel's height; lines ≥ 3:1.
+   */
+  it('looks right in dark, light and high-contrast themes (screenshots in test-results/screens)', async () => {
+    const files = await shootInThemes(session.page, 'model-chart', async () => frame);
+    assert.equal(files.length, 3);
   });
 
   it('editing the WHERE and saving re-draws the chart from the new result', async () => {
@@ -185,12 +197,14 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
       max.set(project, Math.max(max.get(project) ?? 0, v));
     }
 
+    await frame.locator('details.export-menu summary').click();
     await frame.locator('button[data-export="csv"]').click();
     const csvFile = path.join(session.workspace, 'stars-by-project.csv');
     const proposed = await answerSaveDialog(page, csvFile);
     assert.match(proposed, /Stars_by_project\.csv$/, 'the dialog proposes the chart title as the name');
     assert.equal(readFileSync(csvFile, 'utf8'), `x,series,value\r\nMarquezProject/marquez,stars,${max.get('MarquezProject/marquez')}\r\nOpenLineage/OpenLineage,stars,${max.get('OpenLineage/OpenLineage')}\r\n`);
 
+    await frame.locator('details.export-menu summary').click();
     await frame.locator('button[data-export="svg"]').click();
     const svgFile = path.join(session.workspace, 'stars-by-project.svg');
     await answerSaveDialog(page, svgFile);
@@ -220,7 +234,9 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
     assert.equal(await frame.locator('#chart svg .mark-rect.role-mark').count(), 0, 'the declared bars are gone');
     const labelSizes = await frame.locator('#chart svg .role-axis-label text').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('font-size') ?? e.getAttribute('style') ?? ''))]);
     assert.ok(labelSizes.length > 0 && labelSizes.every((x) => /17/.test(x)), `axis labels at the file's font size: ${labelSizes.join(' | ')}`);
-    assert.match((await frame.locator('#summary').textContent()) ?? '', new RegExp(`${history.size} rows drawn by github_daily_summary\\.vl\\.json`));
+    // The .vl.json's own title is the card's (not drawn twice), and the summary is written for people.
+    assert.equal(await frame.locator('.chart-title').textContent(), 'OpenLineage stars');
+    assert.match((await frame.locator('#summary').textContent()) ?? '', new RegExp(`^OpenLineage stars: ${history.size.toLocaleString('en-US')} rows of the model github_daily_summary, drawn as github_daily_summary\\.vl\\.json says\\.$`));
   });
 
   it('after Developer: Reload Window the panel comes back beside the SQL file, on the tab it was showing', async () => {

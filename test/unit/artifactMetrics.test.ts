@@ -47,6 +47,19 @@ describe('artifact metrics for the tree', () => {
     store.close();
   });
 
+  it('ends a 30-day window on the last complete day: today’s few hours are not compared with whole days', async () => {
+    const store = MetricsStore.create(await testSql(), ':memory:');
+    // Two messages a day for 70 days, and one so far today (NOW is noon).
+    const rows = [];
+    for (let d = 70; d >= 1; d--) for (const k of [0, 1]) rows.push({ messageTime: day(d).replace('.000Z', `.00000${k}Z`), domain: 'acme', username: 'u', realname: null, email: null, channel: 'general', permalink: null, text: `m${d}-${k}` });
+    rows.push({ messageTime: new Date(NOW.getTime() - 3_600_000).toISOString(), domain: 'acme', username: 'u', realname: null, email: null, channel: 'general', permalink: null, text: 'today' });
+    upsertSlackMessages(store, rows);
+    const out = artifactMetrics(store, parseProjectConfig('projects:\n  - name: x\n    slack: [acme]\n').config, NOW);
+    const m = out[0]?.metrics.find((x) => x.key === 'messages_30d');
+    assert.deepEqual([m?.latest, m?.latestAt, m?.change7d, m?.change30d], [60, day(1).slice(0, 10), 0, 0], 'a steady community reads as steady, not as a fall of 59');
+    store.close();
+  });
+
   it('leaves a metric without values when nothing was fetched yet', async () => {
     const store = MetricsStore.create(await testSql(), ':memory:');
     const out = artifactMetrics(store, parseProjectConfig('projects:\n  - name: x\n    github: [o/r]\n').config, NOW);

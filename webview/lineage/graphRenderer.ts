@@ -23,7 +23,7 @@ export function kindText(n: ViewNode): string {
 export function runText(n: ViewNode): string {
   if (!n.run) return n.type === 'source' ? 'raw table' : n.type === 'test' ? 'not run yet' : 'not built yet';
   const parts = [n.run.status, `${(n.run.durationMs / 1000).toFixed(2)} s`];
-  if (n.run.rowsAffected !== undefined) parts.push(`${n.run.rowsAffected.toLocaleString('en-US')} rows`);
+  if (n.run.rowsAffected !== undefined) parts.push(`${n.run.rowsAffected.toLocaleString('en-US')} ${n.run.rowsAffected === 1 ? 'row' : 'rows'}`);
   return parts.join(' · ');
 }
 
@@ -52,7 +52,10 @@ function nodeElement(n: ViewNode, box: { x: number; y: number; width: number; he
   g.setAttribute('aria-label', `${n.name}, ${kindText(n)}, ${runText(n)}`);
   const title = el('title', {}, `${n.name}\n${n.id}${n.path ? `\n${n.path}` : ''}${n.problem ? `\n${n.problem}` : ''}${n.run?.message ? `\n${n.run.message}` : ''}`);
   g.append(title, el('rect', { class: 'box', width: box.width, height: box.height, rx: 6 }), el('rect', { class: 'bar', width: 5, height: box.height, rx: 2 }));
-  g.append(el('text', { class: 'name', x: 14, y: 19 }, n.name));
+  g.dataset.width = String(box.width);
+  g.dataset.height = String(box.height);
+  // The name, and the name as the zoomed-out level of detail shows it (main.ts applyLod fills it).
+  g.append(el('text', { class: 'name', x: 14, y: 19 }, n.name), el('text', { class: 'lod', x: 14, y: box.height / 2 }));
   g.append(el('text', { class: 'kind', x: 14, y: 35 }, kindText(n)));
   g.append(el('text', { class: 'run', x: 14, y: 51 }, n.problem ? `error: ${n.problem}`.slice(0, 60) : runText(n)));
   if (n.tests.length > 0) {

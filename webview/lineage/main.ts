@@ -31,7 +31,82 @@ const saved = vscode.getState();
 let state: LineageState = saved ?? { request: {} };
 const panZoom = new PanZoom(svg, viewport);
 if (state.zoom) panZoom.set(state.zoom);
-panZoom.onChange = (t) => save({ zoom: t });
+panZoom.onChange = (t) => {
+  save({ zoom: t });
+  scheduleLod();
+};
+
+/**
+ * Level of detail: text on screen is never smaller than the editor's font. Below the zoom at which
+ * a node's 12 px lines shrink under it, a node shows only its name, drawn at the editor's font size
+ * on screen (so larger in drawing units), cut to what its box holds; when a box is too narrow for
+ * even a few letters, nodes are coloured boxes whose names show on hover. The status says which.
+ */
+const FULL_DETAIL_ZOOM = 0.95;
+let lodFrame = 0;
+let lodLevel = '';
+function scheduleLod(): void {
+  if (lodFrame) return;
+  lodFrame = requestAnimationFrame(() => {
+    lodFrame = 0;
+    applyLod();
+  });
+}
+function editorFontPx(): number {
+  return Number.parseFloat(getComputedStyle(document.body).getPropertyValue('--vscode-editor-font-size')) || Number.parseFloat(getComputedStyle(document.body).fontSize) || 13;
+}
+let measureCtx: CanvasRenderingContext2D | null | undefined;
+/** The width of `text` in the names' font at `px`, measured by the browser (not estimated per character). */
+function measure(text: string, px: number): number {
+  if (measureCtx === undefined) measureCtx = document.createElement('canvas').getContext('2d');
+  if (!measureCtx) return text.length * px * 0.6;
+  measureCtx.font = `600 ${px}px ${getComputedStyle(document.body).fontFamily}`;
+  return measureCtx.measureText(text).width;
+}
+function applyLod(): void {
+  const k = panZoom.transform.k;
+  const px = editorFontPx();
+  const level = k >= FULL_DETAIL_ZOOM ? 'full' : 'names';
+  svg.classList.toggle('lod-names', level === 'names');
+  let blocks = 0;
+  const key = `${level}:${k.toFixed(3)}:${nodes.size}`;
+  if (key === lodLevel) return;
+  lodLevel = key;
+  for (const g of nodes.values()) {
+    const full = g.querySelector<SVGTextElement>('text.name')?.textContent ?? '';
+    const lod = g.querySelector<SVGTextElement>('text.lod');
+    if (!lod) continue;
+    if (level === 'full') {
+      lod.textContent = '';
+      g.classList.remove('lod-block');
+      continue;
+    }
+    // The name at `px` on screen is px / k in drawing units; it must fit the box's inner width.
+    const size = px / k;
+    const room = (Number(g.dataset.width) - 22) * k;
+    let text = full;
+    if (measure(text, px) > room) {
+      let lo = 0;
+      let hi = full.length;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (measure(`${full.slice(0, mid)}…`, px) <= room) lo = mid;
+        else hi = mid - 1;
+      }
+      text = lo >= 3 ? `${full.slice(0, lo)}…` : '';
+    }
+    g.classList.toggle('lod-block', text === '');
+    if (text === '') blocks++;
+    lod.textContent = text;
+    // Through the CSSOM: the panel's CSP allows no style attributes.
+    lod.style.fontSize = `${size.toFixed(1)}px`;
+    lod.setAttribute('y', String(Number(g.dataset.height) / 2 + size * 0.35));
+  }
+  svg.dataset.lod = level === 'full' ? 'full' : blocks === nodes.size ? 'blocks' : 'names';
+  lodNote.textContent = level === 'full' ? '' : blocks === nodes.size ? ' · zoomed out: boxes only, zoom in or select to read names' : ' · zoomed out: names only';
+}
+const lodNote = document.createElement('span');
+lodNote.id = 'lod-note';
 const layouts = new LayoutClient(document.body.dataset.worker ?? '');
 layouts.warm();
 
@@ -42,6 +117,8 @@ let current: string | undefined;
 let highlighted = new Set<string>();
 let sequence = 0;
 let drawnOnce = false;
+/** The request last drawn: a different one (another selection, scope or expansion) is fitted to the view. */
+let drawnRequest = '';
 
 function save(patch: Partial<LineageState>): void {
   state = { ...state, ...patch };
@@ -128,16 +205,27 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   // Where this drawing's layout came from (tests read it): the worker, one kept by the host, or the fallback.
   svg.dataset.layout = next.layout ? 'kept' : result.offThread ? 'worker' : 'fallback';
   if (!result.offThread) showText(message, `Drawn with a simple layout: ${layouts.failure ?? 'the layout worker is unavailable'}.`);
-  if (!drawnOnce && !state.zoom) {
+  // Fitted on open (unless a reload restores the user's zoom) and on every change of what is shown;
+  // a redraw of the same view (a save in the editor) keeps the user's pan and zoom.
+  const requestKey = JSON.stringify({ s: next.view.selector ?? '', f: next.view.focus ?? '', r: next.request });
+  const changed = drawnOnce && requestKey !== drawnRequest;
+  if ((!drawnOnce && !state.zoom) || changed) {
+    // After the browser has laid out the page: the drawing's size is the SVG's size then.
+    await new Promise((resolve) => requestAnimationFrame(resolve));
     panZoom.fit(layout.width, layout.height);
     const focus = next.view.focus ? layout.nodes[next.view.focus] : undefined;
     if (focus && panZoom.transform.k < 0.5) panZoom.centre(focus.x + focus.width / 2, focus.y + focus.height / 2);
   }
   drawnOnce = true;
+  drawnRequest = requestKey;
+  lodLevel = '';
+  applyLod();
   // Let the browser paint before measuring: the render time includes style and layout of the DOM.
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   const t2 = performance.now();
-  status.textContent = `${view.nodes.length} of ${view.totalNodes} nodes${next.layoutNote ? ` · ${next.layoutNote.short}` : ''}`;
+  const unread = view.unreadSourcesHidden ? ` · ${view.unreadSourcesHidden} unread source${view.unreadSourcesHidden === 1 ? '' : 's'} hidden (select resource_type:source to see them)` : '';
+  status.textContent = `${view.nodes.length} of ${view.totalNodes} nodes${unread}${next.layoutNote ? ` · ${next.layoutNote.short}` : ''}`;
+  status.append(lodNote);
   status.title = next.layoutNote?.detail ?? '';
   post({
     type: 'rendered',
@@ -180,6 +268,8 @@ byId<HTMLButtonElement>('around').addEventListener('click', () => {
 });
 byId<HTMLButtonElement>('full').addEventListener('click', () => request({ columnsOpen: state.request.columnsOpen ?? [] }, true));
 byId<HTMLButtonElement>('fit').addEventListener('click', () => layout && panZoom.fit(layout.width, layout.height));
+// The panel resized (split, sidebar): the drawing follows if it was fitted.
+new ResizeObserver(() => scheduleLod()).observe(svg);
 byId<HTMLButtonElement>('zoom-in').addEventListener('click', () => panZoom.zoomAt(svg.clientWidth / 2, svg.clientHeight / 2, 1.25));
 byId<HTMLButtonElement>('zoom-out').addEventListener('click', () => panZoom.zoomAt(svg.clientWidth / 2, svg.clientHeight / 2, 0.8));
 byId<HTMLButtonElement>('export-svg').addEventListener('click', () => post({ type: 'export', format: 'svg' }));

@@ -67,6 +67,8 @@ export interface LineageViewData {
   problems: LineageProblem[];
   empty?: string;
   totalNodes: number;
+  /** The full view leaves out sources no node reads: how many. */
+  unreadSourcesHidden?: number;
 }
 
 export interface ElkInput {

@@ -20,7 +20,15 @@ export interface ChartPayload {
    * to do). The summary says the same for screen readers.
    */
   empty?: string;
+  /** On the dashboard: the question the chart answers, the project it is about, and its finding in one line. */
+  group?: ChartGroup;
+  project?: string;
+  takeaway?: string;
 }
+
+/** The dashboard's questions, in the order it asks them. */
+export type ChartGroup = 'growth' | 'usage' | 'community';
+export const GROUP_TITLES: Record<ChartGroup, string> = { growth: 'Growth: is it gaining people?', usage: 'Usage: is it used, and which versions?', community: 'Community health: are people answered and involved?' };
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 export const CHART_DATASET = 'table';

@@ -1,84 +1,97 @@
 import type { ChartPayload } from './chartPayload';
 import { CHART_DATASET, VEGA_LITE_SCHEMA } from './chartPayload';
 import type { MetricSeries } from './metricSeries';
+import { MAX_MARKED_PER_SERIES, PERIOD_FORMAT, countY, percentY, spanOf, timeX } from './axes';
 
 export interface MetricChartOptions {
   log?: boolean;
   align?: boolean;
   title?: string;
+  /** Releases of the charted projects, drawn as labelled rules (not on aligned charts, whose x is no date). */
+  events?: readonly ChartEvent[];
+}
+
+/** The layer that rings partly-read periods; its marks are drawn in the group of class `${PARTIAL_LAYER}_marks`. */
+export const PARTIAL_LAYER = 'partial';
+/** The layer of the hollow point of a period still running; class `${SO_FAR_LAYER}_marks`. */
+export const SO_FAR_LAYER = 'sofar';
+/** The layer of release rules; class `${RELEASE_LAYER}_marks`. */
+export const RELEASE_LAYER = 'releases';
+
+/** A release (or any dated event) drawn as a labelled vertical rule on time charts. */
+export interface ChartEvent {
+  day: string;
+  label: string;
 }
 
 /**
- * Ticks on period boundaries, labelled at the grain: a monthly chart has no mid-month ticks, and a
- * daily chart of a few days no 6-hourly ticks all labelled with the same date.
- */
-const TIME_AXIS: Record<string, Record<string, unknown>> = {
-  day: { format: '%Y-%m-%d', tickMinStep: 86_400_000 },
-  week: { format: '%Y-%m-%d' },
-  month: { tickCount: 'month', format: '%b %Y' },
-  quarter: { tickCount: 'month', format: '%b %Y' },
-};
-
-/** Point markers only while they can be told apart; a 10-year daily line is drawn as a line. */
-const MAX_MARKED_POINTS = 400;
-/** The layer that rings partly-read periods; its marks are drawn in the group of class `${PARTIAL_LAYER}_marks`. */
-export const PARTIAL_LAYER = 'partial';
-
-/**
- * Several metric series in one line chart: colour per series (its label says what it counts), x the
- * period (or periods since the first non-zero value when aligned), y the value; nulls break the
- * line, so a gap stays visible. Log scale is symlog, which keeps zeros and negative % changes.
+ * Several metric series in one line chart: colour per series, x the period (or periods since the
+ * first non-zero value when aligned), y the value from zero in its unit; nulls break the line, so a
+ * gap stays visible. The last period, when still running, is not joined to the line: a hollow
+ * point labelled "so far" (left out of % changes): a week three days old is not a drop. Log scale is symlog, which keeps
+ * zeros and negative % changes. Releases, when given, are labelled rules that the page can hide.
  */
 export function metricChart(series: MetricSeries[], options: MetricChartOptions = {}): ChartPayload {
   // Series read by the hour (GH Archive) say, per period, when only some of its hours were read.
   const hourly = series.some((s) => s.points.some((p) => p.partial));
+  // The running period: a % change of a part-period is meaningless, so it is left out; any other
+  // value is drawn apart from the line (a hollow point labelled "so far"), never joined to it as a drop.
+  const running = (p: MetricSeries['points'][number]) => !!p.soFar && !options.align;
+  const soFar = series.some((s) => s.mode !== 'pct' && s.points.some((p) => running(p)));
   const values = series.flatMap((s) =>
-    s.points.map((p) => ({
-      series: s.label, period: p.period, offset: p.offset ?? null, value: p.value,
-      ...(hourly ? { coverage: p.partial ? `partial: ${p.partial.hours} of ${p.partial.of} hours imported` : null } : {}),
-    })),
+    s.points
+      .filter((p) => !(s.mode === 'pct' && running(p)))
+      .map((p) => ({
+        series: s.label, period: p.period, offset: p.offset ?? null, value: p.value,
+        ...(hourly ? { coverage: p.partial ? `partial: ${p.partial.hours} of ${p.partial.of} hours imported` : null } : {}),
+        ...(soFar ? { status: p.soFar ? `so far (${p.soFar.days} of ${p.soFar.of} days)` : 'complete' } : {}),
+      })),
   );
   const grain = series[0]?.grain ?? 'day';
-  const marked = values.length <= MAX_MARKED_POINTS;
-  const line = { type: 'line', point: marked ? { size: 30, filled: true } : false, interpolate: 'linear', invalid: 'break-paths-show-domains', clip: true };
+  const perSeries = Math.max(0, ...series.map((s) => s.points.length));
+  const marked = perSeries <= MAX_MARKED_PER_SERIES;
+  const line = { type: 'line', point: marked ? { size: 30, filled: true } : false, interpolate: 'linear', invalid: 'break-paths-show-domains', clip: true, strokeWidth: 2 };
   const pct = series.length > 0 && series.every((s) => s.mode === 'pct');
   const title = options.title ?? (series.length === 1 ? (series[0] as MetricSeries).name : `${series.length} series compared`);
+  const span = spanOf(values, 'period');
   const x = options.align
-    ? { field: 'offset', type: 'quantitative', title: `${grain}s since the first non-zero value`, axis: { tickMinStep: 1, format: 'd' } }
-    : { field: 'period', type: 'temporal', title: `${grain} (UTC)`, scale: { type: 'utc' }, axis: { labelOverlap: true, ...TIME_AXIS[grain] } };
+    ? { field: 'offset', type: 'quantitative', title: `${grain}s since the first non-zero value`, axis: { tickMinStep: 1, format: 'd', grid: false } }
+    : timeX('period', grain, span.first, span.last);
+  const titles = [...new Set(series.map((s) => s.axisTitle))];
+  const yTitle = titles.length === 1 ? (titles[0] as string) : titles.join(' · ');
+  const y = pct ? percentY('value', yTitle) : countY('value', yTitle, { log: options.log, integer: series.every((s) => s.mode !== 'pct') });
+  const events = options.align ? [] : (options.events ?? []).filter((e) => (!span.first || e.day >= span.first) && (!span.last || e.day <= span.last));
+  const enc = {
+    y,
+    // One series: its name is the chart's title and the axis says what it counts, no legend.
+    color: { field: 'series', type: 'nominal', title: null, legend: series.length > 1 ? { orient: 'top', direction: 'vertical', labelLimit: 0, symbolType: 'stroke', symbolStrokeWidth: 3 } : null },
+    tooltip: [
+      { field: 'series', type: 'nominal', title: 'Series' },
+      { field: 'period', type: 'temporal', title: grain, format: PERIOD_FORMAT[grain], scale: { type: 'utc' } },
+      { field: 'value', type: 'quantitative', title: yTitle, format: ',.2~f' },
+      ...(soFar ? [{ field: 'status', type: 'nominal', title: 'Period' }] : []),
+      ...(hourly ? [{ field: 'coverage', type: 'nominal', title: 'Coverage' }] : []),
+    ],
+  };
+  const layers: Record<string, unknown>[] = [soFar ? { mark: line, encoding: enc, transform: [{ filter: "datum.status == 'complete'" }] } : { mark: line, encoding: enc }];
+  if (soFar) {
+    layers.push(
+      { name: SO_FAR_LAYER, mark: { type: 'point', size: 60, filled: false, strokeWidth: 2, strokeDash: [2, 2] }, encoding: enc, transform: [{ filter: "datum.status != 'complete'" }] },
+      { mark: { type: 'text', text: 'so far', dy: -12, fontSize: 11 }, encoding: { y, color: enc.color }, transform: [{ filter: "datum.status != 'complete'" }] },
+    );
+  }
+  if (hourly) layers.push({ name: PARTIAL_LAYER, mark: { type: 'point', size: 150, filled: false, strokeWidth: 1.5, clip: true }, encoding: enc, transform: [{ filter: 'datum.coverage != null' }] });
+  if (events.length) layers.push(...releaseLayers(events));
   const spec: Record<string, unknown> = {
     $schema: VEGA_LITE_SCHEMA,
     description: `Line chart: ${series.map((s) => s.label).join('; ')}`,
     width: 'container',
-    height: 320,
+    height: 'container',
     autosize: { type: 'fit', contains: 'padding', resize: true },
     data: { name: CHART_DATASET },
-    ...(hourly
-      ? {
-          // A period only partly read (GH Archive hours missing) is ringed: its count is a floor.
-          layer: [
-            { mark: line },
-            { name: PARTIAL_LAYER, mark: { type: 'point', size: 150, filled: false, strokeWidth: 1.5, clip: true }, transform: [{ filter: 'datum.coverage != null' }] },
-          ],
-        }
-      : { mark: line }),
-    encoding: {
-      x,
-      y: {
-        field: 'value',
-        type: 'quantitative',
-        title: pct ? '% change over the previous period' : (series[0]?.unit ?? 'value'),
-        scale: options.log ? { type: 'symlog' } : { zero: false },
-        axis: { format: pct ? '.1f' : '~s' },
-      },
-      color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 900 } },
-      tooltip: [
-        { field: 'series', type: 'nominal', title: 'Series' },
-        { field: 'period', type: 'temporal', title: `${grain} starting`, format: '%Y-%m-%d', scale: { type: 'utc' } },
-        { field: 'value', type: 'quantitative', title: 'Value', format: ',.2~f' },
-        ...(hourly ? [{ field: 'coverage', type: 'nominal', title: 'Coverage' }] : []),
-      ],
-    },
+    ...(events.length ? { params: [{ name: 'showReleases', value: true }] } : {}),
+    layer: layers,
+    encoding: { x },
   };
   const nothing = series.every((s) => s.points.every((p) => p.value === null));
   return {
@@ -88,10 +101,37 @@ export function metricChart(series: MetricSeries[], options: MetricChartOptions 
     spec,
     dataset: CHART_DATASET,
     values,
-    columns: [...(options.align ? ['series', 'period', 'offset', 'value'] : ['series', 'period', 'value']), ...(hourly ? ['coverage'] : [])],
-    summary: summarizeSeries(series),
+    columns: [...(options.align ? ['series', 'period', 'offset', 'value'] : ['series', 'period', 'value']), ...(soFar ? ['status'] : []), ...(hourly ? ['coverage'] : [])],
+    summary: summarizeSeries(series) + (events.length ? ` ${events.length} release${events.length === 1 ? '' : 's'} marked.` : ''),
     series: series.map((s) => s.label),
   };
+}
+
+/**
+ * Releases as labelled vertical rules, on their own dataset (the rows of the chart are periods),
+ * hidden together with the `showReleases` parameter that the page's toggle sets.
+ */
+export function releaseLayers(events: readonly ChartEvent[]): Record<string, unknown>[] {
+  const data = { values: events.map((e) => ({ period: e.day, label: e.label })), format: { parse: { period: 'date' } } };
+  // Many releases: label only as many as fit; the tooltip names each.
+  const labelled = events.length <= 12;
+  return [
+    {
+      name: RELEASE_LAYER,
+      data,
+      transform: [{ filter: 'showReleases' }],
+      mark: { type: 'rule', strokeDash: [2, 3], strokeWidth: 1, opacity: 0.8 },
+      encoding: { tooltip: [{ field: 'label', type: 'nominal', title: 'Release' }, { field: 'period', type: 'temporal', title: 'Published', format: '%b %-d, %Y', scale: { type: 'utc' } }] },
+    },
+    ...(labelled
+      ? [{
+          data,
+          transform: [{ filter: 'showReleases' }],
+          mark: { type: 'text', angle: 270, align: 'right', baseline: 'bottom', dx: -4, dy: -2, fontSize: 10, limit: 90 },
+          encoding: { y: { value: 0 }, text: { field: 'label' } },
+        }]
+      : []),
+  ];
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
@@ -116,6 +156,21 @@ function partialNote(s: MetricSeries): string {
   return ` ${n} partial, only some of the hours imported (${shown.join('; ')}${more}): ${partial.length === 1 ? 'its value counts' : 'their values count'} only those hours, and ${partial.length === 1 ? 'it is' : 'they are'} ringed in the chart.`;
 }
 
+/** The running last period, in words: its value is a count so far, drawn dashed. */
+function soFarNote(s: MetricSeries): string {
+  const last = s.points[s.points.length - 1];
+  if (!last?.soFar) return '';
+  const days = `${last.soFar.days} of ${last.soFar.of} days`;
+  return s.mode === 'pct'
+    ? ` The ${s.grain} of ${last.period} is not over (${days}): its change is left out.`
+    : ` The ${s.grain} of ${last.period} is not over (${days}): its ${fmt(last.value ?? 0)} is so far, drawn apart as a hollow point.`;
+}
+
+/** Why the chart is coarser than asked: more periods than the panel has room for. */
+function grainNote(s: MetricSeries): string {
+  return s.askedGrain ? ` Aggregated to ${s.grain}s: the range has more ${s.askedGrain}s than the chart has room for.` : '';
+}
+
 /** A text summary of each series, for screen readers and the caption: span, latest, range, gaps, partial periods. */
 export function summarizeSeries(series: MetricSeries[]): string {
   if (series.length === 0) return 'No series selected.';
@@ -130,7 +185,7 @@ export function summarizeSeries(series: MetricSeries[]): string {
       return `${s.label}: ${s.points.length} ${s.grain}s from ${first} to ${s.points[s.points.length - 1]?.period}; ` +
         `latest ${fmt(lastPoint?.value as number)} (${s.grain} of ${lastPoint?.period}); lowest ${fmt(Math.min(...vals))}, highest ${fmt(Math.max(...vals))}` +
         (gaps ? `; ${gaps} ${gaps === 1 ? s.grain : `${s.grain}s`} without data, shown as gaps.` : '.') +
-        partialNote(s);
+        partialNote(s) + soFarNote(s) + grainNote(s);
     })
     .join(' ');
 }

@@ -1,5 +1,5 @@
 import type { Grain } from './grain';
-import { grainWithin, periodStartSql, periodStepSql } from './grain';
+import { grainWithin, periodStart, periodStartSql, periodStepSql } from './grain';
 import type { SqlValue } from 'sql.js';
 import type { ArtifactSource, MetricDefinition, SeriesFilter } from './metricCatalog';
 import { parseArtifactId, resolveMetric } from './metricCatalog';
@@ -21,6 +21,11 @@ export interface SeriesOptions extends SeriesFilter {
   /** Draw every series from its first non-zero period: x becomes periods since then. */
   align?: boolean;
   maxPoints?: number;
+  /**
+   * Today (`YYYY-MM-DD`, UTC): the period holding it is still running, so its value is "so far"
+   * even when its data reaches today. Without it only the data's last day says so.
+   */
+  asOf?: string;
 }
 
 export interface SeriesPoint {
@@ -32,6 +37,11 @@ export interface SeriesPoint {
   offset?: number;
   /** Series read by the hour (GH Archive): the period had only `hours` of its `of` hours read. */
   partial?: { hours: number; of: number };
+  /**
+   * The last period, not complete: its data stop before its end (or it holds today). Its value is a
+   * count so far, drawn apart (dashed, labelled) so that it never reads as a drop. `days` of `of`.
+   */
+  soFar?: { days: number; of: number };
 }
 
 export interface MetricSeries {
@@ -47,6 +57,10 @@ export interface MetricSeries {
   mode: ValueMode;
   /** The grain used: coarser than asked when the range would exceed the point bound. */
   grain: Grain;
+  /** The grain asked for, when the point bound made `grain` coarser. */
+  askedGrain?: Grain;
+  /** The axis title of the values: the unit per period ("downloads per week", "% change over the previous month"). */
+  axisTitle: string;
   points: SeriesPoint[];
 }
 
@@ -110,6 +124,8 @@ function seriesOf(db: SqlReader, def: MetricDefinition, _source: ArtifactSource,
     label: `${name}: ${describeValues(counted, options.mode, grain)}`,
     counts: describeValues(counted, options.mode, grain),
     unit: def.unit, kind: def.kind, mode: options.mode, grain,
+    ...(grain !== options.grain ? { askedGrain: options.grain } : {}),
+    axisTitle: axisTitleOf(def, options.mode, grain),
   };
   let points: SeriesPoint[] = rows.map((r) => {
     const pt: SeriesPoint = { period: r.period, value: r.value === null || r.value === undefined ? null : Number(r.value) };
@@ -117,6 +133,14 @@ function seriesOf(db: SqlReader, def: MetricDefinition, _source: ArtifactSource,
     if (r.hours !== null && r.expected !== null && Number(r.hours) > 0 && Number(r.hours) < Number(r.expected)) pt.partial = { hours: Number(r.hours), of: Number(r.expected) };
     return pt;
   });
+  const last = points[points.length - 1];
+  // A flow counted from events (stars, issues) has no row on a quiet day: its last event says
+  // nothing about whether the period is over, only today does.
+  const lastDay = def.kind === 'flow' && def.emptyIsZero ? (options.asOf && last && options.asOf >= last.period ? options.asOf : undefined) : (rows[rows.length - 1]?.last_day ?? undefined);
+  if (last && lastDay && periodIsRunning(def, options.mode)) {
+    const soFar = incompletePeriod(grain, last.period, lastDay, options.asOf);
+    if (soFar) last.soFar = soFar;
+  }
   if (options.align) points = alignAtFirstNonZero(points);
   return { ...base, points };
 }
@@ -126,6 +150,38 @@ interface SeriesRow {
   value: number | null;
   hours: number | null;
   expected: number | null;
+  last_day: string | null;
+}
+
+/** The values whose last period grows as its days come in: a flow's total, any difference or % change. A level's reading or a running total is complete as read. */
+function periodIsRunning(def: MetricDefinition, mode: ValueMode): boolean {
+  return mode === 'pct' || mode === 'new' || (def.kind === 'flow' && mode === 'total');
+}
+
+/** The days of `period` (at `grain`) that the data cover, when fewer than all of them, or when the period holds today. */
+export function incompletePeriod(grain: Grain, period: string, lastDay: string, asOf?: string): { days: number; of: number } | undefined {
+  const start = Date.parse(`${period}T00:00:00Z`);
+  const end = Date.parse(`${periodStart(grain, nextPeriod(grain, period))}T00:00:00Z`);
+  const of = Math.round((end - start) / 86_400_000);
+  const days = Math.round((Date.parse(`${lastDay.slice(0, 10)}T00:00:00Z`) - start) / 86_400_000) + 1;
+  const running = asOf !== undefined && asOf >= period && Date.parse(`${asOf}T00:00:00Z`) < end;
+  if (days < of || running) return { days: Math.max(1, Math.min(days, of)), of };
+  return undefined;
+}
+
+function nextPeriod(grain: Grain, period: string): string {
+  const d = new Date(`${period}T00:00:00Z`);
+  if (grain === 'day') d.setUTCDate(d.getUTCDate() + 1);
+  else if (grain === 'week') d.setUTCDate(d.getUTCDate() + 7);
+  else d.setUTCMonth(d.getUTCMonth() + (grain === 'month' ? 1 : 3));
+  return d.toISOString().slice(0, 10);
+}
+
+/** The y-axis title: what one value is, in its unit, per period. */
+export function axisTitleOf(def: Pick<MetricDefinition, 'kind' | 'unit'>, mode: ValueMode, grain: Grain): string {
+  if (mode === 'pct') return `% change over the previous ${grain}`;
+  if (def.kind === 'flow') return mode === 'cumulative' ? `${def.unit}, running total` : `${def.unit} per ${grain}`;
+  return mode === 'new' ? `${def.unit} added per ${grain}` : def.unit;
 }
 
 /** The SQL of one series at one grain: a row per period from the first to the last day with data. */
@@ -175,7 +231,7 @@ function seriesSql(def: MetricDefinition, options: SeriesOptions, grain: Grain, 
     -- A grouped union rather than a LEFT JOIN: SQLite may scan agg once per calendar row otherwise.
     merged AS (SELECT p, SUM(v) AS v, SUM(h) AS h FROM (SELECT p, NULL AS v, NULL AS h FROM cal UNION ALL SELECT p, v, h FROM agg) GROUP BY p),
     joined AS (SELECT p, ${joinedValue.replace('agg.v', 'v')} AS v, h FROM merged)
-    SELECT p AS period, ${value} AS value, h AS hours, ${expected} AS expected FROM joined WINDOW w AS (ORDER BY p) ORDER BY p`;
+    SELECT p AS period, ${value} AS value, h AS hours, ${expected} AS expected, (SELECT hi FROM bounds) AS last_day FROM joined WINDOW w AS (ORDER BY p) ORDER BY p`;
 }
 
 /** Drops the periods before the first non-zero value and numbers the rest from 0. */

@@ -1,5 +1,12 @@
 import type { ChartPayload } from './chartPayload';
 import { CHART_DATASET, VEGA_LITE_SCHEMA } from './chartPayload';
+import { MAX_MARKED_PER_SERIES, countY, inferGrain, spanOf, timeX } from './axes';
+
+/** A model's name in words, for a title: "star_history" → "Star history". */
+export function humanize(model: string): string {
+  const words = model.replace(/[_-]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return words ? words[0]?.toUpperCase() + words.slice(1) : model;
+}
 
 /** How a model's result is read: run SQL on the store and get columns and rows back. */
 export interface TableReader {
@@ -78,7 +85,10 @@ export function modelChart(db: TableReader, input: ModelChartInput): ChartPayloa
   const x = declared.x && kinds[declared.x] ? declared.x : (temporal[0] ?? text[0] ?? sample.columns[0]);
   const ys = (Array.isArray(declared.y) ? declared.y : declared.y ? [declared.y] : numeric.filter((c) => c !== x)).filter((c) => kinds[c] && c !== x);
   const color = declared.color && kinds[declared.color] ? declared.color : text.find((c) => c !== x);
-  const title = declared.title ?? input.model;
+  // A title for people: the declared one, the .vl.json's own (then not drawn twice), or the model's
+  // name in words ("star_history" → "Star history").
+  const vlTitle = typeof input.vegaLite?.title === 'string' ? input.vegaLite.title : undefined;
+  const title = (input.vegaLite ? vlTitle : undefined) ?? declared.title ?? humanize(input.model);
   const range = input.range ?? {};
   const where = x && kinds[x] === 'temporal'
     ? [range.from && DAY.test(range.from) ? `substr(${q(x)}, 1, 10) >= '${range.from}'` : '', range.to && DAY.test(range.to) ? `substr(${q(x)}, 1, 10) <= '${range.to}'` : ''].filter(Boolean).join(' AND ') || '1'
@@ -92,8 +102,10 @@ export function modelChart(db: TableReader, input: ModelChartInput): ChartPayloa
   if (input.vegaLite) {
     const res = db.query(`SELECT * FROM ${q(input.relation)} WHERE ${where} LIMIT ${MAX_MODEL_ROWS}`);
     const values = res.rows.map((r) => Object.fromEntries(res.columns.map((c, i) => [c, cell(r[i])])));
-    const spec = { $schema: VEGA_LITE_SCHEMA, width: 'container', autosize: { type: 'fit', contains: 'padding', resize: true }, ...input.vegaLite, data: { name: CHART_DATASET } };
-    return { id: `model:${input.model}`, title, spec, dataset: CHART_DATASET, values, columns: res.columns, summary: `${input.model}: ${values.length} rows drawn by ${input.model}.vl.json.`, series: [] };
+    const { title: _drawnAbove, ...own } = input.vegaLite;
+    void _drawnAbove;
+    const spec = { $schema: VEGA_LITE_SCHEMA, width: 'container', height: 'container', autosize: { type: 'fit', contains: 'padding', resize: true }, ...own, data: { name: CHART_DATASET } };
+    return { id: `model:${input.model}`, title, spec, dataset: CHART_DATASET, values, columns: res.columns, summary: `${title}: ${values.length.toLocaleString('en-US')} ${values.length === 1 ? 'row' : 'rows'} of the model ${input.model}, drawn as ${input.model}.vl.json says.`, series: [] };
   }
   if (!x || ys.length === 0) {
     return { id: `model:${input.model}`, title, spec: { $schema: VEGA_LITE_SCHEMA, data: { name: CHART_DATASET }, mark: 'text' }, dataset: CHART_DATASET, values: [], columns: [], summary: `${input.model}: no numeric column to chart. Declare one with config(meta={'chart': {'y': 'column'}}).`, series: [] };
@@ -113,18 +125,22 @@ export function modelChart(db: TableReader, input: ModelChartInput): ChartPayloa
   }
   const series = [...new Set(values.map((v) => String(v.series)))];
   const mark = declared.mark ?? (kinds[x] === 'temporal' ? 'line' : 'bar');
+  const isTime = kinds[x] === 'temporal';
+  const days = isTime ? values.map((v) => String(v.x ?? '')).filter((d) => d.length >= 10) : [];
+  const span = spanOf(values, 'x');
+  const perSeries = series.length ? values.length / series.length : values.length;
   const spec: Record<string, unknown> = {
     $schema: VEGA_LITE_SCHEMA,
     description: `${title}: ${ys.join(', ')} by ${x}${color ? ` and ${color}` : ''}`,
     width: 'container',
-    height: 300,
+    height: 'container',
     autosize: { type: 'fit', contains: 'padding', resize: true },
     data: { name: CHART_DATASET },
-    mark: { type: mark, ...(mark === 'line' ? { point: values.length <= 400, invalid: 'break-paths-show-domains' } : {}) },
+    mark: { type: mark, ...(mark === 'line' ? { point: perSeries <= MAX_MARKED_PER_SERIES, invalid: 'break-paths-show-domains', strokeWidth: 2 } : {}) },
     encoding: {
-      x: kinds[x] === 'temporal' ? { field: 'x', type: 'temporal', title: x, scale: { type: 'utc' } } : { field: 'x', type: 'nominal', title: x, sort: null },
-      y: { field: 'value', type: 'quantitative', title: ys.length === 1 ? `${agg.toLowerCase()} of ${ys[0]}` : `${agg.toLowerCase()} of value` },
-      color: { field: 'series', type: 'nominal', title: color ?? null },
+      x: isTime ? timeX('x', inferGrain(days), span.first, span.last, x) : { field: 'x', type: 'nominal', title: x, sort: null },
+      y: countY('value', ys.length === 1 ? `${agg.toLowerCase()} of ${ys[0]}` : `${agg.toLowerCase()} of value`, { integer: false }),
+      color: { field: 'series', type: 'nominal', title: color ?? null, ...(!color && series.length <= 1 ? { legend: null } : { legend: { orient: 'top', direction: 'vertical', labelLimit: 0 } }) },
       tooltip: [{ field: 'x', title: x }, { field: 'series', type: 'nominal', title: color ?? 'series' }, { field: 'value', type: 'quantitative', format: ',.2~f' }],
     },
   };

@@ -1,4 +1,5 @@
 import type { StarPoint } from '../store/store';
+import { COUNT_LABEL } from './axes';
 
 /** A vega-lite spec without data or colours: data arrives by message, colours from the theme. */
 export interface ChartSpec {
@@ -31,7 +32,8 @@ export function starChartSpec(repo: string, points: readonly StarPoint[] = []): 
     mark: { type: 'line', point: { size: 40, filled: true }, interpolate: 'linear' },
     encoding: {
       x,
-      y: { field: 'stars', type: 'quantitative', title: 'Stars', scale: { zero: false }, axis: { format: ',d', tickMinStep: 1 } },
+      // Counts from zero, like every chart: a rise of 3 stars on 1,200 is not drawn as a cliff.
+      y: { field: 'stars', type: 'quantitative', title: 'stars', scale: { zero: true, nice: true }, axis: { labelExpr: COUNT_LABEL, tickMinStep: 1 } },
       tooltip: [
         { field: 'timestamp', type: 'temporal', title: 'Snapshot', timeUnit: 'utcyearmonthdatehoursminutesseconds' },
         { field: 'stars', type: 'quantitative', title: 'Stars', format: ',d' },

@@ -88,6 +88,7 @@ export function referrersChart(db: SqlReader, a: ViewArtifact, range: ViewRange)
     label: `${referrer}: ${counts}`,
     counts,
     unit: 'unique visitors',
+    axisTitle: 'unique visitors, 14 days to the snapshot',
     kind: 'level',
     mode: 'total',
     grain: 'day',

@@ -28,6 +28,8 @@ export interface InsightOptions {
   activityDays?: number;
   /** Window of version downloads, in days. */
   versionDays?: number;
+  /** Today (`YYYY-MM-DD`, UTC): a day or week holding it is not over, so it is never judged. */
+  asOf?: string;
 }
 
 /** The versions marked in community-metrics.yml (`marked_version:`), by artifact id. */
@@ -52,8 +54,10 @@ export function storeInsights(db: SqlReader, artifacts: readonly InsightArtifact
   const activityDays = options.activityDays ?? 90;
   for (const a of artifacts) {
     const rate = (metricKey: string, unit: string) => {
-      const s = metricSeries(db, a.artifact, metricKey, { grain: 'day', mode: 'new' });
-      const d = detectRateDrop(s.points.map((p) => ({ day: p.period, value: p.value })));
+      const s = metricSeries(db, a.artifact, metricKey, { grain: 'day', mode: 'new', ...(options.asOf ? { asOf: options.asOf } : {}) });
+      // A day not over (pulls read this morning against whole days) is not judged: it is no drop.
+      const done = s.points.filter((p) => !p.soFar);
+      const d = detectRateDrop(done.map((p) => ({ day: p.period, value: p.value })));
       if (d) out.push(rateDropInsight(a.artifact, a.name, unit, metricKey, d));
     };
     if (a.source === 'pypi' || a.source === 'npm') rate('downloads_daily', 'downloads');
@@ -83,9 +87,10 @@ export function storeInsights(db: SqlReader, artifacts: readonly InsightArtifact
     }
     for (const i of newTrafficSourceInsights(db, a)) out.push(i);
     if (a.source === 'github') {
-      const weekly = metricSeries(db, a.artifact, 'stars', { grain: 'week', mode: 'new' });
-      // The last week is still running: judging it would read every partial week as a slowdown.
-      const complete = weekly.points.slice(0, -1).map((p) => p.value ?? 0);
+      const weekly = metricSeries(db, a.artifact, 'stars', { grain: 'week', mode: 'new', ...(options.asOf ? { asOf: options.asOf } : {}) });
+      // The running week is not judged: it would read every partial week as a slowdown. Without a
+      // clock, the last week is taken to be running.
+      const complete = (options.asOf ? weekly.points.filter((p) => !p.soFar) : weekly.points.slice(0, -1)).map((p) => p.value ?? 0);
       const t = detectStarTrend(complete);
       if (t) out.push(starTrendInsight(a.artifact, a.name, weekly.counts, t));
       concentration(db, a, activityDays, out, 'commits', 'commits',

@@ -74,6 +74,8 @@ export interface LineageView {
   /** Set when nothing can be drawn: the explanation the panel shows instead of a blank page. */
   empty?: string;
   totalNodes: number;
+  /** The full view leaves out sources no node reads (a real project declares hundreds): how many. */
+  unreadSourcesHidden?: number;
 }
 
 export interface ViewInputs {
@@ -102,7 +104,11 @@ function visibleIds(graph: LineageGraph, request: ViewRequest): { ids: Set<strin
     for (const d of walk(graph.children, request.focus, request.down ?? DEFAULT_HOPS)) ids.add(d);
     return { ids };
   }
-  return { ids: new Set(graph.nodes.keys()) };
+  // Everything, but the sources nothing reads: in a real project they are hundreds of boxes that
+  // say nothing about the flow of data. A selector (or source:x) still shows them.
+  const ids = new Set<string>();
+  for (const [id, n] of graph.nodes) if (n.type !== 'source' || (graph.children.get(id) ?? []).length > 0) ids.add(id);
+  return { ids };
 }
 
 export function buildLineageView(graph: LineageGraph, request: ViewRequest, inputs: ViewInputs = {}): LineageView {
@@ -120,7 +126,8 @@ export function buildLineageView(graph: LineageGraph, request: ViewRequest, inpu
     const children = graph.children.get(id) ?? [];
     const node: ViewNode = {
       id,
-      name: n.name,
+      // Sources by source.table, as they are referenced: two 'server' tables of two sources differ.
+      name: n.type === 'source' && n.sourceName ? `${n.sourceName}.${n.name}` : n.name,
       type: n.type,
       tags: n.tags,
       tests: n.tests.map((t) => (t.column ? { name: t.name, column: t.column } : { name: t.name })),
@@ -148,6 +155,10 @@ export function buildLineageView(graph: LineageGraph, request: ViewRequest, inpu
     for (const p of graph.parents.get(id) ?? []) if (ids.has(p)) edges.push({ id: `${p}->${id}`, source: p, target: id });
   }
   const view: LineageView = { nodes, edges, problems: graph.problems, totalNodes: graph.nodes.size };
+  if (!request.selector?.trim() && !(request.focus && graph.nodes.has(request.focus))) {
+    const unread = [...graph.nodes].filter(([id, n]) => n.type === 'source' && !ids.has(id) && (graph.children.get(id) ?? []).length === 0).length;
+    if (unread) view.unreadSourcesHidden = unread;
+  }
   if (request.focus && graph.nodes.has(request.focus)) view.focus = request.focus;
   if (request.selector?.trim()) view.selector = request.selector.trim();
   if (error) view.selectorError = error;

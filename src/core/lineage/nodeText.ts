@@ -18,7 +18,7 @@ export function kindText(n: NodeTextInput): string {
 export function runText(n: NodeTextInput): string {
   if (!n.run) return n.type === 'source' ? 'raw table' : n.type === 'test' ? 'not run yet' : 'not built yet';
   const parts = [n.run.status, `${(n.run.durationMs / 1000).toFixed(2)} s`];
-  if (n.run.rowsAffected !== undefined) parts.push(`${n.run.rowsAffected.toLocaleString('en-US')} rows`);
+  if (n.run.rowsAffected !== undefined) parts.push(`${n.run.rowsAffected.toLocaleString('en-US')} ${n.run.rowsAffected === 1 ? 'row' : 'rows'}`);
   return parts.join(' · ');
 }
 

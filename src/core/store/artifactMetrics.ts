@@ -217,7 +217,9 @@ export function rollingMetric(key: string, label: string, description: string, p
   const m: MetricSummary = { key, label, description };
   const last = points.at(-1);
   if (!last) return m;
-  const endDay = (now ? now.toISOString() : last.t).slice(0, 10);
+  // With a clock, the window ends on the last complete day (yesterday, UTC): today's few hours
+  // against 30 whole days would read as a fall that is only the day not being over.
+  const endDay = (now ? new Date(Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`) - DAY_MS).toISOString() : last.t).slice(0, 10);
   const end = Date.parse(`${endDay}T00:00:00Z`);
   const first = Date.parse(`${(points[0] as Point).t.slice(0, 10)}T00:00:00Z`);
   const sum = (endMs: number) => {

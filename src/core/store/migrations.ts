@@ -352,6 +352,7 @@ export const MIGRATIONS: readonly string[] = [
     fetched_at   TEXT NOT NULL,
     PRIMARY KEY (package, snapshot_day)
   );
+  `,
   // 5: history read from ClickHouse (issue 17): GH Archive through the github_events table and PyPI
   //    downloads through ClickPy, aggregated by the server, only the tracked repositories and packages.
   //    gharchive_daily_counts: per UTC day, repository (lower case) and event type, the events and the

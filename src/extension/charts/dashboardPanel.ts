@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { ChartPayload } from '../../core/charts/chartPayload';
+import { headlineFigures } from '../../core/charts/headlines';
 import { seedViews } from '../../core/charts/seedViews';
-import type { DashboardState, DashboardToHost, HostToDashboard } from '../../../webview/charts/dashboard/protocol';
+import type { DashboardState, DashboardToHost, HostToDashboard, ProjectMessage } from '../../../webview/charts/dashboard/protocol';
 import type { ExtensionServices } from '../services';
 import { saveExport } from './exportSaver';
 import type { Insight } from '../../core/insights/insight';
@@ -13,14 +14,19 @@ import { webviewOptions } from '../webviewPage';
 
 export const DASHBOARD_VIEW_TYPE = 'communityMetrics.dashboard';
 
-const BODY = `<h1>Community Metrics dashboard</h1>
-<form id="range" class="toolbar" aria-label="Date range for every chart">
-  <label>From <input type="date" name="from"></label>
-  <label>To <input type="date" name="to"></label>
-</form>
-<h2>Insights</h2>
-<ul id="insights" class="insights"><li class="loading">Reading the store…</li></ul>
+const BODY = `<header class="dash-header">
+  <h1>Community Metrics dashboard</h1>
+  <form id="range" class="toolbar" aria-label="Date range for every chart">
+    <label>From <input type="date" name="from"></label>
+    <label>To <input type="date" name="to"></label>
+  </form>
+</header>
 <p id="problems" role="status"></p>
+<div id="projects"></div>
+<section id="insights-section" aria-labelledby="insights-title">
+  <h2 id="insights-title">Insights</h2>
+  <ul id="insights" class="insights"><li class="loading">Reading the store…</li></ul>
+</section>
 <div id="charts" class="dashboard-grid"></div>`;
 
 /**
@@ -93,6 +99,7 @@ export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSer
     const state = this.state;
     const problems: string[] = [];
     let charts: ChartPayload[] = [];
+    let projects: ProjectMessage[] = [];
     try {
       const project = this.s.models.project;
       const declared = project ? [...project.nodes.values()].filter(hasDeclaredChart) : [];
@@ -102,7 +109,15 @@ export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSer
         problems.push(...models.problems);
       }
       const artifacts = [...this.s.model.summaries.values()].map((a) => ({ artifact: a.artifact, source: a.source, name: a.name, project: a.project }));
-      charts = charts.concat(await readStore(this.s, (store) => seedViews(store, artifacts, state)));
+      // Today: the week or month holding it is still running, drawn as "so far".
+      const asOf = new Date().toISOString().slice(0, 10);
+      const names = [...new Set(artifacts.map((a) => a.project))];
+      const read = await readStore(this.s, (store) => ({
+        views: seedViews(store, artifacts, { ...state, asOf }),
+        projects: names.map((name) => ({ name, figures: headlineFigures(store, artifacts.filter((a) => a.project === name)) })),
+      }));
+      charts = charts.concat(read.views);
+      projects = read.projects;
     } catch (err) {
       problems.push((err as Error).message);
       this.s.logger.error(`dashboard: ${(err as Error).stack ?? String(err)}`);
@@ -110,12 +125,14 @@ export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSer
     // A slower render of an older range must not replace the newer one (nor reset the inputs to it).
     if (render !== this.renders || this.panel !== panel) return;
     const names = new Map([...this.s.model.summaries.values()].map((a) => [a.artifact, a.name]));
+    const projectOf = new Map([...this.s.model.summaries.values()].map((a) => [a.artifact, a.project]));
     const shown = [...this.insights.insights];
     const message: HostToDashboard = {
       type: 'render',
       state,
+      projects,
       charts,
-      insights: shown.map((i) => ({ title: i.title, explanation: i.explanation, subject: names.get(i.artifactId) ?? i.artifactId })),
+      insights: shown.map((i) => ({ title: i.title, explanation: i.explanation, subject: names.get(i.artifactId) ?? i.artifactId, ...(projectOf.has(i.artifactId) ? { project: projectOf.get(i.artifactId) } : {}) })),
       problems,
       hasData: [...this.s.model.summaries.values()].some((a) => a.metrics.some((m) => m.latest !== undefined)),
     };

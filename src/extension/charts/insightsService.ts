@@ -41,7 +41,7 @@ export class InsightsService implements ArtifactFlags, vscode.Disposable {
     const marked = markedVersionsOf(this.s.model.config);
     for (const [key, version] of Object.entries(setting)) if (typeof version === 'string') marked[key.includes(':') ? key : `pypi:${normalizePypiName(key)}`] = version;
     try {
-      this.insights = artifacts.length ? await readStore(this.s, (store) => storeInsights(store, artifacts, { markedVersions: marked })) : [];
+      this.insights = artifacts.length ? await readStore(this.s, (store) => storeInsights(store, artifacts, { markedVersions: marked, asOf: new Date().toISOString().slice(0, 10) })) : [];
     } catch (err) {
       this.s.logger.error(`insights: ${(err as Error).message}`);
       this.insights = [];

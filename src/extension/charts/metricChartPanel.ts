@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { EVENT_TYPE, GHARCHIVE_METRIC_KEY, gharchiveEventTypes } from '../../core/charts/gharchiveMetric';
 import { metricChart } from '../../core/charts/metricChart';
-import { metricSeries } from '../../core/charts/metricSeries';
+import { MAX_POINTS_PER_SERIES, metricSeries } from '../../core/charts/metricSeries';
+import { releaseEvents } from '../../core/charts/releaseEvents';
 import type { MetricSeries } from '../../core/charts/metricSeries';
 import type { EventTypeChoice, HostToMetricChart, MetricChartState, MetricChartToHost, SeriesChoice, SeriesRef } from '../../../webview/charts/metric/protocol';
 import type { ExtensionServices } from '../services';
@@ -20,8 +21,14 @@ const BODY = `<form id="controls" aria-label="Chart options">
   <label>From <input type="date" name="from"></label>
   <label>To <input type="date" name="to"></label>
   <label id="event-type" hidden>GH Archive event type <select name="eventType"><option value="">All types</option></select></label>
-  <fieldset id="compare"><legend>Compare</legend></fieldset>
 </form>
+<div id="compare" class="compare" role="group" aria-label="Series compared">
+  <ul id="chosen" class="chips" aria-label="Charted series"></ul>
+  <div class="picker">
+    <input type="search" id="compare-search" placeholder="Compare with… (type to search metrics)" aria-label="Search a metric to compare" aria-controls="compare-list" autocomplete="off">
+    <ul id="compare-list" role="listbox" aria-label="Metrics to compare" hidden></ul>
+  </div>
+</div>
 <p id="note" role="status"></p>
 <div id="charts"></div>`;
 
@@ -81,6 +88,7 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
       switch (m.type) {
         case 'ready':
           entry.ready = true;
+          entry.state = sanitize({ ...entry.state, plotWidth: m.plotWidth }, entry.state);
           void this.post(panel);
           break;
         case 'options':
@@ -110,6 +118,13 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
     return `Chart: ${metric?.label ?? name}${type}${more}`;
   }
 
+  /** The GitHub repositories of the projects the charted artifacts belong to: their releases mark the timeline. */
+  private reposOf(refs: readonly SeriesRef[]): string[] {
+    const all = [...this.s.model.summaries.values()];
+    const projects = new Set(refs.map((r) => all.find((a) => a.artifact === r.artifactId)?.project).filter((p): p is string => p !== undefined));
+    return [...new Set(all.filter((a) => a.source === 'github' && projects.has(a.project)).map((a) => a.name))];
+  }
+
   /** Every metric of every tracked artifact, as the tree lists them. */
   private choices(): SeriesChoice[] {
     return [...this.s.model.summaries.values()].flatMap((a) => a.metrics.map((m) => ({ artifactId: a.artifact, metricKey: m.key, label: `${a.project} / ${a.name} · ${m.label}` })));
@@ -122,14 +137,20 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
     let message: HostToMetricChart;
     try {
       const archived = state.series.filter((r) => r.metricKey === GHARCHIVE_METRIC_KEY && r.artifactId.startsWith('github:'));
-      const { series, eventTypes } = await readStore(this.s, (store) => ({
+      // Never more points per series than the plot has pixel columns for (two per point): a finer
+      // grain is aggregated to the one that fits, and the summary says so.
+      const maxPoints = state.plotWidth ? Math.max(60, Math.min(MAX_POINTS_PER_SERIES, Math.floor(state.plotWidth / 2))) : undefined;
+      const asOf = new Date().toISOString().slice(0, 10);
+      const repos = this.reposOf(state.series);
+      const { series, eventTypes, events } = await readStore(this.s, (store) => ({
         series: state.series.map((r): MetricSeries =>
-          metricSeries(store, r.artifactId, r.metricKey, { grain: state.grain, mode: state.mode, from: state.from, to: state.to, align: state.align, eventType: state.eventType }),
+          metricSeries(store, r.artifactId, r.metricKey, { grain: state.grain, mode: state.mode, from: state.from, to: state.to, align: state.align, eventType: state.eventType, asOf, ...(maxPoints ? { maxPoints } : {}) }),
         ),
         eventTypes: archived.length ? gharchiveEventTypes(store, archived.map((r) => r.artifactId.slice('github:'.length))) : undefined,
+        events: repos.length ? releaseEvents(store, repos) : [],
       }));
       const widened = series.filter((x) => x.grain !== state.grain);
-      const chart = metricChart(series, { log: state.log, align: state.align, title: series.length === 1 ? series[0]?.name : undefined });
+      const chart = metricChart(series, { log: state.log, align: state.align, title: series.length === 1 ? chartTitle(series[0] as MetricSeries) : undefined, events });
       message = {
         type: 'render',
         state,
@@ -169,7 +190,13 @@ function sanitize(next: MetricChartState, prev: MetricChartState): MetricChartSt
     ...(typeof next.from === 'string' && DAY.test(next.from) ? { from: next.from } : {}),
     ...(typeof next.to === 'string' && DAY.test(next.to) ? { to: next.to } : {}),
     ...(typeof next.eventType === 'string' && EVENT_TYPE.test(next.eventType) ? { eventType: next.eventType } : {}),
+    ...(typeof next.plotWidth === 'number' && next.plotWidth >= 100 && next.plotWidth <= 20_000 ? { plotWidth: Math.round(next.plotWidth) } : {}),
   };
+}
+
+/** The chart's heading, for people: "left-pad: npm downloads per day". */
+function chartTitle(s: MetricSeries): string {
+  return `${s.name}: ${s.axisTitle}`;
 }
 
 /** A chosen type stays offered (with 0 events) after the series that had it are no longer charted. */

@@ -117,8 +117,8 @@ describe('GH Archive events as a metric (real hour, real importer, sql.js store)
     // A chart with no partial period has no coverage column.
     const whole = metricChart([series(CACHET, { from: '2015-01-02' })]);
     assert.deepEqual(whole.columns, ['series', 'period', 'value']);
-    assert.equal(whole.spec.layer, undefined, 'and no ring layer');
-    assert.equal((whole.spec.mark as { type: string }).type, 'line');
+    const wholeLayers = whole.spec.layer as Array<{ name?: string; mark: { type: string } }>;
+    assert.deepEqual(wholeLayers.map((l) => [l.name, l.mark.type]), [[undefined, 'line']], 'and no ring layer');
   });
 
   it('filters by event type, and the label says what is counted', () => {

@@ -1,18 +1,32 @@
 import { ChartView } from '../shared/chartView';
+import type { ChartPayloadMessage } from '../shared/messages';
 import { onThemeChange } from '../shared/theme';
 import { vscodeApi } from '../shared/vscodeApi';
-import type { DashboardState, DashboardToHost, HostToDashboard } from './protocol';
+import type { DashboardState, DashboardToHost, HostToDashboard, InsightMessage, ProjectMessage } from './protocol';
 
 const vscode = vscodeApi<DashboardToHost, DashboardState>();
 const form = document.getElementById('range') as HTMLFormElement;
 const insightsEl = document.getElementById('insights') as HTMLUListElement;
+const insightsSection = document.getElementById('insights-section') as HTMLElement;
 const problemsEl = document.getElementById('problems') as HTMLElement;
+const projectsEl = document.getElementById('projects') as HTMLElement;
 const chartsEl = document.getElementById('charts') as HTMLElement;
 let views: ChartView[] = [];
 let last: HostToDashboard | undefined;
 
 const input = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
 
+/** The questions a project's charts answer, in the order a maintainer asks them. */
+const GROUPS: Array<{ key: NonNullable<ChartPayloadMessage['group']>; title: string }> = [
+  { key: 'growth', title: 'Growth' },
+  { key: 'usage', title: 'Usage' },
+  { key: 'community', title: 'Community health' },
+];
+
+/**
+ * Draws every card, one after another but yielding to the browser between them, so that the page
+ * paints its first cards while the later ones are still being built.
+ */
 async function draw(): Promise<void> {
   if (!last) return;
   const points: Record<string, number> = {};
@@ -22,47 +36,114 @@ async function draw(): Promise<void> {
     } catch (err) {
       vscode.postMessage({ type: 'error', message: `${chart.id}: ${(err as Error).message}` });
     }
+    await new Promise((r) => requestAnimationFrame(() => r(undefined)));
   }
   vscode.postMessage({ type: 'rendered', points });
 }
 
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
 /** Insights as a list; each opens its chart. Text from the network: textContent only. */
-function showInsights(m: HostToDashboard): void {
-  insightsEl.replaceChildren();
-  if (m.insights.length === 0) {
-    const li = document.createElement('li');
-    li.className = 'none';
-    li.textContent = m.hasData === false
-      ? 'No data yet, so nothing to look at: run “Community Metrics: Refresh” to fetch the tracked projects’ metrics.'
-      : 'No insight flags: nothing unusual in the data.';
-    insightsEl.append(li);
-  }
-  m.insights.forEach((ins, index) => {
-    const li = document.createElement('li');
-    const strong = document.createElement('strong');
-    strong.textContent = `${ins.subject}: ${ins.title}`;
-    const p = document.createElement('p');
-    p.textContent = ins.explanation;
-    const open = document.createElement('button');
+function insightItems(list: Array<{ ins: InsightMessage; index: number }>): HTMLLIElement[] {
+  return list.map(({ ins, index }) => {
+    const li = el('li');
+    const strong = el('strong', undefined, `${ins.subject}: ${ins.title}`);
+    const p = el('p', undefined, ins.explanation);
+    const open = el('button', undefined, 'Open chart');
     open.type = 'button';
-    open.textContent = 'Open chart';
     open.addEventListener('click', () => vscode.postMessage({ type: 'openInsight', index }));
     li.append(strong, p, open);
-    insightsEl.append(li);
+    return li;
   });
+}
+
+function figures(p: ProjectMessage): HTMLElement {
+  const row = el('div', 'figures');
+  row.setAttribute('role', 'list');
+  for (const f of p.figures) {
+    const card = el('div', 'figure');
+    card.setAttribute('role', 'listitem');
+    card.append(el('div', 'figure-label', f.label), el('div', 'figure-value', f.value), el('div', `figure-detail${f.trend ? ` trend-${f.trend}` : ''}`, f.detail));
+    row.append(card);
+  }
+  return row;
+}
+
+/**
+ * The page, top-down: per project its headline figures, the insight flags about it, then its
+ * charts grouped by question, each card with its one-line takeaway; charts of the user's models
+ * and flags about no tracked project last.
+ */
+function layout(m: HostToDashboard): void {
+  for (const v of views) v.dispose();
+  views = [];
+  const ordered: ChartPayloadMessage[] = [];
+  const sections: HTMLElement[] = [];
+  const indexed = m.insights.map((ins, index) => ({ ins, index }));
+  const known = new Set(m.projects.map((p) => p.name));
+  for (const p of m.projects) {
+    const section = el('section', 'project');
+    section.append(el('h2', 'project-title', p.name));
+    if (p.figures.length) section.append(figures(p));
+    const flags = indexed.filter((x) => x.ins.project === p.name);
+    if (flags.length) {
+      const ul = el('ul', 'insights');
+      ul.setAttribute('aria-label', `Insights about ${p.name}`);
+      ul.append(...insightItems(flags));
+      section.append(ul);
+    }
+    for (const g of GROUPS) {
+      const mine = m.charts.filter((c) => c.project === p.name && c.group === g.key);
+      if (!mine.length) continue;
+      const grid = el('div', 'dashboard-grid');
+      section.append(el('h3', 'group-title', g.title), grid);
+      for (const c of mine) {
+        ordered.push(c);
+        views.push(card(grid, c));
+      }
+    }
+    sections.push(section);
+  }
+  projectsEl.replaceChildren(...sections);
+  // Flags about no project shown above (or every flag when there is no project section yet).
+  const rest = indexed.filter((x) => !x.ins.project || !known.has(x.ins.project));
+  insightsEl.replaceChildren(...insightItems(rest));
+  if (m.insights.length === 0) {
+    insightsEl.append(el('li', 'none', m.hasData === false
+      ? 'No data yet, so nothing to look at: run “Community Metrics: Refresh” to fetch the tracked projects’ metrics.'
+      : 'No insight flags: nothing unusual in the data.'));
+  }
+  insightsSection.hidden = rest.length === 0 && m.insights.length > 0;
+  chartsEl.replaceChildren();
+  const others = m.charts.filter((c) => !c.project || !known.has(c.project) || !c.group);
+  if (others.length) chartsEl.before(el('h2', 'models-title', 'Charts of your models'));
+  for (const c of others) {
+    ordered.push(c);
+    views.push(card(chartsEl, c));
+  }
+  last = { ...m, charts: ordered };
+}
+
+function card(parent: HTMLElement, c: ChartPayloadMessage): ChartView {
+  const view = new ChartView(parent, (x) => vscode.postMessage(x));
+  if (c.takeaway) view.setTakeaway(c.takeaway);
+  return view;
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToDashboard>) => {
   const m = event.data;
   if (m?.type !== 'render') return;
-  last = m;
   vscode.setState(m.state);
   input('from').value = m.state.from ?? '';
   input('to').value = m.state.to ?? '';
-  showInsights(m);
   problemsEl.textContent = m.problems.join('\n');
-  for (const v of views) v.dispose();
-  views = m.charts.map(() => new ChartView(chartsEl, (x) => vscode.postMessage(x)));
+  document.querySelectorAll('h2.models-title').forEach((h) => h.remove());
+  layout(m);
   void draw();
 });
 

@@ -12,11 +12,27 @@ export interface InsightMessage {
   explanation: string;
   /** Artifact name, to say which artifact the flag is about. */
   subject: string;
+  /** The project of that artifact: the flag shows in its section. */
+  project?: string;
+}
+
+/** A headline figure of a project (core's HeadlineFigure, structurally). */
+export interface FigureMessage {
+  label: string;
+  value: string;
+  detail: string;
+  trend?: 'up' | 'down' | 'flat';
+}
+
+/** A project's section: its name and headline figures, then its charts (by their `project`). */
+export interface ProjectMessage {
+  name: string;
+  figures: FigureMessage[];
 }
 
 /** host → webview */
 export type HostToDashboard = {
-  type: 'render'; state: DashboardState; charts: ChartPayloadMessage[]; insights: InsightMessage[]; problems: string[];
+  type: 'render'; state: DashboardState; projects: ProjectMessage[]; charts: ChartPayloadMessage[]; insights: InsightMessage[]; problems: string[];
   /** Whether the store holds any value of a tracked artifact: no flag means "nothing unusual" only then. */
   hasData?: boolean;
 };

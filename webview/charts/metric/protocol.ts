@@ -20,6 +20,8 @@ export interface MetricChartState {
   to?: string;
   /** GH Archive series: count only this event type (`WatchEvent`); absent for every type. */
   eventType?: string;
+  /** The width of the chart's plot in CSS pixels: a series gets at most one point per two of them. */
+  plotWidth?: number;
 }
 
 /** An event type stored for the charted repositories, with how many events it has. */
@@ -47,4 +49,4 @@ export type HostToMetricChart =
   | { type: 'failed'; state: MetricChartState; message: string };
 
 /** webview → host */
-export type MetricChartToHost = { type: 'ready' } | { type: 'options'; state: MetricChartState } | ExportRequest | RenderedNotice | ErrorNotice;
+export type MetricChartToHost = { type: 'ready'; plotWidth?: number } | { type: 'options'; state: MetricChartState } | ExportRequest | RenderedNotice | ErrorNotice;

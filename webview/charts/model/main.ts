@@ -9,6 +9,7 @@ const tableTab = document.getElementById('tab-table') as HTMLButtonElement;
 const chartPane = document.getElementById('pane-chart') as HTMLElement;
 const tablePane = document.getElementById('pane-table') as HTMLElement;
 const statusEl = document.getElementById('status') as HTMLElement;
+document.body.classList.add('fill');
 const chart = new ChartView(chartPane, (m) => vscode.postMessage(m), { headingLevel: 'h1', summaryId: 'summary', chartId: 'chart' });
 let last: Extract<HostToModelChart, { type: 'render' }> | undefined;
 let state: ModelChartState | undefined = vscode.getState();

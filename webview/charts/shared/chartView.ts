@@ -4,7 +4,7 @@ import { expressionInterpreter } from 'vega-interpreter';
 import { toCsv } from './csv';
 import { ARIA_ROWS_LIMIT } from './messages';
 import type { ChartPayloadMessage, ErrorNotice, ExportRequest, RenderedNotice } from './messages';
-import { themeConfig } from './theme';
+import { themeConfig, themeKind } from './theme';
 
 /** Draws a page's one chart and tells the host how many rows it drew, or why it could not. */
 export async function drawAndReport(chart: ChartView, payload: ChartPayloadMessage, post: (m: RenderedNotice | ErrorNotice) => void): Promise<void> {
@@ -27,13 +27,15 @@ export class ChartView {
   private readonly summaryEl: HTMLElement;
   private readonly chartEl: HTMLDivElement;
   private readonly errorEl: HTMLElement;
+  private readonly releasesEl: HTMLLabelElement;
+  private readonly takeawayEl: HTMLElement;
   private view: Result | undefined;
   private payload: ChartPayloadMessage | undefined;
 
   constructor(
     parent: HTMLElement,
     private readonly post: (m: ExportRequest) => void,
-    options: { headingLevel?: 'h1' | 'h2'; summaryId?: string; chartId?: string } = {},
+    private readonly options: { headingLevel?: 'h1' | 'h2'; summaryId?: string; chartId?: string; renderer?: 'svg' | 'canvas' } = {},
   ) {
     this.root = document.createElement('section');
     this.root.className = 'chart-card';
@@ -50,23 +52,63 @@ export class ChartView {
     this.chartEl.className = 'chart-area';
     this.chartEl.setAttribute('role', 'img');
     if (options.chartId) this.chartEl.id = options.chartId;
+    // One export menu per chart, beside its title, instead of a row of buttons under each.
+    const head = document.createElement('div');
+    head.className = 'chart-head';
     const tools = document.createElement('div');
     tools.className = 'chart-tools';
-    for (const format of ['png', 'svg', 'csv'] as const) {
+    this.releasesEl = document.createElement('label');
+    this.releasesEl.className = 'releases-toggle';
+    this.releasesEl.hidden = true;
+    const releasesBox = document.createElement('input');
+    releasesBox.type = 'checkbox';
+    releasesBox.checked = true;
+    releasesBox.name = 'releases';
+    releasesBox.addEventListener('change', () => void this.view?.view.signal('showReleases', releasesBox.checked).runAsync());
+    this.releasesEl.append(releasesBox, document.createTextNode(' Releases'));
+    const menu = document.createElement('details');
+    menu.className = 'export-menu';
+    const summary = document.createElement('summary');
+    summary.textContent = 'Export';
+    summary.title = 'Save this chart as an image or its data as CSV';
+    const items = document.createElement('div');
+    items.className = 'export-items';
+    items.setAttribute('role', 'menu');
+    for (const [format, label] of [['png', 'PNG image'], ['svg', 'SVG image'], ['csv', 'CSV data']] as const) {
       const b = document.createElement('button');
       b.type = 'button';
-      b.textContent = `Export ${format.toUpperCase()}`;
+      b.setAttribute('role', 'menuitem');
+      b.textContent = label;
       b.dataset.export = format;
-      b.addEventListener('click', () => void this.export(format));
-      tools.append(b);
+      b.addEventListener('click', () => {
+        menu.open = false;
+        void this.export(format);
+      });
+      items.append(b);
     }
     // Until the host's data arrives (the store is read off the extension host's thread).
     const loading = document.createElement('p');
     loading.className = 'chart-loading';
     loading.textContent = 'Reading the store…';
     this.chartEl.append(loading);
-    this.root.append(this.titleEl, this.summaryEl, this.errorEl, this.chartEl, tools);
+    menu.append(summary, items);
+    tools.append(this.releasesEl, menu);
+    head.append(this.titleEl, tools);
+    this.takeawayEl = document.createElement('p');
+    this.takeawayEl.className = 'chart-takeaway';
+    this.takeawayEl.hidden = true;
+    this.root.append(head, this.takeawayEl, this.summaryEl, this.errorEl, this.chartEl);
     parent.append(this.root);
+  }
+
+  /**
+   * A dashboard card's one-line finding, above the chart; the full text summary then goes behind
+   * a disclosure (it stays the chart's accessible description).
+   */
+  setTakeaway(text: string): void {
+    this.takeawayEl.textContent = text;
+    this.takeawayEl.hidden = false;
+    this.root.classList.add('has-takeaway');
   }
 
   async render(payload: ChartPayloadMessage): Promise<number> {
@@ -97,14 +139,21 @@ export class ChartView {
       this.chartEl.querySelectorAll('.chart-empty, .chart-loading').forEach((e) => e.remove());
       // ast + expressionInterpreter: Vega evaluates expressions without `new Function`, so the
       // panel's CSP needs no 'unsafe-eval'.
+      const releases = Array.isArray(payload.spec.params) && (payload.spec.params as { name?: string }[]).some((p) => p.name === 'showReleases');
+      this.releasesEl.hidden = !releases;
+      const box = this.releasesEl.querySelector('input');
+      if (box) box.checked = true;
       this.view = await embed(this.chartEl, spec as unknown as Parameters<typeof embed>[1], {
         actions: false,
-        renderer: 'svg',
+        renderer: this.options.renderer ?? rendererFor(payload),
         ast: true,
         expr: expressionInterpreter,
         defaultStyle: false,
       });
       this.chartEl.dataset.points = String(payload.values.length);
+      this.chartEl.dataset.renderer = this.options.renderer ?? rendererFor(payload);
+      // The theme it was drawn in: tests wait for every chart of a page to be redrawn after a switch.
+      this.chartEl.dataset.theme = themeKind();
       this.chartEl.dataset.series = JSON.stringify(payload.series);
       return payload.values.length;
     } catch (err) {
@@ -128,6 +177,16 @@ export class ChartView {
     this.view?.finalize();
     this.root.remove();
   }
+}
+
+/**
+ * SVG while the marks are few (crisp, inspectable, what the export writes anyway); Vega's canvas
+ * renderer above CANVAS_ROWS rows, where building one DOM node per mark costs more than drawing
+ * (bench/charts.ts measures both).
+ */
+export const CANVAS_ROWS = 4000;
+export function rendererFor(payload: ChartPayloadMessage): 'svg' | 'canvas' {
+  return payload.values.length > CANVAS_ROWS ? 'canvas' : 'svg';
 }
 
 /** The theme's colours and fonts, under what the chart's own spec configures (a declared or .vl.json chart). */

@@ -21,6 +21,9 @@ export interface ChartPayloadMessage {
   series: string[];
   /** Nothing to draw: said instead of drawing bare axes. */
   empty?: string;
+  group?: 'growth' | 'usage' | 'community';
+  project?: string;
+  takeaway?: string;
 }
 
 /** webview → host: save an export of a chart where the user picks. */

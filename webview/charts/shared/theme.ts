@@ -1,36 +1,56 @@
+import type { ThemeKind } from './palette';
+import { DEFAULT_BACKGROUNDS, ensureContrast, seriesPalette } from './palette';
+
 /** Vega config from the theme's `--vscode-*` variables; read again at each render so a theme switch shows. */
 function cssVar(name: string, fallback: string): string {
   const value = getComputedStyle(document.body).getPropertyValue(name).trim();
   return value || fallback;
 }
 
+/** The kind of the current VS Code theme, from the class VS Code puts on the webview's body. */
+export function themeKind(): ThemeKind {
+  const c = document.body.classList;
+  if (c.contains('vscode-high-contrast-light')) return 'high-contrast-light';
+  if (c.contains('vscode-high-contrast')) return 'high-contrast';
+  if (c.contains('vscode-light')) return 'light';
+  return 'dark';
+}
+
+/**
+ * The series colours: the palette made for the theme's kind, each checked against the editor
+ * background the theme really has and moved toward white or black until its WCAG contrast is at
+ * least 3:1 (the theme's own `--vscode-charts-*` colours are not made for that: Dark Modern's
+ * orange and a brown of some themes fall below it).
+ */
+export function themePalette(): { colors: string[]; background: string } {
+  const kind = themeKind();
+  const background = cssVar('--vscode-editor-background', DEFAULT_BACKGROUNDS[kind]);
+  return { colors: seriesPalette(kind, background), background };
+}
+
 export function themeConfig(): Record<string, unknown> {
   const fg = cssVar('--vscode-editor-foreground', '#333');
-  const muted = cssVar('--vscode-descriptionForeground', fg);
+  const { colors, background } = themePalette();
+  const muted = ensureContrast(cssVar('--vscode-descriptionForeground', fg), background, 4.5);
   const grid = cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', '#8884'));
-  const accent = cssVar('--vscode-charts-blue', cssVar('--vscode-textLink-foreground', '#3794ff'));
+  const accent = colors[0] as string;
   const font = cssVar('--vscode-font-family', 'sans-serif');
-  const palette = [
-    accent,
-    cssVar('--vscode-charts-orange', '#d18616'),
-    cssVar('--vscode-charts-green', '#89d185'),
-    cssVar('--vscode-charts-purple', '#b180d7'),
-    cssVar('--vscode-charts-red', '#f14c4c'),
-    cssVar('--vscode-charts-yellow', '#cca700'),
-    cssVar('--vscode-charts-foreground', fg),
-  ];
+  const size = Number.parseFloat(cssVar('--vscode-font-size', '13')) || 13;
   return {
     background: 'transparent',
     font,
     view: { stroke: 'transparent' },
-    axis: { labelColor: muted, titleColor: fg, gridColor: grid, domainColor: grid, tickColor: grid },
-    legend: { labelColor: fg, titleColor: fg },
+    axis: { labelColor: muted, titleColor: fg, gridColor: grid, gridOpacity: 0.5, domainColor: grid, tickColor: grid, labelFontSize: size - 1, titleFontSize: size - 1, titleFontWeight: 'normal', labelPadding: 4, titlePadding: 8 },
+    axisY: { grid: true },
+    legend: { labelColor: fg, titleColor: fg, labelFontSize: size - 1, symbolSize: 120 },
     title: { color: fg },
     line: { stroke: accent },
-    point: { fill: accent, stroke: accent },
+    mark: { color: accent },
     bar: { fill: accent },
     area: { fill: accent },
-    range: { category: palette },
+    rule: { stroke: muted },
+    text: { fill: muted },
+    range: { category: colors },
   };
 }
 

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { contrastRatio, MIN_CONTRAST } from '../../webview/charts/shared/palette';
+import { runCommand } from '../harness/browser';
+import { repoRoot } from '../support/fixtures';
+import { waitFor } from './chartSteps';
+
+/** The three kinds of theme every panel is looked at in: the picker's label and the workbench's class. */
+export const THEMES = [
+  { name: 'dark', label: 'Dark Modern', workbenchClass: 'vs-dark' },
+  { name: 'light', label: 'Light Modern', workbenchClass: 'vs' },
+  { name: 'high-contrast', label: 'Dark High Contrast', workbenchClass: 'hc-black' },
+] as const;
+export type ThemeName = (typeof THEMES)[number]['name'];
+
+export const SCREENS_DIR = path.join(repoRoot, 'test-results', 'screens');
+
+/** Preferences: Color Theme, then the theme typed into its picker, as a person does; waits for the workbench to switch. */
+export async function setColorTheme(page: Page, theme: (typeof THEMES)[number]): Promise<void> {
+  const workbench = page.locator('.monaco-workbench').first();
+  if (await workbench.evaluate((el, c) => el.classList.contains(c), theme.workbenchClass)) return;
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input[type="text"]').first().fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).filter({ hasNotText: 'Marketplace' }).first().click();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Modern' }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.type(theme.label);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: theme.label }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await waitFor(page, () => workbench.evaluate((el, c) => el.classList.contains(c), theme.workbenchClass), (v) => v, `the ${theme.label} theme`, 30_000);
+}
+
+/**
+ * The series colours drawn in `frame` (line strokes, bar and area fills, point fills) and the
+ * panel's background, and each colour's WCAG contrast against it.
+ */
+export async function drawnContrast(frame: Frame): Promise<{ background: string; colours: Array<{ colour: string; ratio: number }> }> {
+  // A string: it runs in the webview, whose DOM types this Node-side file does not have.
+  const { background, colours } = (await frame.evaluate(`(() => {
+    const bg = getComputedStyle(document.body).backgroundColor;
+    const seen = new Set();
+    for (const el of document.querySelectorAll('.chart-area svg .role-mark path, .chart-area svg .role-mark line')) {
+      const parent = el.closest('.role-mark');
+      // Release rules and their labels are in the muted text colour, not a series colour.
+      if (!parent || parent.classList.contains('releases_marks') || parent.classList.contains('mark-text')) continue;
+      const mark = parent.getAttribute('class') || '';
+      const value = mark.includes('mark-line') ? el.getAttribute('stroke') : el.getAttribute('fill');
+      if (value && value !== 'transparent' && value !== 'none') seen.add(value);
+    }
+    return { background: bg, colours: [...seen] };
+  })()`)) as { background: string; colours: string[] };
+  return { background, colours: colours.map((colour) => ({ colour, ratio: contrastRatio(colour, background) })) };
+}
+
+/**
+ * Switches the workbench to each theme, waits for the panel to draw again, checks every series
+ * colour against the panel's background (WCAG ≥ 3:1) and saves a screenshot of the workbench to
+ * test-results/screens/<panel>-<theme>.png. `ready` finds the panel's frame and waits until it is
+ * drawn in the current theme (a theme switch redraws the charts).
+ */
+export async function shootInThemes(page: Page, panel: string, ready: () => Promise<Frame>, scrollTo?: string): Promise<string[]> {
+  await mkdir(SCREENS_DIR, { recursive: true });
+  // The panel as a person reading it would have it: the empty secondary side bar closed.
+  if (await page.locator('.part.auxiliarybar').first().isVisible().catch(() => false)) {
+    await runCommand(page, 'View: Toggle Secondary Side Bar Visibility').catch(() => page.keyboard.press('Escape'));
+  }
+  const files: string[] = [];
+  for (const theme of THEMES) {
+    await setColorTheme(page, theme);
+    const frame = await ready();
+    // The page redraws on the body's class change: wait until every chart says it was drawn in this
+    // theme (ChartView's data-theme), then for the drawing to settle.
+    await waitFor(page, () => frame.evaluate(`[...document.querySelectorAll('.chart-area[data-points]')].every((c) => c.dataset.theme === '${theme.name}')`), (v) => v === true, `${panel} drawn in ${theme.name}`, 60_000);
+    await page.waitForTimeout(500);
+    const { background, colours } = await drawnContrast(frame);
+    for (const c of colours) assert.ok(c.ratio >= MIN_CONTRAST, `${panel} in ${theme.name}: ${c.colour} on ${background} has contrast ${c.ratio.toFixed(2)}:1`);
+    const file = path.join(SCREENS_DIR, `${panel}-${theme.name}.png`);
+    await frame.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: file });
+    files.push(file);
+    // A long page (the dashboard): a second screen further down, where its charts are.
+    if (scrollTo) {
+      await frame.locator(scrollTo).first().scrollIntoViewIfNeeded();
+      await frame.evaluate(`document.querySelector(${JSON.stringify(scrollTo)}).scrollIntoView({ block: 'start' })`);
+      await page.waitForTimeout(300);
+      const more = path.join(SCREENS_DIR, `${panel}-${theme.name}-charts.png`);
+      await page.screenshot({ path: more });
+      files.push(more);
+      await frame.evaluate('window.scrollTo(0, 0)');
+    }
+  }
+  await setColorTheme(page, THEMES[0]);
+  return files;
+}
