@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { RELEASE_LAYER } from '../../src/core/charts/metricChart';
 import { metricSeries } from '../../src/core/charts/metricSeries';
 import { trafficChart } from '../../src/core/charts/trafficViews';
 import { parseProjectConfig } from '../../src/core/config/projectConfig';
@@ -97,10 +98,10 @@ describe('GitHub traffic, from responses built on GitHub\'s documentation', () =
     try {
       store.db.run("INSERT INTO github_releases (repo, release_id, tag_name, name, draft, prerelease, created_at, published_at) VALUES (?, 1, 'v1.0.0', 'One', 0, 0, '2016-10-17T10:00:00Z', '2016-10-17T10:00:00Z'), (?, 2, 'v0.1.0', 'Old', 0, 0, '2015-01-01T00:00:00Z', '2015-01-01T00:00:00Z')", [REPO, REPO]);
       const chart = trafficChart(store, { artifact: `github:${REPO}`, source: 'github', name: REPO, project: 'hello' }, {});
-      const layers = chart?.spec.layer as { data?: { values: unknown[] }; mark: { type?: string } }[];
-      assert.equal(layers.length, 2);
-      assert.deepEqual(layers[1]?.data?.values, [{ period: '2016-10-17', release: 'v1.0.0' }], 'only the releases inside the charted days');
-      assert.equal(layers[1]?.mark.type, 'rule');
+      const layers = chart?.spec.layer as { name?: string; data?: { values: unknown[] }; mark: { type?: string } }[];
+      const rules = layers.find((l) => l.name === RELEASE_LAYER);
+      assert.deepEqual(rules?.data?.values, [{ period: '2016-10-17', label: 'v1.0.0' }], 'only the releases inside the charted days');
+      assert.equal(rules?.mark.type, 'rule');
       assert.match(chart?.summary ?? '', /Releases in the period \(dashed rules\): v1\.0\.0 on 2016-10-17\./);
       assert.deepEqual(chart?.series.map((x) => x.split(':')[0]), ['octocat/Hello-World', 'octocat/Hello-World']);
       // A valid vega-lite spec: compiled by vega-lite itself, with the data the webview sends.

@@ -2,6 +2,7 @@ import type { ChartPayload } from './chartPayload';
 import { CHART_DATASET, VEGA_LITE_SCHEMA } from './chartPayload';
 import { metricChart } from './metricChart';
 import { metricSeries } from './metricSeries';
+import { releaseEvents } from './releaseEvents';
 import type { MetricSeries, SeriesPoint } from './metricSeries';
 import type { ViewArtifact, ViewRange } from './seedViews';
 import type { SqlReader } from './sqlReader';
@@ -26,34 +27,14 @@ export function trafficChart(db: SqlReader, a: ViewArtifact, range: ViewRange): 
     .map((k) => metricSeries(db, a.artifact, k, { grain: 'day', mode: 'total', ...range }))
     .filter((s) => s.points.length > 0);
   if (series.length === 0) return undefined;
-  const chart = metricChart(series, { title: `${a.name}: views and clones per day (GitHub traffic), releases marked` });
-  chart.id = `traffic:${a.artifact}`;
   const periods = series.flatMap((s) => s.points.map((p) => p.period)).sort();
   const first = periods[0] as string;
   const last = periods.at(-1) as string;
-  const releases = db.all<{ tag: string; day: string }>(
-    `SELECT COALESCE(tag_name, name, CAST(release_id AS TEXT)) AS tag, substr(COALESCE(published_at, created_at), 1, 10) AS day
-       FROM github_releases WHERE repo = ? AND draft = 0 AND COALESCE(published_at, created_at) IS NOT NULL
-        AND substr(COALESCE(published_at, created_at), 1, 10) BETWEEN ? AND ? ORDER BY day`,
-    [a.name, first, last],
-  );
-  if (releases.length === 0) return chart;
-  const { mark, encoding, ...rest } = chart.spec;
-  chart.spec = {
-    ...rest,
-    layer: [
-      { mark, encoding },
-      {
-        data: { values: releases.map((r) => ({ period: r.day, release: r.tag })) },
-        mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1 },
-        encoding: {
-          x: { field: 'period', type: 'temporal', scale: { type: 'utc' } },
-          tooltip: [{ field: 'release', type: 'nominal', title: 'Release' }, { field: 'period', type: 'temporal', title: 'published', format: '%Y-%m-%d', scale: { type: 'utc' } }],
-        },
-      },
-    ],
-  };
-  chart.summary += ` Releases in the period (dashed rules): ${releases.map((r) => `${r.tag} on ${r.day}`).join(', ')}.`;
+  // The repository's releases on the same time axis, drawn like every time chart's (metricChart).
+  const events = releaseEvents(db, [a.name]).filter((e) => e.day >= first && e.day <= last);
+  const chart = metricChart(series, { title: `${a.name}: views and clones per day (GitHub traffic), releases marked`, events });
+  chart.id = `traffic:${a.artifact}`;
+  if (events.length) chart.summary += ` Releases in the period (dashed rules): ${events.map((e) => `${e.label} on ${e.day}`).join(', ')}.`;
   return chart;
 }
 
