@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { DEFAULT_GHARCHIVE_URL, importGhArchive } from '../core/gharchive/importer';
-import type { GhArchiveImportResult } from '../core/gharchive/importer';
+import { DEFAULT_GHARCHIVE_URL } from '../core/gharchive/importer';
+import type { GhArchiveImportResult, GhArchiveProgress } from '../core/gharchive/importer';
 import type { ExtensionServices } from './services';
 
 const HOUR = /^\d{4}-\d{2}-\d{2}(?:T\d{1,2})?$/;
@@ -32,16 +32,12 @@ export async function importGhArchiveCommand(s: ExtensionServices, range?: { fro
       const sub = token.onCancellationRequested(() => abort.abort());
       let reported = 0;
       try {
-        return await importGhArchive({
-          SQL: await s.sql(),
-          storeFile,
-          logger: s.logger,
-          repos,
-          from: from.trim(),
-          to: to.trim(),
-          baseUrl,
+        // The whole import runs in the store worker: downloading, decompressing and parsing hours
+        // is seconds of CPU that must not block the extension host.
+        return await s.store.client().call('importGhArchive', { repos, from: from.trim(), to: to.trim(), baseUrl }, {
           signal: abort.signal,
-          onProgress: (p) => {
+          onProgress: (value) => {
+            const p = value as GhArchiveProgress;
             const pct = (p.hoursDone / Math.max(1, p.hoursTotal)) * 100;
             const mb = p.bytes !== undefined ? ` ${(p.bytes / 1e6).toFixed(1)} MB` : '';
             progress.report({ message: `${p.hour.slice(0, 13)} ${p.phase}${mb} (${p.hoursDone}/${p.hoursTotal})`, increment: pct - reported });

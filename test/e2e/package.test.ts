@@ -41,6 +41,7 @@ describe('VSIX package', () => {
     const entries = await zipEntries(vsix);
     assert.ok(entries.includes('extension/dist/extension.js'));
     assert.ok(entries.includes('extension/dist/sql-wasm.wasm'));
+    assert.ok(entries.includes('extension/dist/storeWorker.js'), 'the store worker ships');
     assert.ok(entries.includes('extension/dist/webview/chart.js'));
     assert.deepEqual(entries.filter((e) => e.includes('node_modules/') || e.endsWith('.map') || e.includes('/src/') || e.includes('/test/')), []);
   });

@@ -22,6 +22,7 @@ export async function run(): Promise<void> {
   require('./configDiagnostics.test');
   require('./models.test');
   require('./gharchive.test');
+  require('./storeWorker.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   const records: TestRecord[] = [];

@@ -1,6 +1,5 @@
 import type { DockerImage } from '../config/projectConfig';
 import { HttpError } from '../http/errors';
-import { insertDockerHubSnapshot } from '../store/packageRows';
 import type { DatasetContext } from './context';
 import { joinUrl } from './context';
 
@@ -33,5 +32,5 @@ export async function dockerHubDataset(ctx: DatasetContext, image: DockerImage):
     starCount: typeof res.body.star_count === 'number' ? res.body.star_count : null,
     lastUpdated: typeof res.body.last_updated === 'string' ? res.body.last_updated : null,
   };
-  ctx.write((store) => insertDockerHubSnapshot(store, snap));
+  ctx.write('insertDockerHubSnapshot', snap);
 }

@@ -1,6 +1,5 @@
 import type { NpmPackage } from '../config/projectConfig';
 import { HttpError } from '../http/errors';
-import { upsertNpmDaily } from '../store/packageRows';
 import type { NpmDailyRow } from '../store/packageRows';
 import type { DatasetContext } from './context';
 import { joinUrl } from './context';
@@ -75,7 +74,7 @@ export async function npmDownloadsDataset(ctx: DatasetContext, pkg: NpmPackage):
       rows.push({ date: d.day.slice(0, 10), package: pkg.name, downloads: d.downloads });
       if (!last || d.day > last) last = d.day.slice(0, 10);
     }
-    ctx.write((store) => upsertNpmDaily(store, rows));
+    ctx.write('upsertNpmDaily', rows);
   }
   ctx.setState('downloads', last ?? cursor);
 }

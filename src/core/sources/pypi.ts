@@ -1,7 +1,6 @@
 import type { PypiPackage } from '../config/projectConfig';
 import type { JsonResponse } from '../http/client';
 import { HttpError } from '../http/errors';
-import { insertPypiRecent, upsertPypiDaily, upsertPypiVersionDaily } from '../store/packageRows';
 import type { PypiDailyRow, PypiVersionDailyRow } from '../store/packageRows';
 import type { DatasetContext } from './context';
 import { fetchedRecently, joinUrl } from './context';
@@ -55,7 +54,7 @@ export async function pypistatsDataset(ctx: DatasetContext, pkg: PypiPackage): P
     const d = recent.body?.data;
     if (!d || typeof d !== 'object') throw new HttpError(`Unexpected pypistats answer for ${pkg.name}/recent: no data`, recent.url, recent.status);
     const row = { timestamp: ctx.now.toISOString(), package: pkg.name, lastDay: num(d.last_day), lastWeek: num(d.last_week), lastMonth: num(d.last_month) };
-    ctx.write((store) => insertPypiRecent(store, row));
+    ctx.write('insertPypiRecent', row);
   }
   SERIES.forEach((name, i) => {
     const res = series[i];
@@ -70,7 +69,7 @@ export async function pypistatsDataset(ctx: DatasetContext, pkg: PypiPackage): P
       // Each category is its own row; with_mirrors and without_mirrors are never added together.
       rows.push({ date: r.date, package: pkg.name, categoryType: name, category: r.category === null || r.category === undefined ? 'null' : String(r.category), downloads });
     }
-    ctx.write((store) => upsertPypiDaily(store, rows));
+    ctx.write('upsertPypiDaily', rows);
   });
   if (changed) ctx.setState('pypistats');
 }
@@ -95,7 +94,7 @@ export async function pepyDataset(ctx: DatasetContext, pkg: PypiPackage, apiKey:
         if (count !== null) rows.push({ date, package: pkg.name, version, downloads: count });
       }
     }
-    ctx.write((store) => upsertPypiVersionDaily(store, rows));
+    ctx.write('upsertPypiVersionDaily', rows);
     ctx.setState('pepy');
   }
 }

@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
 import type { ChartPayload } from '../../core/charts/chartPayload';
-import { seedViews } from '../../core/charts/seedViews';
 import type { DashboardState, DashboardToHost, HostToDashboard } from '../../../webview/charts/dashboard/protocol';
 import type { ExtensionServices } from '../services';
 import { saveExport } from './exportSaver';
 import type { Insight } from '../../core/insights/insight';
 import type { InsightsService } from './insightsService';
 import { hasDeclaredChart, readModelCharts } from './modelChartData';
-import { readStore } from './storeReader';
+import { storeCall } from './storeReader';
 import { chartPage } from './webviewPage';
 import { webviewOptions } from '../webviewPage';
 
@@ -102,7 +101,7 @@ export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSer
         problems.push(...models.problems);
       }
       const artifacts = [...this.s.model.summaries.values()].map((a) => ({ artifact: a.artifact, source: a.source, name: a.name, project: a.project }));
-      charts = charts.concat(await readStore(this.s, (store) => seedViews(store, artifacts, state)));
+      charts = charts.concat(await storeCall(this.s, 'seedViews', { artifacts, range: state }));
     } catch (err) {
       problems.push((err as Error).message);
       this.s.logger.error(`dashboard: ${(err as Error).stack ?? String(err)}`);

@@ -1,12 +1,10 @@
 import * as vscode from 'vscode';
-import { EVENT_TYPE, GHARCHIVE_METRIC_KEY, gharchiveEventTypes } from '../../core/charts/gharchiveMetric';
+import { EVENT_TYPE, GHARCHIVE_METRIC_KEY } from '../../core/charts/gharchiveMetric';
 import { metricChart } from '../../core/charts/metricChart';
-import { metricSeries } from '../../core/charts/metricSeries';
-import type { MetricSeries } from '../../core/charts/metricSeries';
 import type { EventTypeChoice, HostToMetricChart, MetricChartState, MetricChartToHost, SeriesChoice, SeriesRef } from '../../../webview/charts/metric/protocol';
 import type { ExtensionServices } from '../services';
 import { saveExport } from './exportSaver';
-import { readStore } from './storeReader';
+import { storeCall } from './storeReader';
 import { chartPage } from './webviewPage';
 import { webviewOptions } from '../webviewPage';
 
@@ -122,12 +120,11 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
     let message: HostToMetricChart;
     try {
       const archived = state.series.filter((r) => r.metricKey === GHARCHIVE_METRIC_KEY && r.artifactId.startsWith('github:'));
-      const { series, eventTypes } = await readStore(this.s, (store) => ({
-        series: state.series.map((r): MetricSeries =>
-          metricSeries(store, r.artifactId, r.metricKey, { grain: state.grain, mode: state.mode, from: state.from, to: state.to, align: state.align, eventType: state.eventType }),
-        ),
-        eventTypes: archived.length ? gharchiveEventTypes(store, archived.map((r) => r.artifactId.slice('github:'.length))) : undefined,
-      }));
+      const { series, eventTypes } = await storeCall(this.s, 'metricChart', {
+        series: state.series.map((r) => ({ artifactId: r.artifactId, metricKey: r.metricKey })),
+        options: { grain: state.grain, mode: state.mode, from: state.from, to: state.to, align: state.align, eventType: state.eventType },
+        eventTypesOf: archived.map((r) => r.artifactId.slice('github:'.length)),
+      });
       const widened = series.filter((x) => x.grain !== state.grain);
       const chart = metricChart(series, { log: state.log, align: state.align, title: series.length === 1 ? series[0]?.name : undefined });
       message = {
