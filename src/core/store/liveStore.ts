@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import type { Logger } from '../log';
 import { withFileLock } from './lock';
-import { MetricsStore, StoreError, openBefore, waitingMessage } from './store';
-import type { OpenResult } from './store';
+import { StoreError, openBefore, waitingMessage } from './store';
+import type { OpenResult , MetricsStore} from './store';
 import { StoreCorruptError, resolveStoreTarget } from './storeFile';
 
 export interface LiveStoreOptions {
