@@ -1,4 +1,4 @@
-// One build script, three targets: the extension (node/cjs, `vscode` external), the CLI (node) and the
+// One build script: the extension (node/cjs, `vscode` external), its store worker, the CLI (node) and the
 // webview bundles (browser). Flags: --production minifies and drops source maps; --watch rebuilds.
 import * as esbuild from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
@@ -47,6 +47,15 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+  },
+  {
+    // The store worker: the workspace's live database, in a worker thread of the extension host.
+    ...common,
+    entryPoints: { storeWorker: 'src/core/store/worker/storeWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,

@@ -1,15 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE_NAME } from '../core/config/projectConfig';
-import { staleSeries, storeCoverage } from '../core/coverage/coverage';
+import { staleSeries } from '../core/coverage/coverage';
 import type { SeriesCoverage } from '../core/coverage/coverage';
 import { describeError } from '../core/http/errors';
-import { loadSqlJs } from '../core/store/sqljs';
-import { MetricsStore } from '../core/store/store';
 import { parseCommandLine, readWorkspaceConfig } from './args';
 import { FLAGS_RAISED } from './insightsCommand';
 import { stderrLogger } from './output';
 import { STORE_RELATIVE_PATH } from './runCommand';
+import { openCliStore } from './store';
 
 const USAGE = `Usage: community-metrics coverage [options]
 
@@ -60,14 +59,12 @@ export async function coverageCommand(argv: string[]): Promise<number> {
   }
   let coverage: SeriesCoverage[];
   try {
-    const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
-    // Opened without the lock: saves replace the file atomically, so a read sees a whole store.
-    const { store, movedAside } = await MetricsStore.open(SQL, file, stderrLogger(false));
+    // Read-only, without the lock: saves replace the file atomically, so a read sees a whole store.
+    const store = openCliStore(file, stderrLogger(false), { readOnly: true });
     try {
-      if (movedAside) return 1;
-      coverage = storeCoverage(store, read.config, new Date());
+      coverage = await store.call('coverage', { config: read.config, now: new Date() });
     } finally {
-      store.close();
+      await store.close();
     }
   } catch (err) {
     process.stderr.write(`error: ${describeError(err)}\n`);

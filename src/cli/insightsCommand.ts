@@ -4,12 +4,10 @@ import { CONFIG_FILE_NAME, normalizePypiName } from '../core/config/projectConfi
 import { describeError } from '../core/http/errors';
 import { parseCommandLine, readWorkspaceConfig } from './args';
 import type { Insight } from '../core/insights/insight';
-import { markedVersionsOf, storeInsights } from '../core/insights/storeInsights';
-import { artifactMetrics } from '../core/store/artifactMetrics';
-import { loadSqlJs } from '../core/store/sqljs';
-import { MetricsStore } from '../core/store/store';
+import { markedVersionsOf } from '../core/insights/storeInsights';
 import { stderrLogger } from './output';
 import { STORE_RELATIVE_PATH } from './runCommand';
+import { openCliStore } from './store';
 
 /** Exit code when --exit-code is given and a flag is raised (1 is an error, 2 a usage error). */
 export const FLAGS_RAISED = 3;
@@ -68,19 +66,19 @@ export async function insightsCommand(argv: string[]): Promise<number> {
   let insights: Insight[];
   let names: Map<string, string>;
   try {
-    const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
-    // Opened without the lock: saves replace the file atomically, so a read sees a whole store.
-    const { store, movedAside } = await MetricsStore.open(SQL, file, stderrLogger(false));
-    if (movedAside) {
-      store.close();
-      return 1;
-    }
+    // Read without the lock: saves replace the file atomically, so a read sees a whole store.
+    const store = openCliStore(file, stderrLogger(false), { readOnly: true });
+    let movedAside = false;
+    store.onMovedAside = () => {
+      movedAside = true;
+    };
     try {
-      const artifacts = artifactMetrics(store, config);
+      const { summaries: artifacts } = await store.call('treeSummaries', { config });
+      if (movedAside) return 1;
       names = new Map(artifacts.map((a) => [a.artifact, `${a.project} / ${a.name}`]));
-      insights = storeInsights(store, artifacts, { markedVersions: { ...markedVersionsOf(config), ...marks } });
+      insights = await store.call('insights', { artifacts, options: { markedVersions: { ...markedVersionsOf(config), ...marks } } });
     } finally {
-      store.close();
+      await store.close();
     }
   } catch (err) {
     process.stderr.write(`error: ${describeError(err)}\n`);

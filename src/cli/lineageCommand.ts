@@ -8,16 +8,15 @@ import { buildLineageView } from '../core/lineage/lineageView';
 import type { LineageView } from '../core/lineage/lineageView';
 import { kindText } from '../core/lineage/nodeText';
 import { emitRunLineage } from '../core/lineage/runLineageEmission';
-import { latestStoredRun } from '../core/lineage/storedRun';
 import { lineageSvg } from '../core/lineage/svgExport';
 import { describeError } from '../core/http/errors';
 import { compileProject } from '../core/project/manifest';
 import { loadProject } from '../core/project/project';
-import { withStoreDatabase } from '../core/project/storeSession';
-import { loadSqlJs } from '../core/store/sqljs';
 import type { RunInfo } from '../core/lineage/lineageView';
+import type { Logger } from '../core/log';
 import { stderrLogger } from './output';
 import { STORE_RELATIVE_PATH } from './runCommand';
+import { openCliStore } from './store';
 
 const USAGE = `Usage: community-metrics lineage [options]
 
@@ -89,8 +88,8 @@ export async function lineageCommand(argv: string[]): Promise<number> {
         process.stderr.write(`No store at ${storeFile}: run 'community-metrics build' first.\n`);
         return 1;
       }
-      const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
-      const { result: run } = await withStoreDatabase(SQL, storeFile, logger, async (db) => latestStoredRun(db), { save: false });
+      const store = openCliStore(storeFile, logger, { readOnly: true });
+      const run = await store.call('latestStoredRun', undefined).finally(() => store.close());
       if (!run) {
         process.stderr.write(`The store holds no run yet: run 'community-metrics build' first.\n`);
         return 1;
@@ -136,11 +135,11 @@ export async function lineageCommand(argv: string[]): Promise<number> {
 }
 
 /** The latest run recorded in the workspace's store, per node; undefined without a store or a run. */
-async function storedRunInfo(workspace: string, logger: Parameters<typeof withStoreDatabase>[2]): Promise<Map<string, RunInfo> | undefined> {
+async function storedRunInfo(workspace: string, logger: Logger): Promise<Map<string, RunInfo> | undefined> {
   const storeFile = path.join(workspace, STORE_RELATIVE_PATH);
   if (!existsSync(storeFile)) return undefined;
-  const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
-  const { result: run } = await withStoreDatabase(SQL, storeFile, logger, async (db) => latestStoredRun(db), { save: false });
+  const store = openCliStore(storeFile, logger, { readOnly: true });
+  const run = await store.call('latestStoredRun', undefined).finally(() => store.close());
   if (!run) return undefined;
   return new Map(run.results.map((r) => {
     const info: RunInfo = { status: r.status, durationMs: Math.max(0, Date.parse(r.completedAt) - Date.parse(r.startedAt)) || 0, completedAt: r.completedAt };

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { CLICKHOUSE_MAX_ANSWER_BYTES, CLICKPY_DEFAULTS } from '../core/clickhouse/connection';
 import { importPypiHistory } from '../core/clickhouse/pypiHistory';
-import { installerShare, versionAdoptionByYear } from '../core/clickhouse/pypiHistoryStore';
+import type { PypiHistoryResult } from '../core/clickhouse/pypiHistory';
 import { HttpClient } from '../core/http/client';
 import { describeError } from '../core/http/errors';
-import { loadSqlJs } from '../core/store/sqljs';
-import { MetricsStore } from '../core/store/store';
+import type { OperationResult } from '../core/store/api/operations';
 import { CONFIG_FILE_NAME } from '../core/config/projectConfig';
 import { parseCommandLine, readWorkspaceConfig } from './args';
 import { stderrLogger } from './output';
+import { openCliStore } from './store';
 
 const USAGE = `Usage: community-metrics pypi history [options]
 
@@ -90,40 +90,42 @@ export async function pypiCommand(argv: string[]): Promise<number> {
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   try {
-    const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
-    const result = await importPypiHistory({
-      SQL,
-      storeFile,
-      logger,
-      http,
-      connection,
-      packages,
-      force: values.force ?? false,
-      signal: abort.signal,
-      timeoutMs,
-      onProgress: (p) => {
-        if (p.phase === 'failed') process.stderr.write(`${p.package}: failed: ${p.message ?? ''}\n`);
-      },
-    });
-    const { store } = await MetricsStore.open(SQL, storeFile, logger);
+    const store = openCliStore(storeFile, logger);
+    let result: PypiHistoryResult;
+    let summaries: OperationResult<'pypiHistorySummary'>;
     try {
-      for (const p of result.packages) {
-        if (p.status !== 'stored') continue;
-        process.stdout.write(`${p.package}: ${p.rows} rows from ClickPy${p.first ? ` (days ${p.first} … ${p.last} asked)` : ' (nothing new)'}\n`);
-        const share = installerShare(store, p.package);
-        if (share) {
-          const pc = (x: number) => `${((100 * x) / share.total).toFixed(1)}%`;
-          process.stdout.write(
-            `  downloads ${share.from} … ${share.to}: installers people run ${pc(share.installer)}, mirrors ${pc(share.mirror)}, other tools/bots ${pc(share.other)}` +
-              ` (top: ${share.top.map((t) => `${t.installer} ${pc(t.downloads)}`).join(', ')})\n`,
-          );
-        }
-        for (const y of versionAdoptionByYear(store, p.package)) {
-          process.stdout.write(`  ${y.year}: ${y.series.map((s) => `${s.series} ${(100 * s.share).toFixed(1)}%`).join(', ')} of ${y.total.toLocaleString('en-US')} downloads\n`);
-        }
-      }
+      result = await importPypiHistory({
+        store,
+        logger,
+        http,
+        connection,
+        packages,
+        force: values.force ?? false,
+        signal: abort.signal,
+        timeoutMs,
+        onProgress: (p) => {
+          if (p.phase === 'failed') process.stderr.write(`${p.package}: failed: ${p.message ?? ''}\n`);
+        },
+      });
+      summaries = await store.call('pypiHistorySummary', { packages: result.packages.filter((p) => p.status === 'stored').map((p) => p.package) });
     } finally {
-      store.close();
+      await store.close();
+    }
+    for (const p of result.packages) {
+      if (p.status !== 'stored') continue;
+      process.stdout.write(`${p.package}: ${p.rows} rows from ClickPy${p.first ? ` (days ${p.first} … ${p.last} asked)` : ' (nothing new)'}\n`);
+      const summary = summaries.find((x) => x.package === p.package);
+      const share = summary?.share;
+      if (share) {
+        const pc = (x: number) => `${((100 * x) / share.total).toFixed(1)}%`;
+        process.stdout.write(
+          `  downloads ${share.from} … ${share.to}: installers people run ${pc(share.installer)}, mirrors ${pc(share.mirror)}, other tools/bots ${pc(share.other)}` +
+            ` (top: ${share.top.map((t) => `${t.installer} ${pc(t.downloads)}`).join(', ')})\n`,
+        );
+      }
+      for (const y of summary?.years ?? []) {
+        process.stdout.write(`  ${y.year}: ${y.series.map((s) => `${s.series} ${(100 * s.share).toFixed(1)}%`).join(', ')} of ${y.total.toLocaleString('en-US')} downloads\n`);
+      }
     }
     const s = result.stats;
     process.stderr.write(`${s.requests} queries, ${(s.bytes / 1e6).toFixed(2)} MB received from ${connection.url}\n`);

@@ -1,14 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { rewriteForSqlite } from '../core/project/bigqueryRewrite';
-import { query } from '../core/project/storeAccess';
-import { registerSqlFunctions } from '../core/project/sqlFunctions';
-import { withStoreDatabase } from '../core/project/storeSession';
 import { describeError } from '../core/http/errors';
 import { parseCommandLine } from './args';
-import { loadSqlJs } from '../core/store/sqljs';
 import { csvCell, stderrLogger, terminalSafeJson } from './output';
 import { STORE_RELATIVE_PATH } from './runCommand';
+import { openCliStore } from './store';
 
 const USAGE = `Usage: community-metrics query "SQL" [options]
 
@@ -35,23 +32,19 @@ export async function queryCommand(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
     const rw = rewriteForSqlite(positionals[0] as string);
     if (rw.problems.length > 0) {
       for (const p of rw.problems) process.stderr.write(`error: ${p.message} (${p.construct})\n`);
       return 1;
     }
-    // Read-only: the store is loaded under the lock but never saved.
-    const { result } = await withStoreDatabase(
-      SQL,
-      file,
-      stderrLogger(false),
-      async (db) => {
-        registerSqlFunctions(db);
-        return query(db, rw.sql);
-      },
-      { save: false },
-    );
+    // Read-only: the store is loaded once and never saved.
+    const store = openCliStore(file, stderrLogger(false), { readOnly: true });
+    let result;
+    try {
+      result = await store.call('query', { sql: rw.sql, prepare: true });
+    } finally {
+      await store.close();
+    }
     if (format === 'json') {
       const rows = result.rows.map((r) => Object.fromEntries(result.columns.map((c, i) => [c, r[i] instanceof Uint8Array ? Buffer.from(r[i] as Uint8Array).toString('base64') : r[i]])));
       process.stdout.write(`${terminalSafeJson(rows)}\n`);

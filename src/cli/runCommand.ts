@@ -5,15 +5,13 @@ import { formatDiagnostic } from '../core/project/diagnostics';
 import type { Diagnostic } from '../core/project/diagnostics';
 import { loadProject } from '../core/project/project';
 import type { Project } from '../core/project/project';
-import { runProject } from '../core/project/runner';
 import { buildManifest } from '../core/project/manifest';
 import { emitRunLineage } from '../core/lineage/runLineageEmission';
-import type { NodeResult, RunCommand } from '../core/project/runner';
-import { withStoreDatabase } from '../core/project/storeSession';
+import type { NodeResult, ProgressEvent, RunCommand, RunResult } from '../core/project/runner';
 import { selectNodes } from '../core/project/selection';
 import { describeError } from '../core/http/errors';
-import { loadSqlJs } from '../core/store/sqljs';
 import { stderrLogger } from './output';
+import { openCliStore } from './store';
 
 /** `run`, `build`, `test` and `seed`: one implementation, the command decides which nodes run. */
 export const STORE_RELATIVE_PATH = '.community-metrics/metrics.sqlite';
@@ -140,20 +138,29 @@ export async function runProjectCommand(command: RunCommand, argv: string[], usa
       process.stderr.write(`error: --select ${opts.select.join(' ')} matches no model, seed, snapshot or test of ${project.root}\n`);
       return 1;
     }
-    const SQL = await loadSqlJs(path.join(__dirname, 'sql-wasm.wasm'));
     const storeFile = path.join(opts.workspace, STORE_RELATIVE_PATH);
-    const { result: run, movedAside } = await withStoreDatabase(SQL, storeFile, logger, (db) =>
-      runProject(project, db, {
-        command,
-        select: opts.select,
-        exclude: opts.exclude,
-        fullRefresh: opts.fullRefresh,
-        signal: abort.signal,
-        onProgress: (e) => {
-          if (e.kind === 'end') process.stdout.write(`${String(e.index + 1).padStart(String(e.total).length)} of ${e.total} ${describeResult(e.result)}\n`);
+    const store = openCliStore(storeFile, logger);
+    let movedAside: string | undefined;
+    store.onMovedAside = (aside) => {
+      movedAside = aside;
+    };
+    store.primeProject(project, { version: 1, vars: opts.vars });
+    let run: RunResult;
+    try {
+      ({ run } = await store.call(
+        'runProject',
+        { project: { root: project.root, version: 1, vars: opts.vars }, command, select: opts.select, exclude: opts.exclude, fullRefresh: opts.fullRefresh },
+        {
+          signal: abort.signal,
+          onProgress: (value) => {
+            const e = value as ProgressEvent;
+            if (e.kind === 'end') process.stdout.write(`${String(e.index + 1).padStart(String(e.total).length)} of ${e.total} ${describeResult(e.result)}\n`);
+          },
         },
-      }),
-    );
+      ));
+    } finally {
+      await store.close();
+    }
     if (movedAside) process.stderr.write(`warning: the old store was unreadable and was moved to ${movedAside}\n`);
     if (opts.openlineageUrl) {
       const sent = await emitRunLineage(run, buildManifest(project), {

@@ -13,10 +13,10 @@ import { DatasetRun } from './sources/datasetRun';
 import type { Dataset } from './sources/datasetRun';
 import { artifactsOf } from './sources/artifacts';
 import type { ArtifactJob, SourceKind } from './sources/artifacts';
-import { readBookkeeping, saveSyncState, saveValidators } from './store/bookkeeping';
 import type { Bookkeeping } from './store/bookkeeping';
-import { openBefore, updateStore } from './store/store';
-import type { MetricsStore } from './store/store';
+import { InProcessStoreClient } from './store/api/client';
+import type { StoreClient } from './store/api/client';
+import type { ReadName } from './store/namedWrites';
 
 export type { SourceKind } from './sources/artifacts';
 export { SOURCE_KINDS } from './sources/artifacts';
@@ -36,10 +36,13 @@ export interface RefreshProgress {
 }
 
 export interface RefreshDeps {
-  SQL: SqlJsStatic;
+  /** Where the rows go: the extension's store worker, or the CLI's store in-process. */
+  store?: StoreClient;
+  /** Without `store`: the store file, opened in this process for this refresh. */
+  SQL?: SqlJsStatic;
   http: HttpClient;
   githubApiUrl: string;
-  storeFile: string;
+  storeFile?: string;
   logger: Logger;
   signal?: AbortSignal;
   /** Called as each artifact finishes (kept for the first extension release; see onArtifact). */
@@ -118,6 +121,34 @@ interface ArtifactOutcome {
 export async function refreshAll(config: ProjectConfig, refreshDeps: RefreshDeps): Promise<RefreshResult> {
   // Every line this refresh logs goes through the one redaction.
   const deps: RefreshDeps = { ...refreshDeps, logger: redactingLogger(refreshDeps.logger) };
+  if (deps.store) return refreshWith(config, deps, deps.store);
+  if (!deps.SQL || !deps.storeFile) throw new Error('refreshAll needs a store client, or SQL and storeFile.');
+  const store = new InProcessStoreClient(deps.SQL, deps.storeFile, deps.logger);
+  try {
+    return await refreshWith(config, deps, store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Runs the refresh, noting a store file moved aside as unreadable at any point of it. */
+async function refreshWith(config: ProjectConfig, deps: RefreshDeps, store: StoreClient): Promise<RefreshResult> {
+  let movedAside: string | undefined;
+  const previousOnMovedAside = store.onMovedAside;
+  store.onMovedAside = (aside) => {
+    movedAside ??= aside;
+    previousOnMovedAside?.(aside);
+  };
+  try {
+    const result = await refreshBody(config, deps, store);
+    if (movedAside) result.movedAside = movedAside;
+    return result;
+  } finally {
+    store.onMovedAside = previousOnMovedAside;
+  }
+}
+
+async function refreshBody(config: ProjectConfig, deps: RefreshDeps, store: StoreClient): Promise<RefreshResult> {
   const now = deps.now?.() ?? new Date();
   const at = now.toISOString();
   const secrets = deps.secrets ?? noSecrets;
@@ -142,17 +173,14 @@ export async function refreshAll(config: ProjectConfig, refreshDeps: RefreshDeps
   // Every request in flight listens to the one signal; dozens at once are expected, not a leak.
   setMaxListeners(0, stop.signal);
   const signal = stop.signal;
-  const saver = new OutcomeSaver(deps, at, failures);
+  const saver = new OutcomeSaver(deps, store, at, failures);
 
   // Read what earlier refreshes remembered; the network phase then holds no lock.
-  const opened = await openBefore(deps.SQL, deps.storeFile, deps.logger);
-  const before = opened.store;
-  const movedAside = opened.movedAside;
   let outcomes: ArtifactOutcome[] = [];
   const notices: ArtifactNotice[] = [];
   let cancelled = false;
   try {
-    const book: Bookkeeping = readBookkeeping(before);
+    const book: Bookkeeping = await store.call('refreshBookkeeping', undefined);
     const jobs = await artifactsOf(config, { secrets, only: deps.only, logger: deps.logger });
     let done = 0;
     const total = jobs.length;
@@ -199,13 +227,12 @@ export async function refreshAll(config: ProjectConfig, refreshDeps: RefreshDeps
         artifact: job.id,
         ...(deps.workspaceDir ? { workspaceDir: deps.workspaceDir } : {}),
         book,
-        before,
+        readBefore: (op: ReadName, args: unknown[]) => store.call('refreshRead', { op, args }),
       };
     }
   } finally {
     // Whatever completed is saved, even when the fetching itself threw.
     await saver.flush();
-    before.close();
     if (deadlineTimer) clearTimeout(deadlineTimer);
     deps.signal?.removeEventListener('abort', onCancel);
   }
@@ -226,7 +253,6 @@ export async function refreshAll(config: ProjectConfig, refreshDeps: RefreshDeps
       notModified: after.notModified - statsBefore.notModified,
     },
   };
-  if (movedAside) result.movedAside = movedAside;
   return result;
 }
 
@@ -245,6 +271,7 @@ class OutcomeSaver {
 
   constructor(
     private readonly deps: RefreshDeps,
+    private readonly store: StoreClient,
     private readonly at: string,
     private readonly failures: ArtifactFailure[],
     private readonly intervalMs = 1_000,
@@ -282,8 +309,25 @@ class OutcomeSaver {
       this.lastSave = Date.now();
       const batch = this.pending.splice(0);
       try {
-        await updateStore(this.deps.SQL, this.deps.storeFile, this.deps.logger, (store) => this.apply(store, batch));
+        const { failures } = await this.store.call('applyRefresh', {
+          at: this.at,
+          artifacts: batch.map(({ job, runs }) => ({
+            artifact: job.id,
+            writes: runs.flatMap((r) => r.writes),
+            // Validators and cursors only for datasets that completed: a later 304 must never hide
+            // data that was not saved.
+            validators: runs.filter((r) => !r.error).flatMap((r) => r.validators),
+            states: runs.filter((r) => !r.error).flatMap((r) => [...r.states].map(([dataset, cursor]) => (cursor === undefined ? { dataset } : { dataset, cursor }))),
+          })),
+        });
         this.wrote = true;
+        // One savepoint per artifact in the worker: a write that failed rolled back that artifact only.
+        for (const f of failures) {
+          const job = batch.find((o) => o.job.id === f.artifact)?.job;
+          const message = `cannot save: ${f.message}`;
+          this.failures.push({ artifact: f.artifact, message, ...(job ? { source: job.source, project: job.project } : {}), dataset: 'save', datasets: [{ dataset: 'save', message }] });
+          this.deps.logger.error(`${f.artifact} ${message}`);
+        }
       } catch (err) {
         // The file could not be written (locked, read-only, replaced): these artifacts' results are lost
         // for this refresh and say so; their cursors were not saved either, so the next refresh asks again.
@@ -292,31 +336,6 @@ class OutcomeSaver {
           this.failures.push({ artifact: job.id, message, source: job.source, project: job.project, dataset: 'save', datasets: [{ dataset: 'save', message }] });
         }
         this.deps.logger.error(message);
-      }
-    }
-  }
-
-  private apply(store: MetricsStore, batch: ArtifactOutcome[]): void {
-    const { at, deps } = this;
-    for (const { job, runs } of batch) {
-      // One savepoint per artifact: a write that fails rolls back that artifact only.
-      store.db.exec('SAVEPOINT artifact');
-      try {
-        for (const r of runs) {
-          for (const w of r.writes) w(store);
-          // Validators and cursors only for datasets that completed: a later 304 must never hide
-          // data that was not saved.
-          if (r.error) continue;
-          for (const v of r.validators) saveValidators(store, v, at);
-          for (const [dataset, cursor] of r.states) saveSyncState(store, job.id, dataset, cursor === undefined ? { fetchedAt: at } : { cursor, fetchedAt: at });
-        }
-        store.db.exec('RELEASE artifact');
-      } catch (err) {
-        store.db.exec('ROLLBACK TO artifact');
-        store.db.exec('RELEASE artifact');
-        const message = `cannot save: ${describeError(err)}`;
-        this.failures.push({ artifact: job.id, message, source: job.source, project: job.project, dataset: 'save', datasets: [{ dataset: 'save', message }] });
-        deps.logger.error(`${job.id} ${message}`);
       }
     }
   }

@@ -1,9 +1,7 @@
 import * as vscode from 'vscode';
-import { CLICKHOUSE_MAX_ANSWER_BYTES, CLICKPY_DEFAULTS, GITHUB_EVENTS_DEFAULTS } from '../core/clickhouse/connection';
+import { CLICKPY_DEFAULTS, GITHUB_EVENTS_DEFAULTS } from '../core/clickhouse/connection';
 import type { ClickHouseConnection } from '../core/clickhouse/connection';
-import { importPypiHistory } from '../core/clickhouse/pypiHistory';
 import type { PypiHistoryResult } from '../core/clickhouse/pypiHistory';
-import { HttpClient } from '../core/http/client';
 import type { ExtensionServices } from './services';
 import { readSettings } from './settings';
 
@@ -40,11 +38,13 @@ export async function clickHouseConnection(s: ExtensionServices, target: ClickHo
   return password ? { ...connection, password } : connection;
 }
 
-/** An HTTP client for ClickHouse only: no GitHub token is given to it. */
-export function clickHouseHttp(s: ExtensionServices): { http: HttpClient; timeoutMs: number } {
+/**
+ * The settings of the ClickHouse HTTP client; the client itself is made in the store worker, where the
+ * imports run, for ClickHouse only (no GitHub token is given to it).
+ */
+export function clickHouseHttpSettings(s: ExtensionServices): { timeoutMs: number; userAgent: string } {
   const timeoutMs = Math.max(readSettings().timeoutMs, 300_000);
-  const http = new HttpClient({ githubApiUrl: 'https://api.github.com', timeoutMs, logger: s.logger, connectionsPerOrigin: 1, maxBodyBytes: CLICKHOUSE_MAX_ANSWER_BYTES, userAgent: `community-metrics-vscode/${s.context.extension.packageJSON.version as string}` });
-  return { http, timeoutMs };
+  return { timeoutMs, userAgent: `community-metrics-vscode/${s.context.extension.packageJSON.version as string}` };
 }
 
 export async function setClickHousePassword(s: ExtensionServices): Promise<void> {
@@ -77,41 +77,38 @@ export async function importPypiHistoryCommand(s: ExtensionServices, packagesArg
     return undefined;
   }
   const connection = await clickHouseConnection(s, 'clickpy');
-  const { http, timeoutMs } = clickHouseHttp(s);
-  try {
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Community Metrics: PyPI history (ClickPy)', cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
-        try {
-          return await importPypiHistory({
-            SQL: await s.sql(),
-            storeFile,
-            logger: s.logger,
-            http,
-            connection,
-            packages,
+  const { timeoutMs, userAgent } = clickHouseHttpSettings(s);
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Community Metrics: PyPI history (ClickPy)', cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        // The whole import runs in the store worker (see importGhArchiveViaClickHouseCommand).
+        return await s.store.client().call(
+          'importPypiHistory',
+          { connection, packages, timeoutMs, userAgent },
+          {
             signal: abort.signal,
-            timeoutMs,
-            onProgress: (p) => progress.report({ message: `${p.package}: ${p.phase}` }),
-          });
-        } finally {
-          sub.dispose();
-        }
-      },
-    );
-    await Promise.all([s.model.reloadStore(), s.models.reload()]);
-    const failed = result.packages.filter((p) => p.status === 'failed');
-    const rows = result.packages.reduce((a, p) => a + p.rows, 0);
-    const summary = `${result.packages.filter((p) => p.status === 'stored').length} packages, ${rows.toLocaleString('en-US')} daily rows from ${connection.url}${result.cancelled ? '; cancelled' : ''}`;
-    if (failed.length > 0) {
-      void vscode.window.showWarningMessage(`Community Metrics: PyPI history: ${summary}; ${failed[0]?.package}: ${failed[0]?.message ?? 'failed'}`, 'Show Log').then((c) => c && s.log.show());
-    } else {
-      void vscode.window.showInformationMessage(`Community Metrics: PyPI history: ${summary}.`);
-    }
-    return result;
-  } finally {
-    await http.close().catch(() => undefined);
+            onProgress: (value) => {
+              const p = value as { package: string; phase: string };
+              progress.report({ message: `${p.package}: ${p.phase}` });
+            },
+          },
+        );
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  await Promise.all([s.model.reloadStore(), s.models.reload()]);
+  const failed = result.packages.filter((p) => p.status === 'failed');
+  const rows = result.packages.reduce((a, p) => a + p.rows, 0);
+  const summary = `${result.packages.filter((p) => p.status === 'stored').length} packages, ${rows.toLocaleString('en-US')} daily rows from ${connection.url}${result.cancelled ? '; cancelled' : ''}`;
+  if (failed.length > 0) {
+    void vscode.window.showWarningMessage(`Community Metrics: PyPI history: ${summary}; ${failed[0]?.package}: ${failed[0]?.message ?? 'failed'}`, 'Show Log').then((c) => c && s.log.show());
+  } else {
+    void vscode.window.showInformationMessage(`Community Metrics: PyPI history: ${summary}.`);
   }
+  return result;
 }

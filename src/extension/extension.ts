@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
-import { loadSqlJs } from '../core/store/sqljs';
 import { CHART_VIEW_TYPE, ChartPanels } from './chartPanel';
 import { registerCommands } from './commands';
 import { registerLineage } from './lineage/registerLineage';
@@ -13,6 +12,7 @@ import { registerModelLanguageFeatures } from './models/languageFeatures';
 import { ModelsService } from './models/modelsService';
 import { RESULTS_VIEW_TYPE, ResultsPanels } from './models/resultsPanel';
 import type { ExtensionServices } from './services';
+import { StoreHost } from './storeHost';
 
 /** What the extension returns from activate(); the integration tests read the state through it. */
 export interface CommunityMetricsApi {
@@ -31,13 +31,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Commun
     error: (m) => log.error(m),
   };
   try {
-    // sql.js is loaded from the extension's own dist/ on first use, not at activation.
-    const wasm = vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath;
-    const sql = () => loadSqlJs(wasm);
-    const model = new MetricsModel(vscode.workspace.workspaceFolders?.[0], sql, logger);
+    // The store lives in a worker thread (dist/storeWorker.js), loaded once on first use; sql.js is
+    // never loaded on the extension host's thread.
+    const holder: { model?: MetricsModel } = {};
+    const store = new StoreHost(context.extensionUri, () => holder.model?.storeFile, logger, log);
+    context.subscriptions.push(store);
+    const model = new MetricsModel(vscode.workspace.workspaceFolders?.[0], () => store.client(), logger);
+    holder.model = model;
     const charts = new ChartPanels(context.extensionUri, model, logger);
     const secrets = new VsCodeSecrets(context.secrets, logger);
-    const partial: Omit<ExtensionServices, 'refresher' | 'models' | 'results'> = { context, log, logger, sql, model, charts, secrets };
+    const partial: Omit<ExtensionServices, 'refresher' | 'models' | 'results'> = { context, log, logger, store, model, charts, secrets };
     const services = partial as ExtensionServices;
     services.refresher = new RefreshController(services);
     services.models = new ModelsService(services);
@@ -57,6 +60,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Commun
       ...registerCommands(services),
       ...registerLineage(services),
       ...registerCharts(services, treeProvider),
+      // Internal (not in the palette): the bench's stall probe, and the tests' worker-crash hook.
+      vscode.commands.registerCommand('communityMetrics._maxEventLoopStallMs', (reset?: boolean) => store.maxStallMs(reset === true)),
+      vscode.commands.registerCommand('communityMetrics._crashStoreWorker', () => store.worker().crashForTest()),
     );
     await model.load();
     // The models project loads in the background: a large project must not delay activation.

@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
-import { importGhArchiveViaClickHouse } from '../core/clickhouse/archiveImport';
-import type { ClickHouseArchiveResult } from '../core/clickhouse/archiveImport';
+import type { ClickHouseArchiveProgress, ClickHouseArchiveResult } from '../core/clickhouse/archiveImport';
 import { describeError } from '../core/http/errors';
-import { clickHouseConnection, clickHouseHttp } from './clickhouseCommands';
-import { DEFAULT_GHARCHIVE_URL, importGhArchive } from '../core/gharchive/importer';
-import type { GhArchiveImportResult } from '../core/gharchive/importer';
+import { clickHouseConnection, clickHouseHttpSettings } from './clickhouseCommands';
+import { DEFAULT_GHARCHIVE_URL } from '../core/gharchive/importer';
+import type { GhArchiveImportResult, GhArchiveProgress } from '../core/gharchive/importer';
 import type { ExtensionServices } from './services';
 
 const HOUR = /^\d{4}-\d{2}-\d{2}(?:T\d{1,2})?$/;
@@ -36,16 +35,12 @@ export async function importGhArchiveCommand(s: ExtensionServices, range?: { fro
       const sub = token.onCancellationRequested(() => abort.abort());
       let reported = 0;
       try {
-        return await importGhArchive({
-          SQL: await s.sql(),
-          storeFile,
-          logger: s.logger,
-          repos,
-          from: from.trim(),
-          to: to.trim(),
-          baseUrl,
+        // The whole import runs in the store worker: downloading, decompressing and parsing hours
+        // is seconds of CPU that must not block the extension host.
+        return await s.store.client().call('importGhArchive', { repos, from: from.trim(), to: to.trim(), baseUrl }, {
           signal: abort.signal,
-          onProgress: (p) => {
+          onProgress: (value) => {
+            const p = value as GhArchiveProgress;
             const pct = (p.hoursDone / Math.max(1, p.hoursTotal)) * 100;
             const mb = p.bytes !== undefined ? ` ${(p.bytes / 1e6).toFixed(1)} MB` : '';
             progress.report({ message: `${p.hour.slice(0, 13)} ${p.phase}${mb} (${p.hoursDone}/${p.hoursTotal})`, increment: pct - reported });
@@ -92,7 +87,7 @@ export async function importGhArchiveViaClickHouseCommand(s: ExtensionServices, 
   const to = range?.to ?? (await vscode.window.showInputBox({ title: 'GH Archive via ClickHouse: last day (UTC)', value: new Date().toISOString().slice(0, 10), validateInput: validate, ignoreFocusOut: true }));
   if (!to) return undefined;
   const connection = await clickHouseConnection(s, 'githubEvents');
-  const { http, timeoutMs } = clickHouseHttp(s);
+  const { timeoutMs, userAgent } = clickHouseHttpSettings(s);
   let result: ClickHouseArchiveResult;
   try {
     result = await vscode.window.withProgress(
@@ -102,23 +97,21 @@ export async function importGhArchiveViaClickHouseCommand(s: ExtensionServices, 
         const sub = token.onCancellationRequested(() => abort.abort());
         let reported = 0;
         try {
-          return await importGhArchiveViaClickHouse({
-            SQL: await s.sql(),
-            storeFile,
-            logger: s.logger,
-            http,
-            connection,
-            repos,
-            from: from.trim(),
-            to: to.trim(),
-            signal: abort.signal,
-            timeoutMs,
-            onProgress: (p) => {
-              const pct = (p.chunksDone / Math.max(1, p.chunksTotal)) * 100;
-              progress.report({ message: `${p.from} … ${p.to} ${p.phase} (${p.chunksDone}/${p.chunksTotal})`, increment: pct - reported });
-              reported = pct;
+          // The whole import runs in the store worker: parsing the answers is CPU work that must
+          // not block the extension host.
+          return await s.store.client().call(
+            'importGhArchiveViaClickHouse',
+            { connection, repos, from: from.trim(), to: to.trim(), timeoutMs, userAgent },
+            {
+              signal: abort.signal,
+              onProgress: (value) => {
+                const p = value as ClickHouseArchiveProgress;
+                const pct = (p.chunksDone / Math.max(1, p.chunksTotal)) * 100;
+                progress.report({ message: `${p.from} … ${p.to} ${p.phase} (${p.chunksDone}/${p.chunksTotal})`, increment: pct - reported });
+                reported = pct;
+              },
             },
-          });
+          );
         } finally {
           sub.dispose();
         }
@@ -127,8 +120,6 @@ export async function importGhArchiveViaClickHouseCommand(s: ExtensionServices, 
   } catch (err) {
     void vscode.window.showErrorMessage(`Community Metrics: GH Archive via ClickHouse: ${describeError(err)}`);
     return undefined;
-  } finally {
-    await http.close().catch(() => undefined);
   }
   await Promise.all([s.model.reloadStore(), s.models.reload()]);
   const summary = `${result.days - result.skippedDays} days asked (${result.skippedDays} already imported), ${result.added.toLocaleString('en-US')} events and ${result.counts.toLocaleString('en-US')} daily counts stored, ${result.stats.requests} queries, ${(result.stats.bytes / 1e6).toFixed(1)} MB${result.cancelled ? '; cancelled' : ''}`;

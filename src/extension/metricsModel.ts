@@ -1,12 +1,10 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
-import type { SqlJsStatic } from 'sql.js';
 import { CONFIG_FILE_NAME, parseProjectConfig } from '../core/config/projectConfig';
 import type { ConfigProblem, ProjectConfig } from '../core/config/projectConfig';
 import type { Logger } from '../core/log';
-import { MetricsStore } from '../core/store/store';
+import type { StoreClient } from '../core/store/api/client';
 import type { StarPoint } from '../core/store/store';
-import { artifactMetrics } from '../core/store/artifactMetrics';
 import type { ArtifactSummary } from '../core/store/artifactMetrics';
 import { readSettings } from './settings';
 
@@ -29,7 +27,7 @@ export class MetricsModel implements vscode.Disposable {
 
   constructor(
     readonly folder: vscode.WorkspaceFolder | undefined,
-    private readonly sql: () => Promise<SqlJsStatic>,
+    private readonly store: () => StoreClient,
     private readonly logger: Logger,
   ) {
     this.disposables.push(this.diagnostics);
@@ -111,11 +109,9 @@ export class MetricsModel implements vscode.Disposable {
     const file = this.storeFile;
     if (!file) return;
     try {
-      const config = this.config;
-      await this.withStore((store) => {
-        this.latest = store.latestStars();
-        this.summaries = new Map(artifactMetrics(store, config).map((a) => [a.artifact, a]));
-      });
+      const { latest, summaries } = await this.store().call('treeSummaries', { config: this.config });
+      this.latest = latest;
+      this.summaries = new Map(summaries.map((a) => [a.artifact, a]));
     } catch (err) {
       this.logger.error(`Cannot read the store ${file}: ${(err as Error).message}`);
       void vscode.window.showErrorMessage(`Community Metrics: cannot read the store ${file}. See the log for details.`);
@@ -124,23 +120,7 @@ export class MetricsModel implements vscode.Disposable {
   }
 
   async starHistory(repo: string): Promise<StarPoint[]> {
-    return this.withStore((store) => store.starHistory(repo));
-  }
-
-  /** Opens the store file read-only for one query; a missing file reads as an empty store. */
-  private async withStore<T>(fn: (store: MetricsStore) => T): Promise<T> {
-    const file = this.storeFile as string;
-    const { store, movedAside } = await MetricsStore.open(await this.sql(), file, this.logger);
-    if (movedAside) {
-      void vscode.window.showWarningMessage(
-        `Community Metrics: the store ${file} was not a readable SQLite database. It was moved to ${movedAside}; a new store will be started at the next refresh.`,
-      );
-    }
-    try {
-      return fn(store);
-    } finally {
-      store.close();
-    }
+    return this.store().call('starHistory', { repo });
   }
 
   dispose(): void {

@@ -86,7 +86,7 @@ export class RefreshController implements vscode.Disposable {
           let reported = 0;
           try {
             return await refreshAll(model.config, {
-              SQL: await this.s.sql(),
+              store: this.s.store.client(),
               http,
               githubApiUrl: settings.githubApiUrl,
               endpoints: settings.endpoints,

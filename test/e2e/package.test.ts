@@ -47,6 +47,7 @@ describe('VSIX package', () => {
     assert.deepEqual(entries.filter((e) => /^extension\/dist\/webview\/charts?-?[\w-]*\.js$/.test(e)), ['extension/dist/webview/charts.js']);
     // The CLI is not in the VSIX (a VSIX cannot put a command on PATH; README: how to install it).
     assert.ok(!entries.includes('extension/dist/cli.js'));
+    assert.ok(entries.includes('extension/dist/storeWorker.js'), 'the store worker ships');
     assert.deepEqual(entries.filter((e) => e.includes('node_modules/') || e.endsWith('.map') || e.includes('/src/') || e.includes('/test/')), []);
   });
 

@@ -23,6 +23,7 @@ export async function run(): Promise<void> {
   require('./models.test');
   require('./gharchive.test');
   require('./clickhouse.test');
+  require('./storeWorker.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   const records: TestRecord[] = [];

@@ -1,12 +1,12 @@
 import type { SqlJsStatic } from 'sql.js';
-import { alreadyImported, readArchiveState } from '../gharchive/archiveStore';
+import { alreadyImported } from '../gharchive/archiveStore';
 import type { EventRow } from '../gharchive/eventRow';
 import { HOUR, HourRangeError, hourKey, parseHour } from '../gharchive/hours';
 import type { HttpClient } from '../http/client';
 import { CancelledError } from '../http/errors';
 import type { Logger } from '../log';
-import { MetricsStore, updateStore } from '../store/store';
-import { writeClickHouseChunk, knownRepoNames } from './archiveCountsStore';
+import { InProcessStoreClient } from '../store/api/client';
+import type { StoreClient } from '../store/api/client';
 import { EVENT_SELECT, clickHouseEventRow, isoDay } from './archiveRows';
 import type { ClickHouseEvent, DailyCount } from './archiveRows';
 import { ClickHouseClient, ClickHouseError, int, literal, text } from './client';
@@ -30,8 +30,11 @@ export interface ClickHouseArchiveProgress {
 }
 
 export interface ClickHouseArchiveOptions {
-  SQL: SqlJsStatic;
-  storeFile: string;
+  /** Where the rows go: the extension's store worker, or the CLI's store in-process. */
+  store?: StoreClient;
+  /** Without `store`: the store file, opened in this process for this import. */
+  SQL?: SqlJsStatic;
+  storeFile?: string;
   logger: Logger;
   http: HttpClient;
   connection: ClickHouseConnection;
@@ -88,6 +91,17 @@ export interface ClickHouseArchiveResult {
  * stored twice (the table has no event ids to match them by).
  */
 export async function importGhArchiveViaClickHouse(options: ClickHouseArchiveOptions): Promise<ClickHouseArchiveResult> {
+  if (options.store) return importWith(options, options.store);
+  if (!options.SQL || !options.storeFile) throw new Error('importGhArchiveViaClickHouse needs a store client, or SQL and storeFile.');
+  const store = new InProcessStoreClient(options.SQL, options.storeFile, options.logger);
+  try {
+    return await importWith(options, store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function importWith(options: ClickHouseArchiveOptions, store: StoreClient): Promise<ClickHouseArchiveResult> {
   const repos = [...new Set(options.repos.map((r) => r.trim()).filter(Boolean))];
   if (repos.length === 0) throw new Error('No GitHub repository is tracked: list some under `github:` in community-metrics.yml.');
   const connection = checkConnection(options.connection, 'ClickHouse (GH Archive)');
@@ -104,16 +118,38 @@ export async function importGhArchiveViaClickHouse(options: ClickHouseArchiveOpt
   const client = new ClickHouseClient({ http: options.http, connection, logger: options.logger, label, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
 
   // Read the store once, without the lock: the network phase holds no lock.
-  const opened = await MetricsStore.open(options.SQL, options.storeFile, options.logger);
-  let movedAside = opened.movedAside;
-  let state;
-  let names;
+  let movedAside: string | undefined;
+  const previousOnMovedAside = store.onMovedAside;
+  store.onMovedAside = (aside) => {
+    movedAside ??= aside;
+    previousOnMovedAside?.(aside);
+  };
   try {
-    state = readArchiveState(opened.store, repos);
-    names = knownRepoNames(opened.store, repos);
+    return await importChunks(options, store, { repos, connection, table, now, firstDay, lastDay, dayCount, settled, label, client }).then((result) => {
+      if (movedAside) result.movedAside = movedAside;
+      return result;
+    });
   } finally {
-    opened.store.close();
+    store.onMovedAside = previousOnMovedAside;
   }
+}
+
+interface ImportPlan {
+  repos: string[];
+  connection: ClickHouseConnection;
+  table: string;
+  now: () => Date;
+  firstDay: number;
+  lastDay: number;
+  dayCount: number;
+  settled: number;
+  label: string;
+  client: ClickHouseClient;
+}
+
+async function importChunks(options: ClickHouseArchiveOptions, store: StoreClient, plan: ImportPlan): Promise<ClickHouseArchiveResult> {
+  const { repos, connection, table, now, firstDay, lastDay, dayCount, settled, label, client } = plan;
+  const { state, names } = await store.call('clickHouseArchiveState', { repos });
 
   const needed: number[] = [];
   let skippedDays = 0;
@@ -194,10 +230,7 @@ export async function importGhArchiveViaClickHouse(options: ClickHouseArchiveOpt
     const importedHours: string[] = [];
     const missingHours: string[] = [];
     for (let h = chunk.start; h < chunk.end; h += HOUR) (h < settled ? importedHours : missingHours).push(hourKey(h));
-    const { result: written, movedAside: aside } = await updateStore(options.SQL, options.storeFile, options.logger, (store) =>
-      writeClickHouseChunk(store, { events, counts, importedHours, missingHours, repos, source: `${connection.url} ${connection.database}.${table}`, now: now() }),
-    );
-    if (aside) movedAside ??= aside;
+    const written = await store.call('clickHouseArchiveWrite', { events, counts, importedHours, missingHours, repos, source: `${connection.url} ${connection.database}.${table}`, now: now() });
     result.added += written.added;
     result.counts += written.counts;
     result.hoursImported += importedHours.length;
@@ -205,7 +238,6 @@ export async function importGhArchiveViaClickHouse(options: ClickHouseArchiveOpt
     options.logger.info(`GH Archive via ClickHouse ${from}…${to}: ${events.length} events, ${counts.length} daily counts (${written.added} new events)`);
     options.onProgress?.({ from, to, phase: 'stored', chunksDone: i + 1, chunksTotal: chunks.length, events: events.length });
   }
-  if (movedAside) result.movedAside = movedAside;
   return result;
 }
 

@@ -2,12 +2,12 @@ import type { SqlJsStatic } from 'sql.js';
 import type { HttpClient } from '../http/client';
 import { CancelledError } from '../http/errors';
 import type { Logger } from '../log';
-import { MetricsStore, updateStore } from '../store/store';
+import { InProcessStoreClient } from '../store/api/client';
+import type { StoreClient } from '../store/api/client';
 import { ClickHouseClient, ClickHouseError, int, literal, text } from './client';
 import type { ClickHouseStats } from './client';
 import type { ClickHouseConnection } from './connection';
 import { checkConnection } from './connection';
-import { latestHistoryDays, upsertPypiHistory } from './pypiHistoryStore';
 import type { PypiHistoryRow } from './pypiHistoryStore';
 
 /**
@@ -33,8 +33,11 @@ export function normalizePackage(name: string): string {
 }
 
 export interface PypiHistoryOptions {
-  SQL: SqlJsStatic;
-  storeFile: string;
+  /** Where the rows go: the extension's store worker, or the CLI's store in-process. */
+  store?: StoreClient;
+  /** Without `store`: the store file, opened in this process for this import. */
+  SQL?: SqlJsStatic;
+  storeFile?: string;
   logger: Logger;
   http: HttpClient;
   connection: ClickHouseConnection;
@@ -72,19 +75,39 @@ export interface PypiHistoryResult {
  * hit it too); any other failure is that package's.
  */
 export async function importPypiHistory(options: PypiHistoryOptions): Promise<PypiHistoryResult> {
+  if (options.store) return importWith(options, options.store);
+  if (!options.SQL || !options.storeFile) throw new Error('importPypiHistory needs a store client, or SQL and storeFile.');
+  const store = new InProcessStoreClient(options.SQL, options.storeFile, options.logger);
+  try {
+    return await importWith(options, store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function importWith(options: PypiHistoryOptions, store: StoreClient): Promise<PypiHistoryResult> {
+  let movedAside: string | undefined;
+  const previousOnMovedAside = store.onMovedAside;
+  store.onMovedAside = (aside) => {
+    movedAside ??= aside;
+    previousOnMovedAside?.(aside);
+  };
+  try {
+    const out = await importPackages(options, store);
+    if (movedAside) out.movedAside = movedAside;
+    return out;
+  } finally {
+    store.onMovedAside = previousOnMovedAside;
+  }
+}
+
+async function importPackages(options: PypiHistoryOptions, store: StoreClient): Promise<PypiHistoryResult> {
   const connection = checkConnection(options.connection, 'ClickHouse (ClickPy)');
   const label = `ClickPy on ClickHouse (${connection.url})`;
   const client = new ClickHouseClient({ http: options.http, connection, logger: options.logger, label, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const now = options.now ?? (() => new Date());
   const packages = [...new Set(options.packages.map((p) => p.trim()).filter(Boolean))];
-  const opened = await MetricsStore.open(options.SQL, options.storeFile, options.logger);
-  let movedAside = opened.movedAside;
-  let latest: Map<string, string>;
-  try {
-    latest = latestHistoryDays(opened.store, packages);
-  } finally {
-    opened.store.close();
-  }
+  const latest = await store.call('pypiHistoryLatest', { packages });
   const out: PypiHistoryResult = { packages: [], cancelled: false, stats: client.stats };
   for (const pkg of packages) {
     if (options.signal?.aborted) {
@@ -124,13 +147,11 @@ export async function importPypiHistory(options: PypiHistoryOptions): Promise<Py
       if (err.kind === 'quota' || err.kind === 'auth') break;
       continue;
     }
-    const { movedAside: aside } = await updateStore(options.SQL, options.storeFile, options.logger, (store) => upsertPypiHistory(store, rows, 'clickpy', now()));
-    if (aside) movedAside ??= aside;
+    await store.call('pypiHistoryWrite', { rows, source: 'clickpy', now: now() });
     const days = rows.filter((r) => r.dimension === 'overall').map((r) => r.date);
     out.packages.push({ package: pkg, status: 'stored', rows: rows.length, ...(days.length ? { first: days[0] as string, last: days[days.length - 1] as string } : {}) });
     options.onProgress?.({ package: pkg, phase: 'stored', rows: rows.length });
     options.logger.info(`PyPI history ${pkg}: ${rows.length} rows from ClickPy`);
   }
-  if (movedAside) out.movedAside = movedAside;
   return out;
 }

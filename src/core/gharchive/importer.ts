@@ -3,8 +3,9 @@ import { Agent } from 'undici';
 import { sleep } from '../http/client';
 import { CancelledError, HttpError, describeError } from '../http/errors';
 import type { Logger } from '../log';
-import { openBefore, updateStore } from '../store/store';
-import { alreadyImported, readArchiveState, writeBatch } from './archiveStore';
+import { InProcessStoreClient } from '../store/api/client';
+import type { StoreClient } from '../store/api/client';
+import { alreadyImported } from './archiveStore';
 import type { HourRecord } from './archiveStore';
 import { CorruptHourError, downloadHour } from './download';
 import { eventProblem, eventRepo, eventRow } from './eventRow';
@@ -36,8 +37,11 @@ export interface GhArchiveProgress {
 }
 
 export interface GhArchiveImportOptions {
-  SQL: SqlJsStatic;
-  storeFile: string;
+  /** Where the events go: the extension's store worker, or the CLI's store in-process. */
+  store?: StoreClient;
+  /** Without `store`: the store file, opened in this process for this import. */
+  SQL?: SqlJsStatic;
+  storeFile?: string;
   logger: Logger;
   /** Tracked repositories as `owner/name` (case does not matter). */
   repos: readonly string[];
@@ -108,6 +112,17 @@ interface PendingHour {
  * Cancel through `signal`: the result then says `cancelled` and every finished hour is kept.
  */
 export async function importGhArchive(options: GhArchiveImportOptions): Promise<GhArchiveImportResult> {
+  if (options.store) return importWith(options, options.store);
+  if (!options.SQL || !options.storeFile) throw new Error('importGhArchive needs a store client, or SQL and storeFile.');
+  const store = new InProcessStoreClient(options.SQL, options.storeFile, options.logger);
+  try {
+    return await importWith(options, store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function importWith(options: GhArchiveImportOptions, store: StoreClient): Promise<GhArchiveImportResult> {
   const repos = [...new Set(options.repos.map((r) => r.trim()).filter(Boolean))];
   if (repos.length === 0) throw new Error('No GitHub repository is tracked: list some under `github:` in community-metrics.yml.');
   const hours = hoursBetween(toHour(options.from, 'from'), toHour(options.to, 'to'));
@@ -121,14 +136,13 @@ export async function importGhArchive(options: GhArchiveImportOptions): Promise<
   const { logger, signal } = options;
 
   // Read the store once, without the lock: the network phase holds no lock.
-  const opened = await openBefore(options.SQL, options.storeFile, logger);
-  let movedAside = opened.movedAside;
-  let state;
-  try {
-    state = readArchiveState(opened.store, repos);
-  } finally {
-    opened.store.close();
-  }
+  let movedAside: string | undefined;
+  const previousOnMovedAside = store.onMovedAside;
+  store.onMovedAside = (aside) => {
+    movedAside ??= aside;
+    previousOnMovedAside?.(aside);
+  };
+  const state = await store.call('ghArchiveState', { repos });
   const matcher = new RepoMatcher(repos, state.knownIds);
   const lowerRepos = repos.map((r) => r.toLowerCase());
 
@@ -166,10 +180,7 @@ export async function importGhArchive(options: GhArchiveImportOptions): Promise<
     writing = writing.then(async () => {
       if (writeError) return;
       try {
-        const { result, movedAside: aside } = await updateStore(options.SQL, options.storeFile, logger, (store) =>
-          writeBatch(store, events, finished.map((f) => f.record), now()),
-        );
-        if (aside) movedAside ??= aside;
+        const result = await store.call('ghArchiveWrite', { events, hours: finished.map((f) => f.record), now: now() });
         added += result.added;
         for (const f of finished) f.result.suspicious = result.suspicious.includes(f.record.hour);
         for (const h of result.kept) logger.warn(`GH Archive ${h}: kept the earlier import; this attempt's problem is not recorded over it`);
@@ -316,6 +327,7 @@ export async function importGhArchive(options: GhArchiveImportOptions): Promise<
   } finally {
     await flush();
     await agent.close().catch(() => undefined);
+    store.onMovedAside = previousOnMovedAside;
   }
   if (writeError) throw writeError;
 

@@ -91,7 +91,13 @@ export function prepareDatabase(db: Database, tuned = true): void {
   if (tuned) {
     // The store lives in memory and is saved as a whole by the caller: SQLite's rollback journal
     // only needs to survive a failed statement, so keep it in memory too.
-    db.exec('PRAGMA journal_mode = MEMORY; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;');
+    // Inside a transaction (a chart preview's savepoint in the live database) SQLite refuses to change
+    // temp_store once temporary storage is open: tuning is only an optimisation, so go on without it.
+    try {
+      db.exec('PRAGMA journal_mode = MEMORY; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;');
+    } catch {
+      // keep the current settings
+    }
   }
 }
 
@@ -233,14 +239,18 @@ function located(node: ProjectNode, d: Diagnostic): Diagnostic {
   return { ...d, file: d.file || node.file, uniqueId: node.uniqueId };
 }
 
+/**
+ * A savepoint: outside a transaction it is BEGIN/COMMIT; inside one (a chart preview that runs a model
+ * and rolls everything back afterwards, in the live database) it nests.
+ */
 function transaction<T>(db: Database, fn: () => T): T {
-  db.exec('BEGIN');
+  db.exec('SAVEPOINT cm_node');
   try {
     const out = fn();
-    db.exec('COMMIT');
+    db.exec('RELEASE cm_node');
     return out;
   } catch (err) {
-    db.exec('ROLLBACK');
+    db.exec('ROLLBACK TO cm_node; RELEASE cm_node');
     throw err;
   }
 }

@@ -2,7 +2,7 @@ import type { GetOptions, HttpClient, JsonResponse } from '../http/client';
 import type { Validators } from '../http/conditional';
 import type { Logger } from '../log';
 import type { SyncState } from '../store/bookkeeping';
-import type { MetricsStore } from '../store/store';
+import type { ReadArgs, ReadName, ReadResult, WriteArgs, WriteName } from '../store/namedWrites';
 
 /** Base URLs of every service; the defaults are the real ones, tests and the CLI flags override them. */
 export interface SourceEndpoints {
@@ -71,8 +71,9 @@ export interface DatasetContext {
   pages<T>(url: string, opts?: GetOptions & { maxPages?: number }): AsyncGenerator<JsonResponse<T>>;
   state(dataset: string): SyncState | undefined;
   /** Reads the store as it was before this refresh (for values a dataset must compare with). */
-  read<T>(fn: (store: MetricsStore) => T): T | undefined;
-  write(fn: (store: MetricsStore) => void): void;
+  read<K extends ReadName>(op: K, ...args: ReadArgs<K>): Promise<ReadResult<K>>;
+  /** Records a write (by name, see STORE_WRITES) for the refresh's transaction. */
+  write<K extends WriteName>(op: K, ...args: WriteArgs<K>): void;
   setState(dataset: string, cursor?: string): void;
   notice(message: string): void;
 }

@@ -3,7 +3,7 @@ import type { Validators } from '../http/conditional';
 import type { Logger } from '../log';
 import { stateKey, validatorKey } from '../store/bookkeeping';
 import type { Bookkeeping, SyncState } from '../store/bookkeeping';
-import type { MetricsStore } from '../store/store';
+import type { NamedWrite, ReadArgs, ReadName, ReadResult, WriteArgs, WriteName } from '../store/namedWrites';
 import type { DatasetContext, SourceEndpoints, SourceOptions } from './context';
 
 /** One dataset of an artifact: a name for messages and the work that fetches it. */
@@ -24,13 +24,13 @@ export interface RunEnvironment {
   artifact: string;
   workspaceDir?: string;
   book: Bookkeeping;
-  /** The store as it was read before the refresh. */
-  before: MetricsStore;
+  /** Reads the store as it was before the refresh (a named read, answered where the store lives). */
+  readBefore: (op: ReadName, args: unknown[]) => Promise<unknown>;
 }
 
 /** Runs one dataset and collects what it produced, for the refresh to write (or drop) afterwards. */
 export class DatasetRun implements DatasetContext {
-  readonly writes: ((store: MetricsStore) => void)[] = [];
+  readonly writes: NamedWrite[] = [];
   readonly validators: Validators[] = [];
   readonly states = new Map<string, string | undefined>();
   readonly notices: string[] = [];
@@ -110,12 +110,12 @@ export class DatasetRun implements DatasetContext {
     return this.env.book.state.get(stateKey(this.env.artifact, dataset));
   }
 
-  read<T>(fn: (store: MetricsStore) => T): T | undefined {
-    return fn(this.env.before);
+  read<K extends ReadName>(op: K, ...args: ReadArgs<K>): Promise<ReadResult<K>> {
+    return this.env.readBefore(op, args) as Promise<ReadResult<K>>;
   }
 
-  write(fn: (store: MetricsStore) => void): void {
-    this.writes.push(fn);
+  write<K extends WriteName>(op: K, ...args: WriteArgs<K>): void {
+    this.writes.push({ op, args });
   }
 
   setState(dataset: string, cursor?: string): void {

@@ -1,6 +1,5 @@
 import type { DockerImage } from '../config/projectConfig';
 import { HttpError } from '../http/errors';
-import { carryForwardDockerHubSnapshot, hasDockerHubSnapshotOn, insertDockerHubSnapshot } from '../store/packageRows';
 import { shown, toCount } from './coerce';
 import type { DatasetContext } from './context';
 import { joinUrl } from './context';
@@ -27,8 +26,8 @@ export async function dockerHubDataset(ctx: DatasetContext, image: DockerImage):
   if (res.notModified) {
     // Unchanged: the day's first refresh still records it, so the day counts as observed.
     const timestamp = ctx.now.toISOString();
-    if (!ctx.read((store) => hasDockerHubSnapshotOn(store, image.fullName, timestamp.slice(0, 10)))) {
-      ctx.write((store) => carryForwardDockerHubSnapshot(store, image.fullName, timestamp));
+    if (!(await ctx.read('hasDockerHubSnapshotOn', image.fullName, timestamp.slice(0, 10)))) {
+      ctx.write('carryForwardDockerHubSnapshot', image.fullName, timestamp);
     }
     return;
   }
@@ -42,5 +41,5 @@ export async function dockerHubDataset(ctx: DatasetContext, image: DockerImage):
     starCount: toCount(res.body.star_count) ?? null,
     lastUpdated: typeof res.body.last_updated === 'string' ? res.body.last_updated : null,
   };
-  ctx.write((store) => insertDockerHubSnapshot(store, snap));
+  ctx.write('insertDockerHubSnapshot', snap);
 }

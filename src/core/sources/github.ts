@@ -50,13 +50,13 @@ export async function repositorySnapshotDataset(ctx: DatasetContext, repo: GitHu
   const res = await ctx.get<RepoBody>(url, { headers: { accept: GITHUB_ACCEPT } });
   if (res.notModified) {
     const timestamp = ctx.now.toISOString();
-    if (!ctx.read((store) => store.hasRepositorySnapshotOn(repo.fullName, timestamp.slice(0, 10)))) {
-      ctx.write((store) => store.carryForwardRepositorySnapshot(repo.fullName, timestamp));
+    if (!(await ctx.read('hasRepositorySnapshotOn', repo.fullName, timestamp.slice(0, 10)))) {
+      ctx.write('carryForwardRepositorySnapshot', repo.fullName, timestamp);
     }
     return undefined;
   }
   const snap = parseRepository(res.body, repo, ctx.now.toISOString(), url, res.status);
-  ctx.write((store) => store.addRepositorySnapshot(snap));
+  ctx.write('addRepositorySnapshot', snap);
   return snap;
 }
 

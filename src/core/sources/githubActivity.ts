@@ -1,5 +1,4 @@
 import type { GitHubRepository } from '../config/projectConfig';
-import { updateFirstResponses, upsertCommits, upsertIssueComments, upsertIssues } from '../store/githubRows';
 import type { CommitRow, IssueCommentRow, IssueRow } from '../store/githubRows';
 import { Unusable, shown, toCount, toTimestamp } from './coerce';
 import type { DatasetContext } from './context';
@@ -80,10 +79,8 @@ export async function issuesDataset(ctx: DatasetContext, repo: GitHubRepository)
           mergedAt: str(i.pull_request?.merged_at),
         });
       }
-      ctx.write((store) => {
-        upsertIssues(store, rows);
-        updateFirstResponses(store, repo.fullName);
-      });
+      ctx.write('upsertIssues', rows);
+      ctx.write('updateFirstResponses', repo.fullName);
       unusable.check(items.length);
     },
   });
@@ -110,10 +107,8 @@ export async function issueCommentsDataset(ctx: DatasetContext, repo: GitHubRepo
         }
         rows.push({ repo: repo.fullName, commentId: id, issueNumber, author: loginOf(c.user), authorIsBot: isBot(c.user), createdAt });
       }
-      ctx.write((store) => {
-        upsertIssueComments(store, rows);
-        updateFirstResponses(store, repo.fullName);
-      });
+      ctx.write('upsertIssueComments', rows);
+      ctx.write('updateFirstResponses', repo.fullName);
       unusable.check(items.length);
     },
   });
@@ -147,7 +142,7 @@ export async function commitsDataset(ctx: DatasetContext, repo: GitHubRepository
           committerDate: str(c.commit?.committer?.date),
         });
       }
-      ctx.write((store) => upsertCommits(store, rows));
+      ctx.write('upsertCommits', rows);
       unusable.check(items.length);
     },
   });

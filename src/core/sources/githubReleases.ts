@@ -1,6 +1,5 @@
 import type { GitHubRepository } from '../config/projectConfig';
 import { HttpError } from '../http/errors';
-import { insertReleaseAssets, upsertContributorWeeks, upsertReleases } from '../store/githubRows';
 import type { ContributorWeek, ReleaseAssetSnapshot, ReleaseRow } from '../store/githubRows';
 import { sleep } from '../http/client';
 import type { DatasetContext } from './context';
@@ -51,10 +50,8 @@ export async function releasesDataset(ctx: DatasetContext, repo: GitHubRepositor
         assets.push({ timestamp, repo: repo.fullName, releaseId: r.id, assetId: a.id, assetName: str(a.name), downloadCount: a.download_count });
       }
     }
-    ctx.write((store) => {
-      upsertReleases(store, releases);
-      insertReleaseAssets(store, assets);
-    });
+    ctx.write('upsertReleases', releases);
+    ctx.write('insertReleaseAssets', assets);
   }
 }
 
@@ -90,7 +87,7 @@ export async function contributorsDataset(ctx: DatasetContext, repo: GitHubRepos
         rows.push({ repo: repo.fullName, author, week: new Date(w.w * 1000).toISOString().slice(0, 10), commits, additions, deletions });
       }
     }
-    ctx.write((store) => upsertContributorWeeks(store, rows));
+    ctx.write('upsertContributorWeeks', rows);
     return;
   }
 }

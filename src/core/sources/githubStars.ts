@@ -1,6 +1,5 @@
 import type { GitHubRepository } from '../config/projectConfig';
 import { HttpError, RateLimitError } from '../http/errors';
-import { rebuildStarHistoryFromStargazers, upsertStarHistory, upsertStargazers } from '../store/githubRows';
 import type { StarHistoryDay, Stargazer } from '../store/githubRows';
 import type { DatasetContext } from './context';
 import { withQuery } from './context';
@@ -60,7 +59,7 @@ async function fromHistoryEndpoint(ctx: DatasetContext, repo: GitHubRepository, 
         rows.push({ repo: repo.fullName, day: new Date(((w.week as number) + i * DAY_S) * 1000).toISOString().slice(0, 10), stars, source: 'history' });
       });
     }
-    ctx.write((store) => upsertStarHistory(store, rows));
+    ctx.write('upsertStarHistory', rows);
   }
 }
 
@@ -87,7 +86,7 @@ async function fromStargazerListing(ctx: DatasetContext, repo: GitHubRepository,
         rows.push({ repo: repo.fullName, userLogin: login, starredAt: item.starred_at });
       }
       changed = true;
-      ctx.write((store) => upsertStargazers(store, rows));
+      ctx.write('upsertStargazers', rows);
     }
   } catch (err) {
     if (!(err instanceof HttpError) || err instanceof RateLimitError) throw err;
@@ -106,5 +105,5 @@ async function fromStargazerListing(ctx: DatasetContext, repo: GitHubRepository,
       throw err;
     }
   }
-  if (changed) ctx.write((store) => rebuildStarHistoryFromStargazers(store, repo.fullName));
+  if (changed) ctx.write('rebuildStarHistoryFromStargazers', repo.fullName);
 }

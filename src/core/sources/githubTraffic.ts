@@ -1,7 +1,6 @@
 import type { GitHubRepository } from '../config/projectConfig';
 import type { JsonResponse } from '../http/client';
 import { HttpError, RateLimitError } from '../http/errors';
-import { carryForwardTrafficWindow, hasTrafficWindow, replacePopularSnapshot, upsertTrafficCounts } from '../store/trafficRows';
 import type { PopularEntry, TrafficDay, TrafficKind } from '../store/trafficRows';
 import type { DatasetContext } from './context';
 import { fetchedRecently } from './context';
@@ -89,12 +88,12 @@ export async function trafficDataset(ctx: DatasetContext, repo: GitHubRepository
   if (refused.length > 0) ctx.notice(`traffic partly kept: GitHub refused ${refused.join('; ')}`);
   if (ctx.state(ACCESS_STATE)?.cursor === NO_ACCESS) ctx.setState(ACCESS_STATE, 'ok');
 
-  const counts = (kind: TrafficKind, res: JsonResponse<CountsBody> | undefined) => {
+  const counts = async (kind: TrafficKind, res: JsonResponse<CountsBody> | undefined) => {
     if (!res) return;
     if (res.notModified) {
       // Unchanged since the last fetch: the window still moved to today, and its days are still known.
-      if (!ctx.read((s) => hasTrafficWindow(s, repo.fullName, kind, today))) {
-        ctx.write((s) => carryForwardTrafficWindow(s, repo.fullName, kind, today, shiftDay(today, -(TRAFFIC_WINDOW_DAYS - 1)), shiftDay(today, -1), at));
+      if (!(await ctx.read('hasTrafficWindow', repo.fullName, kind, today))) {
+        ctx.write('carryForwardTrafficWindow', repo.fullName, kind, today, shiftDay(today, -(TRAFFIC_WINDOW_DAYS - 1)), shiftDay(today, -1), at);
       }
       return;
     }
@@ -113,16 +112,16 @@ export async function trafficDataset(ctx: DatasetContext, repo: GitHubRepository
     const windowStart = [shiftDay(today, -(TRAFFIC_WINDOW_DAYS - 1)), ...listed].sort()[0] as string;
     const windowEnd = [shiftDay(today, -1), ...listed].sort().at(-1) as string;
     const row = { repo: repo.fullName, kind, snapshotDay: today, windowStart, windowEnd, count: count(body?.count) ?? null, uniques: count(body?.uniques) ?? null, fetchedAt: at, days };
-    ctx.write((s) => upsertTrafficCounts(s, row));
+    ctx.write('upsertTrafficCounts', row);
   };
-  counts('views', views);
-  counts('clones', clones);
+  await counts('views', views);
+  await counts('clones', clones);
 
-  const popular = (kind: 'referrers' | 'paths', res: JsonResponse<PopularBody[]> | undefined) => {
+  const popular = async (kind: 'referrers' | 'paths', res: JsonResponse<PopularBody[]> | undefined) => {
     if (!res) return;
     if (res.notModified) {
       // The same top 10 as the last snapshot: it is today's too.
-      if (!ctx.read((s) => hasTrafficWindow(s, repo.fullName, kind, today))) ctx.write((s) => carryForwardPopular(s, repo.fullName, kind, today, at));
+      if (!(await ctx.read('hasTrafficWindow', repo.fullName, kind, today))) ctx.write('carryForwardPopular', repo.fullName, kind, today, shiftDay(today, -(TRAFFIC_WINDOW_DAYS - 1)), at);
       return;
     }
     if (!Array.isArray(res.body)) throw new HttpError(`Unexpected traffic answer for ${repo.fullName}/popular/${kind}: not a list`, res.url, res.status);
@@ -135,20 +134,8 @@ export async function trafficDataset(ctx: DatasetContext, repo: GitHubRepository
       entries.push({ name, title: typeof item.title === 'string' ? item.title : null, count: c, uniques: u });
     }
     const snap = { repo: repo.fullName, kind, snapshotDay: today, windowStart: shiftDay(today, -(TRAFFIC_WINDOW_DAYS - 1)), windowEnd: today, fetchedAt: at, entries };
-    ctx.write((s) => replacePopularSnapshot(s, snap));
+    ctx.write('replacePopularSnapshot', snap);
   };
-  popular('referrers', referrers);
-  popular('paths', paths);
-}
-
-function carryForwardPopular(s: Parameters<typeof replacePopularSnapshot>[0], repo: string, kind: 'referrers' | 'paths', day: string, at: string): void {
-  const table = kind === 'referrers' ? 'github_traffic_referrers' : 'github_traffic_paths';
-  const last = s.all<{ d: string | null }>(`SELECT MAX(snapshot_day) AS d FROM ${table} WHERE repo = ?`, [repo])[0]?.d;
-  if (!last) return;
-  const key = kind === 'referrers' ? 'referrer' : 'path';
-  const rows = s.all<{ name: string; title: string | null; count: number; uniques: number }>(
-    `SELECT ${key} AS name, ${kind === 'paths' ? 'title' : 'NULL'} AS title, count, uniques FROM ${table} WHERE repo = ? AND snapshot_day = ?`,
-    [repo, last],
-  );
-  replacePopularSnapshot(s, { repo, kind, snapshotDay: day, windowStart: shiftDay(day, -(TRAFFIC_WINDOW_DAYS - 1)), windowEnd: day, fetchedAt: at, entries: rows });
+  await popular('referrers', referrers);
+  await popular('paths', paths);
 }

@@ -1,6 +1,5 @@
 import type { NpmPackage } from '../config/projectConfig';
 import { HttpError } from '../http/errors';
-import { upsertNpmDaily } from '../store/packageRows';
 import type { NpmDailyRow } from '../store/packageRows';
 import { Unusable, shown, toCount, toTimestamp } from './coerce';
 import type { DatasetContext } from './context';
@@ -79,7 +78,7 @@ export async function npmDownloadsDataset(ctx: DatasetContext, pkg: NpmPackage):
       rows.push({ date: day.slice(0, 10), package: pkg.name, downloads });
       if (!last || day.slice(0, 10) > last) last = day.slice(0, 10);
     });
-    ctx.write((store) => upsertNpmDaily(store, rows));
+    ctx.write('upsertNpmDaily', rows);
     unusable.check(list.length);
   }
   ctx.setState('downloads', last ?? cursor);

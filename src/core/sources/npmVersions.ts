@@ -1,6 +1,5 @@
 import type { NpmPackage } from '../config/projectConfig';
 import { HttpError } from '../http/errors';
-import { replaceNpmVersionSnapshot } from '../store/npmVersionRows';
 import type { DatasetContext } from './context';
 import { fetchedRecently, joinUrl } from './context';
 
@@ -43,6 +42,6 @@ export async function npmVersionsDataset(ctx: DatasetContext, pkg: NpmPackage): 
     if (version !== '' && typeof n === 'number' && Number.isFinite(n) && n >= 0) versions.push({ version, downloads: n });
   }
   const at = ctx.now.toISOString();
-  ctx.write((store) => replaceNpmVersionSnapshot(store, { package: pkg.name, snapshotDay: at.slice(0, 10), fetchedAt: at, versions }));
+  ctx.write('replaceNpmVersionSnapshot', { package: pkg.name, snapshotDay: at.slice(0, 10), fetchedAt: at, versions });
   ctx.setState('versions');
 }

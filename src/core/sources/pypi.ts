@@ -1,7 +1,6 @@
 import type { PypiPackage } from '../config/projectConfig';
 import type { JsonResponse } from '../http/client';
 import { HttpError } from '../http/errors';
-import { insertPypiRecent, upsertPypiDaily, upsertPypiVersionDaily } from '../store/packageRows';
 import type { PypiDailyRow, PypiVersionDailyRow } from '../store/packageRows';
 import { Unusable, shown, toCount, toNumber, toTimestamp } from './coerce';
 import type { DatasetContext } from './context';
@@ -56,7 +55,7 @@ export async function pypistatsDataset(ctx: DatasetContext, pkg: PypiPackage): P
     const d = recent.body?.data;
     if (!d || typeof d !== 'object') throw new HttpError(`Unexpected pypistats answer for ${pkg.name}/recent: no data`, recent.url, recent.status);
     const row = { timestamp: ctx.now.toISOString(), package: pkg.name, lastDay: num(d.last_day), lastWeek: num(d.last_week), lastMonth: num(d.last_month) };
-    ctx.write((store) => insertPypiRecent(store, row));
+    ctx.write('insertPypiRecent', row);
   }
   SERIES.forEach((name, i) => {
     const res = series[i];
@@ -73,7 +72,7 @@ export async function pypistatsDataset(ctx: DatasetContext, pkg: PypiPackage): P
       // Each category is its own row; with_mirrors and without_mirrors are never added together.
       rows.push({ date: date.slice(0, 10), package: pkg.name, categoryType: name, category: r?.category === null || r?.category === undefined ? 'null' : String(r.category), downloads });
     });
-    ctx.write((store) => upsertPypiDaily(store, rows));
+    ctx.write('upsertPypiDaily', rows);
     unusable.check(data.length);
   });
   if (changed) ctx.setState('pypistats');
@@ -102,7 +101,7 @@ export async function pepyDataset(ctx: DatasetContext, pkg: PypiPackage, apiKey:
         rows.push({ date, package: pkg.name, version, downloads: count });
       }
     });
-    ctx.write((store) => upsertPypiVersionDaily(store, rows));
+    ctx.write('upsertPypiVersionDaily', rows);
     unusable.check(days.length);
     ctx.setState('pepy');
   }

@@ -4,7 +4,6 @@ import { insideWorkspace } from '../config/projectConfig';
 import type { SlackWorkspace } from '../config/projectConfig';
 import type { Credential } from '../http/client';
 import { HttpError } from '../http/errors';
-import { knownSlackUsers, upsertSlackMessages, upsertSlackUsers } from '../store/slackRows';
 import type { SlackMessageRow, SlackUserRow } from '../store/slackRows';
 import type { DatasetContext } from './context';
 import { joinUrl, withQuery } from './context';
@@ -86,10 +85,8 @@ export async function slackExportDataset(ctx: DatasetContext, ws: SlackWorkspace
     }
   }
   ctx.logger.info(`${ctx.artifact}: ${rows.length} messages in the export ${ws.exportPath}`);
-  ctx.write((store) => {
-    upsertSlackUsers(store, exp.users);
-    upsertSlackMessages(store, rows);
-  });
+  ctx.write('upsertSlackUsers', exp.users);
+  ctx.write('upsertSlackMessages', rows);
   unusable.check(seen);
   ctx.setState(dataset);
 }
@@ -126,7 +123,7 @@ export async function slackApiDataset(ctx: DatasetContext, ws: SlackWorkspace, t
     }
   }
 
-  const users = new Map((ctx.read((store) => knownSlackUsers(store, ws.domain)) ?? []).map((u) => [u.userId, u]));
+  const users = new Map((await ctx.read('knownSlackUsers', ws.domain)).map((u) => [u.userId, u]));
   const newUsers: SlackUserRow[] = [];
   // Errors that mean the token may read history but not threads: say so once, keep the messages.
   let threadsRefused: string | undefined;
@@ -226,10 +223,8 @@ export async function slackApiDataset(ctx: DatasetContext, ws: SlackWorkspace, t
     }
   }
   if (newUsers.length > 0 || rows.length > 0) {
-    ctx.write((store) => {
-      upsertSlackUsers(store, newUsers);
-      upsertSlackMessages(store, rows);
-    });
+    ctx.write('upsertSlackUsers', newUsers);
+    ctx.write('upsertSlackMessages', rows);
   }
   unusable.check(seen);
   for (const h of histories) {

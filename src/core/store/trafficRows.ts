@@ -104,3 +104,16 @@ export function carryForwardTrafficWindow(store: MetricsStore, repo: string, kin
     [repo, kind, snapshotDay, windowStart, windowEnd, fetchedAt],
   );
 }
+
+/** The last top-10 snapshot of referrers or paths, carried forward to `day` (an unchanged 304 answer). */
+export function carryForwardPopular(s: MetricsStore, repo: string, kind: 'referrers' | 'paths', day: string, windowStart: string, at: string): void {
+  const table = kind === 'referrers' ? 'github_traffic_referrers' : 'github_traffic_paths';
+  const last = s.all<{ d: string | null }>(`SELECT MAX(snapshot_day) AS d FROM ${table} WHERE repo = ?`, [repo])[0]?.d;
+  if (!last) return;
+  const key = kind === 'referrers' ? 'referrer' : 'path';
+  const rows = s.all<{ name: string; title: string | null; count: number; uniques: number }>(
+    `SELECT ${key} AS name, ${kind === 'paths' ? 'title' : 'NULL'} AS title, count, uniques FROM ${table} WHERE repo = ? AND snapshot_day = ?`,
+    [repo, last],
+  );
+  replacePopularSnapshot(s, { repo, kind, snapshotDay: day, windowStart, windowEnd: day, fetchedAt: at, entries: rows });
+}

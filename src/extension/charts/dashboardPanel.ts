@@ -1,14 +1,12 @@
 import * as vscode from 'vscode';
 import type { ChartPayload } from '../../core/charts/chartPayload';
-import { headlineFigures } from '../../core/charts/headlines';
-import { seedViews } from '../../core/charts/seedViews';
 import type { DashboardState, DashboardToHost, HostToDashboard, ProjectMessage } from '../../../webview/charts/dashboard/protocol';
 import type { ExtensionServices } from '../services';
 import { saveExport } from './exportSaver';
 import type { Insight } from '../../core/insights/insight';
 import type { InsightsService } from './insightsService';
 import { hasDeclaredChart, readModelCharts } from './modelChartData';
-import { readStore } from './storeReader';
+import { storeCall } from './storeReader';
 import { chartPage } from './webviewPage';
 import { webviewOptions } from '../webviewPage';
 
@@ -112,10 +110,7 @@ export class DashboardPanel implements vscode.Disposable, vscode.WebviewPanelSer
       // Today: the week or month holding it is still running, drawn as "so far".
       const asOf = new Date().toISOString().slice(0, 10);
       const names = [...new Set(artifacts.map((a) => a.project))];
-      const read = await readStore(this.s, (store) => ({
-        views: seedViews(store, artifacts, { ...state, asOf }),
-        projects: names.map((name) => ({ name, figures: headlineFigures(store, artifacts.filter((a) => a.project === name)) })),
-      }));
+      const read = await storeCall(this.s, 'dashboard', { artifacts, range: { ...state, asOf }, projects: names });
       charts = charts.concat(read.views);
       projects = read.projects;
     } catch (err) {

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { Insight } from '../../core/insights/insight';
 import { normalizePypiName } from '../../core/config/projectConfig';
-import { markedVersionsOf, storeInsights } from '../../core/insights/storeInsights';
+import { markedVersionsOf } from '../../core/insights/storeInsights';
 import type { ArtifactFlag, ArtifactFlags } from '../projectsTree';
 import type { ExtensionServices } from '../services';
-import { readStore } from './storeReader';
+import { storeCall } from './storeReader';
 
 export const MARKED_VERSIONS_SETTING = 'communityMetrics.insights.markedVersions';
 
@@ -41,7 +41,7 @@ export class InsightsService implements ArtifactFlags, vscode.Disposable {
     const marked = markedVersionsOf(this.s.model.config);
     for (const [key, version] of Object.entries(setting)) if (typeof version === 'string') marked[key.includes(':') ? key : `pypi:${normalizePypiName(key)}`] = version;
     try {
-      this.insights = artifacts.length ? await readStore(this.s, (store) => storeInsights(store, artifacts, { markedVersions: marked, asOf: new Date().toISOString().slice(0, 10) })) : [];
+      this.insights = artifacts.length ? await storeCall(this.s, 'insights', { artifacts, options: { markedVersions: marked, asOf: new Date().toISOString().slice(0, 10) } }) : [];
     } catch (err) {
       this.s.logger.error(`insights: ${(err as Error).message}`);
       this.insights = [];

@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
-import { EVENT_TYPE, GHARCHIVE_METRIC_KEY, gharchiveEventTypes } from '../../core/charts/gharchiveMetric';
+import { EVENT_TYPE, GHARCHIVE_METRIC_KEY } from '../../core/charts/gharchiveMetric';
 import { metricChart } from '../../core/charts/metricChart';
-import { MAX_POINTS_PER_SERIES, metricSeries } from '../../core/charts/metricSeries';
-import { releaseEvents } from '../../core/charts/releaseEvents';
+import { MAX_POINTS_PER_SERIES } from '../../core/charts/metricSeries';
 import type { MetricSeries } from '../../core/charts/metricSeries';
 import type { EventTypeChoice, HostToMetricChart, MetricChartState, MetricChartToHost, SeriesChoice, SeriesRef } from '../../../webview/charts/metric/protocol';
 import type { ExtensionServices } from '../services';
 import { saveExport } from './exportSaver';
-import { readStore } from './storeReader';
+import { storeCall } from './storeReader';
 import { chartPage } from './webviewPage';
 import { webviewOptions } from '../webviewPage';
 
@@ -142,13 +141,12 @@ export class MetricChartPanels implements vscode.Disposable, vscode.WebviewPanel
       const maxPoints = state.plotWidth ? Math.max(60, Math.min(MAX_POINTS_PER_SERIES, Math.floor(state.plotWidth / 2))) : undefined;
       const asOf = new Date().toISOString().slice(0, 10);
       const repos = this.reposOf(state.series);
-      const { series, eventTypes, events } = await readStore(this.s, (store) => ({
-        series: state.series.map((r): MetricSeries =>
-          metricSeries(store, r.artifactId, r.metricKey, { grain: state.grain, mode: state.mode, from: state.from, to: state.to, align: state.align, eventType: state.eventType, asOf, ...(maxPoints ? { maxPoints } : {}) }),
-        ),
-        eventTypes: archived.length ? gharchiveEventTypes(store, archived.map((r) => r.artifactId.slice('github:'.length))) : undefined,
-        events: repos.length ? releaseEvents(store, repos) : [],
-      }));
+      const { series, eventTypes, events } = await storeCall(this.s, 'metricChart', {
+        series: state.series.map((r) => ({ artifactId: r.artifactId, metricKey: r.metricKey })),
+        options: { grain: state.grain, mode: state.mode, from: state.from, to: state.to, align: state.align, eventType: state.eventType, asOf, ...(maxPoints ? { maxPoints } : {}) },
+        eventTypesOf: archived.map((r) => r.artifactId.slice('github:'.length)),
+        releasesOf: repos,
+      });
       const widened = series.filter((x) => x.grain !== state.grain);
       const chart = metricChart(series, { log: state.log, align: state.align, title: series.length === 1 ? chartTitle(series[0] as MetricSeries) : undefined, events });
       message = {

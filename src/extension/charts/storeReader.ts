@@ -1,18 +1,11 @@
-import { existsSync } from 'node:fs';
-import { MetricsStore } from '../../core/store/store';
+import type { CallOptions } from '../../core/store/api/client';
+import type { OperationArgs, OperationName, OperationResult } from '../../core/store/api/operations';
 import type { ExtensionServices } from '../services';
 
 /**
- * Opens the store file for one read (charts and insights never write), and closes it. A missing
- * store reads as an empty one, with every table present.
+ * One named operation on the workspace's store, in its worker (the extension host runs no SQL). A
+ * missing store file reads as an empty store, with every table present.
  */
-export async function readStore<T>(s: ExtensionServices, fn: (store: MetricsStore) => T): Promise<T> {
-  const SQL = await s.sql();
-  const file = s.model.storeFile;
-  const store = file && existsSync(file) ? (await MetricsStore.open(SQL, file, s.logger)).store : MetricsStore.create(SQL, ':memory:');
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
+export function storeCall<K extends OperationName>(s: ExtensionServices, op: K, args: OperationArgs<K>, options?: CallOptions): Promise<OperationResult<K>> {
+  return s.store.client().call(op, args, options);
 }

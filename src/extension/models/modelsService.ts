@@ -5,15 +5,12 @@ import path from 'node:path';
 import type { Diagnostic as EngineDiagnostic } from '../../core/project/diagnostics';
 import { loadProject, nodeForFile } from '../../core/project/project';
 import type { Project, ProjectNode } from '../../core/project/project';
-import { latestResults } from '../../core/project/runHistory';
 import type { RecordedResult } from '../../core/project/runHistory';
-import { compiledSqlOf, prepareDatabase, runProject, storeAccess } from '../../core/project/runner';
-import type { RunCommand, RunResult } from '../../core/project/runner';
-import { columnsOf, query } from '../../core/project/storeAccess';
-import { buildColumnCatalog, catalogIdentifiers, storedColumns } from '../../core/project/columnCatalog';
+import { compiledSqlOf } from '../../core/project/runner';
+import type { ProgressEvent, RunCommand, RunResult } from '../../core/project/runner';
+import { buildColumnCatalog, catalogIdentifiers } from '../../core/project/columnCatalog';
 import type { ColumnCatalog, StoredColumns } from '../../core/project/columnCatalog';
 import type { QueryTable } from '../../core/project/jinjaRenderer';
-import { withStoreDatabase } from '../../core/project/storeSession';
 import type { NodePick } from '../../core/project/selection';
 import type { ExtensionServices } from '../services';
 
@@ -34,6 +31,8 @@ export class ModelsService implements vscode.Disposable {
   private loading: Promise<Project | undefined> | undefined;
   private runDiagnostics: EngineDiagnostic[] = [];
   project: Project | undefined;
+  /** Goes up at every load: the store worker loads the same version of the project once. */
+  projectVersion = 0;
   lastRun: RunResult | undefined;
   /** Latest recorded result per node, read from the store (survives reloads). */
   lastResults = new Map<string, RecordedResult>();
@@ -90,6 +89,7 @@ export class ModelsService implements vscode.Disposable {
     }
     try {
       this.project = await loadProject(root, { log: (m) => this.s.logger.debug(m) });
+      this.projectVersion++;
       await this.readLastResults();
     } catch (err) {
       this.s.logger.error(`cannot load the models project: ${(err as Error).stack ?? String(err)}`);
@@ -109,10 +109,7 @@ export class ModelsService implements vscode.Disposable {
     let stored: StoredColumns = new Map();
     if (file && existsSync(file)) {
       try {
-        const { result } = await withStoreDatabase(await this.s.sql(), file, this.s.logger, async (db) => ({
-          results: latestResults(db),
-          stored: project ? storedColumns(db, catalogIdentifiers(project)) : new Map(),
-        }), { save: false });
+        const result = await this.s.store.client().call('runHistory', project ? { identifiers: catalogIdentifiers(project) } : {});
         this.lastResults = result.results;
         stored = result.stored;
       } catch (err) {
@@ -144,21 +141,26 @@ export class ModelsService implements vscode.Disposable {
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
       try {
-        const { result } = await withStoreDatabase(await this.s.sql(), file, this.s.logger, async (db) => {
-          const ran = await runProject(project, db, {
+        const { run: ran, stored } = await this.s.store.client().call(
+          'runProject',
+          {
+            project: { root: project.root, version: this.projectVersion },
             command,
-            ...(picked ? { nodes: { ids: picked.ids, parents: picked.parents } } : { select: selectors }),
+            ...(picked ? { nodes: { ids: picked.ids, ...(picked.parents !== undefined ? { parents: picked.parents } : {}) } } : selectors ? { select: selectors } : {}),
+            columnsOf: catalogIdentifiers(project),
+          },
+          {
             signal: abort.signal,
-            onProgress: (e) => {
+            onProgress: (value) => {
+              const e = value as ProgressEvent;
               if (e.kind === 'start') progress.report({ message: `${e.name} (${e.index + 1}/${e.total})`, increment: 100 / Math.max(1, e.total) });
               else this.s.logger.info(`${e.result.status.toUpperCase()} ${e.result.name} ${e.result.durationMs} ms${e.result.rowsAffected !== undefined ? `, ${e.result.rowsAffected} rows` : ''}`);
             },
-          });
-          // What was just built has columns now: completion offers them at once.
-          this.columns = buildColumnCatalog(project, storedColumns(db, catalogIdentifiers(project)));
-          return ran;
-        });
-        return result;
+          },
+        );
+        // What was just built has columns now: completion offers them at once.
+        if (stored) this.columns = buildColumnCatalog(project, stored);
+        return ran;
       } finally {
         sub.dispose();
       }
@@ -190,26 +192,15 @@ export class ModelsService implements vscode.Disposable {
     const file = this.s.model.storeFile;
     if (!project) throw new Error('No models project is loaded.');
     if (!file || !existsSync(file)) return compiledSqlOf(project, node);
-    const { result } = await withStoreDatabase(await this.s.sql(), file, this.s.logger, async (db) => {
-      prepareDatabase(db);
-      return compiledSqlOf(project, node, { db: storeAccess(db) });
-    }, { save: false });
-    return result;
+    return this.s.store.client().call('compiledSql', { project: { root: project.root, version: this.projectVersion }, uniqueId: node.uniqueId });
   }
 
   /** The first rows of a node's relation in the store. */
   async preview(node: ProjectNode, limit = 500): Promise<QueryTable & { total: number }> {
     const file = this.s.model.storeFile;
     if (!file || !existsSync(file)) throw new Error('The store is empty: run Refresh and Build first.');
-    const { result } = await withStoreDatabase(await this.s.sql(), file, this.s.logger, async (db) => {
-      prepareDatabase(db, false);
-      const name = typeof node.config.alias === 'string' && node.config.alias ? node.config.alias : node.name;
-      if (columnsOf(db, name).length === 0) throw new Error(`${node.name} has not been built yet: run it first.`);
-      const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-      const total = Number(query(db, `SELECT COUNT(*) FROM ${q(name)}`).rows[0]?.[0] ?? 0);
-      return { ...query(db, `SELECT * FROM ${q(name)} LIMIT ${limit}`), total };
-    }, { save: false });
-    return result;
+    const name = typeof node.config.alias === 'string' && node.config.alias ? node.config.alias : node.name;
+    return this.s.store.client().call('preview', { relation: name, model: node.name, limit });
   }
 
   private publish(): void {

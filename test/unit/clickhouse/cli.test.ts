@@ -24,7 +24,7 @@ describe('community-metrics with ClickHouse (bundled CLI)', function () {
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'cm-ch-cli-'));
-    await build({ entryPoints: { cli: path.join(repoRoot, 'src/cli/main.ts') }, outdir: dir, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+    await build({ entryPoints: { cli: path.join(repoRoot, 'src/cli/main.ts') }, outdir: dir, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' } });
     await copyFile(path.join(repoRoot, 'node_modules/sql.js/dist/sql-wasm.wasm'), path.join(dir, 'sql-wasm.wasm'));
     cliPath = path.join(dir, 'cli.js');
     await writeFile(path.join(dir, 'community-metrics.yml'), 'projects:\n  - name: php\n    github: [cakephp/cakephp, thephpleague/oauth2-server]\n    pypi: [pip]\n');

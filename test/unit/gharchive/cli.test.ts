@@ -26,7 +26,7 @@ describe('community-metrics gharchive import (bundled CLI)', function () {
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'cm-gharchive-cli-'));
-    await build({ entryPoints: { cli: path.join(repoRoot, 'src/cli/main.ts') }, outdir: dir, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+    await build({ entryPoints: { cli: path.join(repoRoot, 'src/cli/main.ts') }, outdir: dir, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' } });
     await copyFile(path.join(repoRoot, 'node_modules/sql.js/dist/sql-wasm.wasm'), path.join(dir, 'sql-wasm.wasm'));
     cliPath = path.join(dir, 'cli.js');
     await writeFile(path.join(dir, 'community-metrics.yml'), 'projects:\n  - name: kaltura\n    github: [kaltura/mwEmbed, cakephp/cakephp]\n');
