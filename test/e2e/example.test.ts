@@ -48,9 +48,10 @@ describe('the example workspace of npm start, offline (code-server + Chromium)',
       await runCommand(session.page, 'Community Metrics: Open Metric Chart');
       await pickQuickItem(session.page, 'OpenLineage/OpenLineage · Stars');
     });
-    const points = await waitFor(session.page, () => chart.locator('#chart').getAttribute('data-points'), (n) => Number(n) > 300, 'the star history drawn', 60_000);
-    assert.ok(Number(points) > 300);
-    assert.match((await chart.locator('#summary').textContent()) ?? '', /OpenLineage\/OpenLineage: .* from 2020-10-25 to 2021-11-07; latest 553/);
+    const points = await waitFor(session.page, () => chart.locator('#chart').getAttribute('data-points'), (n) => Number(n) > 50, 'the star history drawn', 60_000);
+    // A year of days is more than the panel draws: it is drawn by week (issue 14), and says so.
+    assert.ok(Number(points) > 50);
+    assert.match((await chart.locator('#summary').textContent()) ?? '', /OpenLineage\/OpenLineage: .* weeks from 2020-10-\d\d to 2021-11-\d\d; latest 553/);
     assert.equal(await chart.locator('.chart-empty').count(), 0);
     await session.screenshot('example metric chart');
   });
