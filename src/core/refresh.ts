@@ -14,7 +14,7 @@ import type { Dataset } from './sources/datasetRun';
 import { artifactsOf } from './sources/artifacts';
 import type { ArtifactJob, SourceKind } from './sources/artifacts';
 import type { Bookkeeping } from './store/bookkeeping';
-import { InProcessStoreClient } from './store/api/client';
+import { withStoreClient } from './store/api/client';
 import type { StoreClient } from './store/api/client';
 import type { ReadName } from './store/namedWrites';
 
@@ -121,14 +121,7 @@ interface ArtifactOutcome {
 export async function refreshAll(config: ProjectConfig, refreshDeps: RefreshDeps): Promise<RefreshResult> {
   // Every line this refresh logs goes through the one redaction.
   const deps: RefreshDeps = { ...refreshDeps, logger: redactingLogger(refreshDeps.logger) };
-  if (deps.store) return refreshWith(config, deps, deps.store);
-  if (!deps.SQL || !deps.storeFile) throw new Error('refreshAll needs a store client, or SQL and storeFile.');
-  const store = new InProcessStoreClient(deps.SQL, deps.storeFile, deps.logger);
-  try {
-    return await refreshWith(config, deps, store);
-  } finally {
-    await store.close();
-  }
+  return withStoreClient('refreshAll', deps, (store) => refreshWith(config, deps, store));
 }
 
 /** Runs the refresh, noting a store file moved aside as unreadable at any point of it. */

@@ -5,7 +5,7 @@ import { HOUR, HourRangeError, hourKey, parseHour } from '../gharchive/hours';
 import type { HttpClient } from '../http/client';
 import { CancelledError } from '../http/errors';
 import type { Logger } from '../log';
-import { InProcessStoreClient } from '../store/api/client';
+import { withStoreClient } from '../store/api/client';
 import type { StoreClient } from '../store/api/client';
 import { EVENT_SELECT, clickHouseEventRow, isoDay } from './archiveRows';
 import type { ClickHouseEvent, DailyCount } from './archiveRows';
@@ -91,14 +91,7 @@ export interface ClickHouseArchiveResult {
  * stored twice (the table has no event ids to match them by).
  */
 export async function importGhArchiveViaClickHouse(options: ClickHouseArchiveOptions): Promise<ClickHouseArchiveResult> {
-  if (options.store) return importWith(options, options.store);
-  if (!options.SQL || !options.storeFile) throw new Error('importGhArchiveViaClickHouse needs a store client, or SQL and storeFile.');
-  const store = new InProcessStoreClient(options.SQL, options.storeFile, options.logger);
-  try {
-    return await importWith(options, store);
-  } finally {
-    await store.close();
-  }
+  return withStoreClient('importGhArchiveViaClickHouse', options, (store) => importWith(options, store));
 }
 
 async function importWith(options: ClickHouseArchiveOptions, store: StoreClient): Promise<ClickHouseArchiveResult> {

@@ -2,7 +2,7 @@ import type { SqlJsStatic } from 'sql.js';
 import type { HttpClient } from '../http/client';
 import { CancelledError } from '../http/errors';
 import type { Logger } from '../log';
-import { InProcessStoreClient } from '../store/api/client';
+import { withStoreClient } from '../store/api/client';
 import type { StoreClient } from '../store/api/client';
 import { ClickHouseClient, ClickHouseError, int, literal, text } from './client';
 import type { ClickHouseStats } from './client';
@@ -75,14 +75,7 @@ export interface PypiHistoryResult {
  * hit it too); any other failure is that package's.
  */
 export async function importPypiHistory(options: PypiHistoryOptions): Promise<PypiHistoryResult> {
-  if (options.store) return importWith(options, options.store);
-  if (!options.SQL || !options.storeFile) throw new Error('importPypiHistory needs a store client, or SQL and storeFile.');
-  const store = new InProcessStoreClient(options.SQL, options.storeFile, options.logger);
-  try {
-    return await importWith(options, store);
-  } finally {
-    await store.close();
-  }
+  return withStoreClient('importPypiHistory', options, (store) => importWith(options, store));
 }
 
 async function importWith(options: PypiHistoryOptions, store: StoreClient): Promise<PypiHistoryResult> {

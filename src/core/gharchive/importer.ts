@@ -3,7 +3,7 @@ import { Agent } from 'undici';
 import { sleep } from '../http/client';
 import { CancelledError, HttpError, describeError } from '../http/errors';
 import type { Logger } from '../log';
-import { InProcessStoreClient } from '../store/api/client';
+import { withStoreClient } from '../store/api/client';
 import type { StoreClient } from '../store/api/client';
 import { alreadyImported } from './archiveStore';
 import type { HourRecord } from './archiveStore';
@@ -112,14 +112,7 @@ interface PendingHour {
  * Cancel through `signal`: the result then says `cancelled` and every finished hour is kept.
  */
 export async function importGhArchive(options: GhArchiveImportOptions): Promise<GhArchiveImportResult> {
-  if (options.store) return importWith(options, options.store);
-  if (!options.SQL || !options.storeFile) throw new Error('importGhArchive needs a store client, or SQL and storeFile.');
-  const store = new InProcessStoreClient(options.SQL, options.storeFile, options.logger);
-  try {
-    return await importWith(options, store);
-  } finally {
-    await store.close();
-  }
+  return withStoreClient('importGhArchive', options, (store) => importWith(options, store));
 }
 
 async function importWith(options: GhArchiveImportOptions, store: StoreClient): Promise<GhArchiveImportResult> {

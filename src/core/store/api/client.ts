@@ -129,3 +129,26 @@ export class InProcessStoreClient implements StoreClient {
     if (live) await (await live).close();
   }
 }
+
+/** Where a core function that takes either a store client or a store file finds its store. */
+export interface StoreSource {
+  store?: StoreClient;
+  SQL?: SqlJsStatic;
+  storeFile?: string;
+  logger: Logger;
+}
+
+/**
+ * Runs `fn` on the store client given, or on an in-process client opened on `storeFile` for this call
+ * and closed after it. `what` names the caller in the error when neither is given.
+ */
+export async function withStoreClient<T>(what: string, source: StoreSource, fn: (store: StoreClient) => Promise<T>): Promise<T> {
+  if (source.store) return fn(source.store);
+  if (!source.SQL || !source.storeFile) throw new Error(`${what} needs a store client, or SQL and storeFile.`);
+  const store = new InProcessStoreClient(source.SQL, source.storeFile, source.logger);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
