@@ -5,7 +5,8 @@ import type { Logger } from '../log';
 import { withFileLock } from './lock';
 import { StoreEngine } from './partitions';
 import type { MetricsStore } from './store';
-import { StoreError } from './store';
+import { StoreError, waitingMessage } from './store';
+import { StoreCorruptError, resolveStoreTarget } from './storeFile';
 
 export interface LiveStoreOptions {
   /** Never writes the file (a read-only CLI command): `write` throws. */
@@ -48,7 +49,7 @@ export class LiveStore {
    * split into partition files here, under the lock, unless opened read-only.
    */
   static async open(SQL: SqlJsStatic, file: string, logger: Logger, opts: LiveStoreOptions = {}): Promise<LiveStore> {
-    const engine = await StoreEngine.open(SQL, file, logger, { write: !(opts.readOnly ?? false) });
+    const engine = await openEngine(SQL, file, logger, opts.readOnly ?? false);
     const live = new LiveStore(SQL, file, logger, engine, opts.readOnly ?? false);
     if (engine.movedAside) live.movedAside.push(engine.movedAside);
     if (engine.unsaved && !live.readOnly) await live.write(() => undefined, { transaction: false });
@@ -84,7 +85,7 @@ export class LiveStore {
     const save = opts.save ?? true;
     return this.serial(async () => {
       await mkdir(path.dirname(this.file), { recursive: true });
-      return withFileLock(this.file, async () => {
+      return withFileLock(await resolveStoreTarget(this.file), async () => {
         const aside = await this.engine.refreshFromDisk({ moveAsideUnreadable: true });
         if (aside) this.movedAside.push(aside);
         const db = this.store.db;
@@ -107,7 +108,7 @@ export class LiveStore {
           }
         }
         return result;
-      });
+      }, { onWait: (owner) => this.logger.info(waitingMessage(this.file, owner)) });
     });
   }
 
@@ -129,11 +130,26 @@ export class LiveStore {
   }
 
   private async reload(): Promise<void> {
-    const engine = await StoreEngine.open(this.SQL, this.file, this.logger, { write: !this.readOnly });
+    const engine = await openEngine(this.SQL, this.file, this.logger, this.readOnly);
     this.engine.close();
     this.engine = engine;
     if (engine.movedAside) this.movedAside.push(engine.movedAside);
     this.logger.debug(`Reloaded the store ${this.file} as saved on disk.`);
+  }
+}
+
+/**
+ * Opens the store as a reader (nothing on disk changed). A corrupt store file, unless read-only, is
+ * then moved aside under the lock by a writer's open, and StoreCorruptError says where (main's
+ * `openBefore`); the next open takes over the partition files beside it.
+ */
+async function openEngine(SQL: SqlJsStatic, file: string, logger: Logger, readOnly: boolean): Promise<StoreEngine> {
+  try {
+    return await StoreEngine.open(SQL, file, logger);
+  } catch (err) {
+    if (!(err instanceof StoreCorruptError) || readOnly) throw err;
+    await mkdir(path.dirname(file), { recursive: true });
+    return withFileLock(await resolveStoreTarget(file), () => StoreEngine.open(SQL, file, logger, { write: true }));
   }
 }
 
