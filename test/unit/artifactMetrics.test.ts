@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseProjectConfig } from '../../src/core/config/projectConfig';
-import { artifactMetrics } from '../../src/core/store/artifactMetrics';
+import { GHARCHIVE_DAILY_SQL, GHARCHIVE_METRIC_KEY, gharchiveParams } from '../../src/core/charts/gharchiveMetric';
+import { artifactMetrics, coveredDailyMetric } from '../../src/core/store/artifactMetrics';
 import { insertDockerHubSnapshot, upsertNpmDaily, upsertPypiDaily } from '../../src/core/store/packageRows';
 import { upsertSlackMessages } from '../../src/core/store/slackRows';
 import { MetricsStore } from '../../src/core/store/store';
@@ -79,6 +80,44 @@ describe('PyPI metrics with daily rows but no pypistats recent snapshot', () => 
     const month = metrics.find((m) => /30 days|last month/.test(m.label));
     assert.equal(month?.latest, 300);
     assert.equal(month?.label, 'Downloads, last 30 days');
+    store.close();
+  });
+});
+
+describe('GH Archive tree summaries read only the recent window', () => {
+  it('give the same summary as the whole-history query, for repositories with gaps, partial days, other spellings and stale imports', async () => {
+    const store = MetricsStore.create(await testSql(), ':memory:');
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const repos = ['Busy/Repo', 'quiet/one', 'stale/repo', 'never/imported'];
+    const start = Date.UTC(2026, 0, 1);
+    let id = 0;
+    for (let h = 0; h < 120 * 24; h++) {
+      const hour = new Date(start + h * 3_600_000).toISOString().replace('.000Z', 'Z');
+      const dayIndex = Math.floor(h / 24);
+      if (dayIndex % 17 === 5 || (dayIndex > 100 && dayIndex % 9 === 0 && h % 24 > 20)) continue; // gaps and partial days
+      const forRepos = repos.filter((r) => r !== 'never/imported' && !(r === 'stale/repo' && dayIndex > 60)).map((r) => r.toLowerCase());
+      const status = rnd() < 0.01 ? 'corrupt' : 'imported';
+      store.db.run("INSERT INTO gharchive_hours (hour, status, events, matched, repos, imported_at) VALUES (?, ?, 1000, 0, ?, 'x')", [hour, status, JSON.stringify(forRepos)]);
+      for (const repo of repos) {
+        const n = Math.floor(rnd() * (repo === 'Busy/Repo' ? 6 : 2));
+        // Events of an older spelling, and events of hours not imported for the repository, too.
+        for (let k = 0; k < n; k++) {
+          const spelled = repo === 'Busy/Repo' && k % 2 ? 'busy/repo' : repo;
+          store.db.run('INSERT INTO gharchive_events (event_id, type, created_at, hour, repo_name, tracked_repo) VALUES (?, ?, ?, ?, ?, ?)', [String(++id), 'WatchEvent', hour, hour, spelled, spelled]);
+        }
+      }
+    }
+    const config = parseProjectConfig(`projects:\n  - name: x\n    github: [${repos.join(', ')}]\n`).config;
+    const fast = artifactMetrics(store, config, NOW);
+    for (const repo of repos) {
+      const params = gharchiveParams(store, repo, undefined);
+      const days = params[1] === '[]' ? [] : store.all<{ t: string; v: number; h: number }>(`SELECT day AS t, v, h FROM (${GHARCHIVE_DAILY_SQL}) ORDER BY day`, params);
+      const whole = days.length ? coveredDailyMetric(GHARCHIVE_METRIC_KEY, 'GH Archive events', 'GH Archive events of every type', days) : undefined;
+      const got = fast.find((a) => a.name === repo)?.metrics.find((m) => m.key === GHARCHIVE_METRIC_KEY);
+      assert.deepEqual(got, whole, repo);
+    }
+    assert.ok(fast.find((a) => a.name === 'Busy/Repo')?.metrics.find((m) => m.key === GHARCHIVE_METRIC_KEY)?.change30d !== undefined, 'the busy repository has a 30-day change');
     store.close();
   });
 });

@@ -1,10 +1,12 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import type { Logger } from '../log';
 import { withFileLock } from './lock';
-import { MetricsStore, StoreError, openBefore, waitingMessage } from './store';
-import type { OpenResult } from './store';
+import { StoreEngine } from './partitions';
+import type { Needs } from './partitions';
+import type { MetricsStore } from './store';
+import { StoreError, waitingMessage } from './store';
 import { StoreCorruptError, resolveStoreTarget } from './storeFile';
 
 export interface LiveStoreOptions {
@@ -12,18 +14,19 @@ export interface LiveStoreOptions {
   readOnly?: boolean;
 }
 
-export interface WriteOptions {
+export interface ReadOptions {
+  /**
+   * The partitioned rows `fn` reads, loaded before it runs (default: all of them). Reads through
+   * `store.all` also load what their SQL names as they go; SQL run on `store.db` directly does not.
+   */
+  needs?: Needs;
+}
+
+export interface WriteOptions extends ReadOptions {
   /** Wrap `fn` in BEGIN/COMMIT (ROLLBACK on throw). Default true; the model runner manages its own. */
   transaction?: boolean;
   /** Save the file after `fn` (default true). False for work that only needs the write lock. */
   save?: boolean;
-}
-
-/** What identifies one version of the file on disk; a save by anybody changes it (new inode by rename). */
-interface DiskStamp {
-  ino: number;
-  size: number;
-  mtimeMs: number;
 }
 
 /**
@@ -39,7 +42,6 @@ interface DiskStamp {
  */
 export class LiveStore {
   private queue: Promise<unknown> = Promise.resolve();
-  private stamp: DiskStamp | undefined;
   private movedAside: string[] = [];
   private closed = false;
 
@@ -47,16 +49,24 @@ export class LiveStore {
     private readonly SQL: SqlJsStatic,
     readonly file: string,
     private readonly logger: Logger,
-    private store: MetricsStore,
+    private engine: StoreEngine,
     readonly readOnly: boolean,
   ) {}
 
+  /**
+   * Loads the store file and its partitions once. A store written before partitions (one file) is
+   * split into partition files here, under the lock, unless opened read-only.
+   */
   static async open(SQL: SqlJsStatic, file: string, logger: Logger, opts: LiveStoreOptions = {}): Promise<LiveStore> {
-    const before = await diskStamp(file);
-    const { store } = await openLive(SQL, file, logger, opts.readOnly ?? false);
-    const live = new LiveStore(SQL, file, logger, store, opts.readOnly ?? false);
-    live.stamp = before;
+    const engine = await openEngine(SQL, file, logger, opts.readOnly ?? false);
+    const live = new LiveStore(SQL, file, logger, engine, opts.readOnly ?? false);
+    if (engine.movedAside) live.movedAside.push(engine.movedAside);
+    if (engine.unsaved && !live.readOnly) await live.write(() => undefined, { transaction: false, needs: {} });
     return live;
+  }
+
+  private get store(): MetricsStore {
+    return this.engine.store;
   }
 
   /** Files moved aside as unreadable since the last call (each reported once). */
@@ -66,11 +76,27 @@ export class LiveStore {
     return out;
   }
 
-  read<T>(fn: (store: MetricsStore) => T | Promise<T>): Promise<T> {
+  /** Messages about partition files found missing or unreadable since the last call. */
+  takeProblems(): string[] {
+    return this.engine.problems.splice(0);
+  }
+
+  read<T>(fn: (store: MetricsStore) => T | Promise<T>, opts: ReadOptions = {}): Promise<T> {
     return this.serial(async () => {
-      await this.pickUp();
+      await this.engine.refreshFromDisk();
+      await this.ensure(opts.needs ?? 'all');
       return fn(this.store);
     });
+  }
+
+  /** How many partitions are in memory, of how many listed (bench, tests). */
+  loadedPartitions(): Promise<{ loaded: number; listed: number }> {
+    return this.serial(async () => this.engine.loadedCount());
+  }
+
+  /** Loads what `needs` names; a file replaced by another process meanwhile: pick up, try again. */
+  private async ensure(needs: Needs): Promise<void> {
+    for (let attempt = 0; this.engine.ensure(needs) && attempt < 5; attempt++) await this.engine.refreshFromDisk();
   }
 
   write<T>(fn: (store: MetricsStore) => T | Promise<T>, opts: WriteOptions = {}): Promise<T> {
@@ -80,7 +106,9 @@ export class LiveStore {
     return this.serial(async () => {
       await mkdir(path.dirname(this.file), { recursive: true });
       return withFileLock(await resolveStoreTarget(this.file), async () => {
-        await this.pickUp();
+        const aside = await this.engine.refreshFromDisk({ moveAsideUnreadable: true });
+        if (aside) this.movedAside.push(aside);
+        await this.ensure(opts.needs ?? 'all');
         const db = this.store.db;
         let result: T;
         if (transaction) db.exec('BEGIN');
@@ -89,14 +117,15 @@ export class LiveStore {
           if (transaction) db.exec('COMMIT');
         } catch (err) {
           if (transaction) rollbackQuietly(db);
+          this.engine.forgetTentative();
           throw err;
         }
+        this.engine.forgetTentative();
         if (save) {
           try {
-            await this.store.save();
-            this.stamp = await diskStamp(this.file);
+            await this.engine.save();
           } catch (err) {
-            // Memory now holds rows the file does not: go back to what is on disk.
+            // Memory now holds rows the files do not: go back to what is on disk.
             await this.reload().catch(() => undefined);
             throw err;
           }
@@ -110,7 +139,7 @@ export class LiveStore {
     await this.serial(async () => {
       if (this.closed) return;
       this.closed = true;
-      this.store.close();
+      this.engine.close();
     });
   }
 
@@ -123,59 +152,28 @@ export class LiveStore {
     return run;
   }
 
-  /** Reloads the file when another process saved it since we last loaded or saved. */
-  private async pickUp(): Promise<void> {
-    const now = await diskStamp(this.file);
-    if (sameStamp(now, this.stamp)) return;
-    if (!now && this.stamp === undefined) return;
-    await this.reload();
-  }
-
   private async reload(): Promise<void> {
-    const before = await diskStamp(this.file);
-    let opened: OpenResult;
-    try {
-      opened = await openLive(this.SQL, this.file, this.logger, this.readOnly);
-    } catch (err) {
-      // Moved aside as corrupt: the error says where; the live database starts again empty.
-      if (!(err instanceof StoreCorruptError) || !err.movedAside) throw err;
-      this.movedAside.push(err.movedAside);
-      opened = await openLive(this.SQL, this.file, this.logger, this.readOnly);
-      this.store.close();
-      this.store = opened.store;
-      this.stamp = await diskStamp(this.file);
-      throw err;
-    }
-    this.store.close();
-    this.store = opened.store;
-    this.stamp = before;
-    this.logger.debug(`Picked up the store ${this.file} as saved on disk.`);
+    const engine = await openEngine(this.SQL, this.file, this.logger, this.readOnly);
+    this.engine.close();
+    this.engine = engine;
+    if (engine.movedAside) this.movedAside.push(engine.movedAside);
+    this.logger.debug(`Reloaded the store ${this.file} as saved on disk.`);
   }
 }
 
 /**
- * The store as the live database finds it. A writer's (the extension's worker, a writing CLI
- * command) is `openBefore`: a read-only file fails, a corrupt file is moved aside under the lock and
- * StoreCorruptError names where it went; the next open starts an empty store. A read-only user (the
- * CLI's query, lineage, insights) creates, moves and removes nothing: a corrupt file is an error.
+ * Opens the store as a reader (nothing on disk changed). A corrupt store file, unless read-only, is
+ * then moved aside under the lock by a writer's open, and StoreCorruptError says where (main's
+ * `openBefore`); the next open takes over the partition files beside it.
  */
-function openLive(SQL: SqlJsStatic, file: string, logger: Logger, readOnly: boolean): Promise<OpenResult> {
-  return readOnly ? MetricsStore.open(SQL, file, logger) : openBefore(SQL, file, logger);
-}
-
-async function diskStamp(file: string): Promise<DiskStamp | undefined> {
+async function openEngine(SQL: SqlJsStatic, file: string, logger: Logger, readOnly: boolean): Promise<StoreEngine> {
   try {
-    const s = await stat(file);
-    return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
+    return await StoreEngine.open(SQL, file, logger, { lazy: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StoreError(`Cannot read the store ${file}: ${(err as Error).message}`, file);
+    if (!(err instanceof StoreCorruptError) || readOnly) throw err;
+    await mkdir(path.dirname(file), { recursive: true });
+    return withFileLock(await resolveStoreTarget(file), () => StoreEngine.open(SQL, file, logger, { write: true, lazy: true }));
   }
-}
-
-function sameStamp(a: DiskStamp | undefined, b: DiskStamp | undefined): boolean {
-  if (!a || !b) return a === b;
-  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 /** ROLLBACK, unless `fn` already ended the transaction (SQLite then says there is none). */

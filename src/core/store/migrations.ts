@@ -414,6 +414,23 @@ export const MIGRATIONS: readonly string[] = [
   // with one view per event type in BigQuery's columns (struct repo/actor/org, JSON payload), so that
   // pipelines written for BigQuery's copy of GH Archive read them as written. See gharchive/rawEvents.ts.
   rawEventsMigration(),
+  // 7 (issue 13): the partition catalog. Bulky append-only tables (partitions.ts: gharchive_events)
+  //    keep their rows in one SQLite file per calendar month beside the store
+  //    (`<store>.parts/<table>.<YYYY-MM>.g<generation>.sqlite`); the store file keeps the table empty
+  //    and lists here which file holds each month. The store file is written last, so this list is the
+  //    commit point of a save: a file it does not name is a leftover of an interrupted save.
+  //    Rows still in the store file's own table (a store written before this migration) are moved
+  //    into partition files by the first save.
+  `
+  CREATE TABLE IF NOT EXISTS _cm_partitions (
+    tbl        TEXT NOT NULL,
+    part       TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    file       TEXT NOT NULL,
+    row_count  INTEGER NOT NULL,
+    PRIMARY KEY (tbl, part)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

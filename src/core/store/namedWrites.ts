@@ -13,6 +13,7 @@ import {
 import { replaceNpmVersionSnapshot } from './npmVersionRows';
 import { carryForwardDockerHubSnapshot, hasDockerHubSnapshotOn, insertDockerHubSnapshot, insertPypiRecent, upsertNpmDaily, upsertPypiDaily, upsertPypiVersionDaily } from './packageRows';
 import { knownSlackUsers, upsertSlackMessages, upsertSlackUsers } from './slackRows';
+import type { Needs } from './partitions';
 import type { MetricsStore, RepositorySnapshot } from './store';
 import { carryForwardPopular, carryForwardTrafficWindow, hasTrafficWindow, replacePopularSnapshot, upsertTrafficCounts } from './trafficRows';
 
@@ -48,6 +49,18 @@ export const STORE_WRITES = {
   upsertSlackMessages,
   upsertSlackUsers,
 } satisfies Record<string, (store: MetricsStore, ...args: never[]) => void>;
+
+/**
+ * The partitioned tables (partitions.ts) a write reads as it writes, loaded before it runs: upserts
+ * that keep stored values (COALESCE, MAX) and recomputations from stored rows. A write not listed
+ * here inserts, or upserts whole rows, and needs nothing loaded.
+ */
+export const WRITE_NEEDS: Partial<Record<WriteName, Needs>> = {
+  upsertIssues: { github_issues: true },
+  upsertIssueComments: { github_issue_comments: true },
+  updateFirstResponses: { github_issues: true, github_issue_comments: true },
+  upsertSlackMessages: { slack_messages: true },
+};
 
 /** The reads a source may make of the store as it was before the refresh, by name. */
 export const STORE_READS = {

@@ -5,7 +5,9 @@ import type { Logger } from '../log';
 import { withFileLock } from './lock';
 import type { FileLockOptions, LockOwner } from './lock';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
-import { StoreCorruptError, StoreError, assertStoreWritable, cleanupInterruptedSaves, markOurs, moveAside, openVerified, readStoreFile, resolveStoreTarget, writeStoreFile } from './storeFile';
+import { StoreEngine, needsOfSql } from './partitions';
+import type { Needs } from './partitions';
+import { StoreCorruptError, StoreError, assertStoreWritable, markOurs, resolveStoreTarget, writeStoreFile } from './storeFile';
 import type { StoreFingerprint } from './storeFile';
 
 export { StoreError } from './storeFile';
@@ -44,12 +46,35 @@ export interface OpenOptions {
 
 /** The metrics store: one sql.js database, loaded from and saved to one `.sqlite` file. */
 export class MetricsStore {
+  /** The partitioned files this store is saved to, when it was opened from a file (partitions.ts). */
+  private engine: StoreEngine | undefined;
+  /** Set by a lazy StoreEngine (the live store): loads partitions before a read that needs them. */
+  private loader: ((needs: Needs) => void) | undefined;
+
+  /** Loads the partitions `needs` names, if this store loads them lazily; before SQL run on `db` directly. */
+  need(needs: Needs): void {
+    this.loader?.(needs);
+  }
+
+  /** For StoreEngine: who saves this store, and who loads its partitions on demand. */
+  attachEngine(engine: StoreEngine, loader?: (needs: Needs) => void): void {
+    this.engine = engine;
+    this.loader = loader;
+  }
+
   private constructor(
     readonly db: Database,
     readonly file: string,
     /** The file as it was loaded; a save refuses to replace a different one. */
     private loaded?: StoreFingerprint,
   ) {}
+
+  /** A store over a database already loaded (the live database of StoreEngine), migrated. */
+  static fromDatabase(db: Database, file: string): MetricsStore {
+    const store = new MetricsStore(db, file);
+    store.migrate();
+    return store;
+  }
 
   static create(SQL: SqlJsStatic, file: string, loaded?: StoreFingerprint): MetricsStore {
     const store = new MetricsStore(new SQL.Database(), file, loaded);
@@ -63,21 +88,8 @@ export class MetricsStore {
    * where; a reader leaves it alone. Another program's SQLite file is a ForeignStoreError, untouched.
    */
   static async open(SQL: SqlJsStatic, file: string, logger: Logger, options: OpenOptions = {}): Promise<OpenResult> {
-    if (options.write) await cleanupInterruptedSaves(file, logger);
-    const { bytes, fingerprint } = await readStoreFile(file);
-    if (!bytes) return { store: MetricsStore.create(SQL, file, fingerprint) };
-    let db: Database;
-    try {
-      db = openVerified(SQL, file, bytes);
-    } catch (err) {
-      if (!(err instanceof StoreCorruptError) || !options.write) throw err;
-      const aside = await moveAside(file);
-      logger.error(`The store ${file} is not a readable SQLite database (${err.reason}); moved it to ${aside}.`);
-      throw new StoreCorruptError(file, err.reason, aside);
-    }
-    const store = new MetricsStore(db, file, fingerprint);
-    store.migrate();
-    return { store };
+    const engine = await StoreEngine.open(SQL, file, logger, options);
+    return { store: engine.store };
   }
 
   get schemaVersion(): number {
@@ -153,7 +165,12 @@ export class MetricsStore {
     return new Map(rows.map((r) => [r.project, { timestamp: r.timestamp, stars: r.stars }]));
   }
 
-  all<T>(sql: string, params: SqlValue[] = []): T[] {
+  /**
+   * Runs a read. On the live store, the partitions it needs are loaded first: by default every month
+   * of each partitioned table its SQL names; `needs` narrows that (the tree reads recent months only).
+   */
+  all<T>(sql: string, params: SqlValue[] = [], needs?: Needs): T[] {
+    if (this.loader) this.loader(needs ?? needsOfSql(sql));
     const stmt = this.db.prepare(sql);
     try {
       stmt.bind(params);
@@ -170,6 +187,7 @@ export class MetricsStore {
    * file is no longer the one this store was loaded from: a writer never saves over rows it did not load.
    */
   async save(): Promise<void> {
+    if (this.engine) return this.engine.save();
     markOurs(this.db);
     this.loaded = await writeStoreFile(this.file, this.db.export(), this.loaded);
   }

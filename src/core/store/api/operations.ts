@@ -30,7 +30,9 @@ import type { LiveStore } from '../liveStore';
 import type { StoreClient } from './client';
 import { importGhArchive } from '../../gharchive/importer';
 import type { GhArchiveImportOptions } from '../../gharchive/importer';
-import { applyRead, applyWrite } from '../namedWrites';
+import { WRITE_NEEDS, applyRead, applyWrite } from '../namedWrites';
+import { mergeNeeds } from '../partitions';
+import type { Needs } from '../partitions';
 import { knownRepoNames, writeClickHouseChunk } from '../../clickhouse/archiveCountsStore';
 import type { ChunkWrite } from '../../clickhouse/archiveCountsStore';
 import { importGhArchiveViaClickHouse } from '../../clickhouse/archiveImport';
@@ -90,13 +92,13 @@ const nodesOf = (project: Project, ids: readonly string[]) => ids.map((id) => pr
 
 export const STORE_OPERATIONS = {
   /** Answers once the store is loaded: a health check and the worker tests' probe. */
-  ping: (ctx: OperationContext) => ctx.live.read((s) => ({ file: ctx.live.file, schemaVersion: s.schemaVersion })),
+  ping: (ctx: OperationContext) => ctx.live.read((s) => ({ file: ctx.live.file, schemaVersion: s.schemaVersion }), { needs: {} }),
 
   /** The tree: latest stars and, per configured artifact, its metrics with 7/30-day change. */
   treeSummaries: (ctx: OperationContext, a: { config: ProjectConfig }) =>
-    ctx.live.read((s) => ({ latest: s.latestStars(), summaries: artifactMetrics(s, a.config) })),
+    ctx.live.read((s) => ({ latest: s.latestStars(), summaries: artifactMetrics(s, a.config) }), { needs: {} }),
 
-  starHistory: (ctx: OperationContext, a: { repo: string }) => ctx.live.read((s) => s.starHistory(a.repo)),
+  starHistory: (ctx: OperationContext, a: { repo: string }) => ctx.live.read((s) => s.starHistory(a.repo), { needs: {} }),
 
   /** One metric chart: its series and, for GH Archive series, the event types there are. */
   metricChart: (ctx: OperationContext, a: { series: Array<{ artifactId: string; metricKey: string }>; options: SeriesOptions; eventTypesOf?: string[]; releasesOf?: string[] }) =>
@@ -105,18 +107,18 @@ export const STORE_OPERATIONS = {
       eventTypes: a.eventTypesOf?.length ? gharchiveEventTypes(s, a.eventTypesOf) : undefined,
       /** The releases of these repositories, drawn as rules on the time axis. */
       events: a.releasesOf?.length ? releaseEvents(s, a.releasesOf) : [],
-    })),
+    }), { needs: {} }),
 
-  seedViews: (ctx: OperationContext, a: { artifacts: ViewArtifact[]; range: ViewRange }) => ctx.live.read((s) => seedViews(s, a.artifacts, a.range)),
+  seedViews: (ctx: OperationContext, a: { artifacts: ViewArtifact[]; range: ViewRange }) => ctx.live.read((s) => seedViews(s, a.artifacts, a.range), { needs: {} }),
 
   /** The dashboard: the seed views' charts and, per project, its headline figures (one read). */
   dashboard: (ctx: OperationContext, a: { artifacts: ViewArtifact[]; range: ViewRange; projects: string[] }) =>
     ctx.live.read((s) => ({
       views: seedViews(s, a.artifacts, a.range),
       projects: a.projects.map((name) => ({ name, figures: headlineFigures(s, a.artifacts.filter((x) => x.project === name)) })),
-    })),
+    }), { needs: {} }),
 
-  insights: (ctx: OperationContext, a: { artifacts: InsightArtifact[]; options: InsightOptions }) => ctx.live.read((s) => storeInsights(s, a.artifacts, a.options)),
+  insights: (ctx: OperationContext, a: { artifacts: InsightArtifact[]; options: InsightOptions }) => ctx.live.read((s) => storeInsights(s, a.artifacts, a.options), { needs: {} }),
 
   /** Any SQL, read-only use: the CLI's `query` and tools (`prepare`: with the BigQuery-habit functions). */
   query: (ctx: OperationContext, a: { sql: string; params?: SqlValue[]; prepare?: boolean }) =>
@@ -126,13 +128,13 @@ export const STORE_OPERATIONS = {
     }),
 
   /** Columns of these relations (completion, hover). */
-  columns: (ctx: OperationContext, a: { identifiers: string[] }) => ctx.live.read((s) => storedColumns(s.db, a.identifiers)),
+  columns: (ctx: OperationContext, a: { identifiers: string[] }) => ctx.live.read((s) => storedColumns(s.db, a.identifiers), { needs: {} }),
 
   /** The latest recorded result of every node, and the columns of the project's relations. */
   runHistory: (ctx: OperationContext, a: { identifiers?: string[] }) =>
-    ctx.live.read((s) => ({ results: latestResults(s.db), stored: a.identifiers ? storedColumns(s.db, a.identifiers) : new Map() })),
+    ctx.live.read((s) => ({ results: latestResults(s.db), stored: a.identifiers ? storedColumns(s.db, a.identifiers) : new Map() }), { needs: {} }),
 
-  latestStoredRun: (ctx: OperationContext) => ctx.live.read((s) => latestStoredRun(s.db)),
+  latestStoredRun: (ctx: OperationContext) => ctx.live.read((s) => latestStoredRun(s.db), { needs: {} }),
 
   /** run / build / test / seed on the store, under its lock; progress events as nodes start and end. */
   runProject: async (
@@ -195,10 +197,10 @@ export const STORE_OPERATIONS = {
   },
 
   /** What earlier refreshes remembered (validators, cursors): read before the network phase. */
-  refreshBookkeeping: (ctx: OperationContext) => ctx.live.read((s) => readBookkeeping(s)),
+  refreshBookkeeping: (ctx: OperationContext) => ctx.live.read((s) => readBookkeeping(s), { needs: {} }),
 
   /** A source's named read of the store (see STORE_READS). */
-  refreshRead: (ctx: OperationContext, a: { op: ReadName; args: unknown[] }) => ctx.live.read((s) => applyRead(s, a.op, a.args)),
+  refreshRead: (ctx: OperationContext, a: { op: ReadName; args: unknown[] }) => ctx.live.read((s) => applyRead(s, a.op, a.args), { needs: {} }),
 
   /**
    * Writes a refresh's results in one transaction, one savepoint per artifact: a write that fails
@@ -221,11 +223,11 @@ export const STORE_OPERATIONS = {
         }
       }
       return { failures };
-    }),
+    }, { needs: refreshNeeds(a.artifacts) }),
 
-  ghArchiveState: (ctx: OperationContext, a: { repos: string[] }) => ctx.live.read((s) => readArchiveState(s, a.repos)),
+  ghArchiveState: (ctx: OperationContext, a: { repos: string[] }) => ctx.live.read((s) => readArchiveState(s, a.repos), { needs: {} }),
 
-  ghArchiveWrite: (ctx: OperationContext, a: { events: EventRow[]; hours: HourRecord[]; now: Date }) => ctx.live.write((s) => writeBatch(s, a.events, a.hours, a.now)),
+  ghArchiveWrite: (ctx: OperationContext, a: { events: EventRow[]; hours: HourRecord[]; now: Date }) => ctx.live.write((s) => writeBatch(s, a.events, a.hours, a.now), { needs: { gharchive_events: firstMonth([...a.hours.map((h) => h.hour), ...a.events.map((e) => e.hour)]) } }),
 
   /**
    * A whole GH Archive import where the store is: download, decompress, parse and filter run in the
@@ -237,20 +239,20 @@ export const STORE_OPERATIONS = {
 
   /** What a GH Archive import via ClickHouse needs before asking: imported hours, the names each tracked repository had. */
   clickHouseArchiveState: (ctx: OperationContext, a: { repos: string[] }) =>
-    ctx.live.read((s) => ({ state: readArchiveState(s, a.repos), names: knownRepoNames(s, a.repos) })),
+    ctx.live.read((s) => ({ state: readArchiveState(s, a.repos), names: knownRepoNames(s, a.repos) }), { needs: {} }),
 
   /** One ClickHouse chunk (events, daily counts, hours), stored whole. */
-  clickHouseArchiveWrite: (ctx: OperationContext, a: ChunkWrite) => ctx.live.write((s) => writeClickHouseChunk(s, a)),
+  clickHouseArchiveWrite: (ctx: OperationContext, a: ChunkWrite) => ctx.live.write((s) => writeClickHouseChunk(s, a), { needs: { gharchive_events: firstMonth([...a.importedHours, ...a.events.map((e) => e.hour)]) } }),
 
   /** The last stored ClickPy day per package and dimension. */
-  pypiHistoryLatest: (ctx: OperationContext, a: { packages: string[] }) => ctx.live.read((s) => latestHistoryDays(s, a.packages)),
+  pypiHistoryLatest: (ctx: OperationContext, a: { packages: string[] }) => ctx.live.read((s) => latestHistoryDays(s, a.packages), { needs: {} }),
 
   /** Per package, the share of installers over the last 30 days and version adoption by year (CLI `pypi history`). */
   pypiHistorySummary: (ctx: OperationContext, a: { packages: string[] }) =>
-    ctx.live.read((s) => a.packages.map((pkg) => ({ package: pkg, share: installerShare(s, pkg), years: versionAdoptionByYear(s, pkg) }))),
+    ctx.live.read((s) => a.packages.map((pkg) => ({ package: pkg, share: installerShare(s, pkg), years: versionAdoptionByYear(s, pkg) })), { needs: {} }),
 
   /** Which days each kept series was observed on, and its gaps (CLI `coverage`). */
-  coverage: (ctx: OperationContext, a: { config: ProjectConfig; now: Date }) => ctx.live.read((s) => storeCoverage(s, a.config, a.now)),
+  coverage: (ctx: OperationContext, a: { config: ProjectConfig; now: Date }) => ctx.live.read((s) => storeCoverage(s, a.config, a.now), { needs: {} }),
 
   /** One package's ClickPy history, stored whole. */
   pypiHistoryWrite: (ctx: OperationContext, a: { rows: PypiHistoryRow[]; source: string; now: Date }) => ctx.live.write((s) => upsertPypiHistory(s, a.rows, a.source, a.now)),
@@ -287,6 +289,24 @@ export const STORE_OPERATIONS = {
     }
   },
 };
+
+/**
+ * The partitioned rows a refresh's writes read as they write (upserts that keep stored values, the
+ * first responses computed from stored comments). Other writes to partitioned tables are inserts or
+ * whole-row upserts: the months they touch are merged with their files when saved (partitions.ts).
+ */
+function refreshNeeds(artifacts: readonly RefreshArtifactWrites[]): Needs {
+  let needs: Needs = {};
+  for (const job of artifacts) for (const w of job.writes) needs = mergeNeeds(needs, WRITE_NEEDS[w.op] ?? {});
+  return needs;
+}
+
+/** The first month (`YYYY-MM`) of these hours, or every month when there are none to go by. */
+function firstMonth(hours: readonly string[]): string | true {
+  let first: string | undefined;
+  for (const h of hours) if (/^\d{4}-\d{2}/.test(h) && (first === undefined || h < first)) first = h;
+  return first ? first.slice(0, 7) : true;
+}
 
 /** An HTTP client for ClickHouse only: no GitHub token is given to it. */
 function clickHouseHttpClient(logger: Logger, timeoutMs: number, userAgent: string): HttpClient {
