@@ -162,6 +162,80 @@ describe('partitioned store', function () {
     }
   });
 
+  it('loads nothing at open and then only the months an operation needs', async () => {
+    live = await LiveStore.open(SQL, file, silentLogger);
+    await live.write((s) => {
+      for (const m of ['2025-10', '2025-11', '2025-12', '2026-01']) event(s, `e-${m}`, `${m}-05T10:00:00Z`);
+      s.db.run("INSERT INTO github_commits (repo, sha, author_date) VALUES ('a/b', 'c1', '2026-01-02T00:00:00Z')");
+    });
+    await live.close();
+    live = await LiveStore.open(SQL, file, silentLogger);
+    assert.deepEqual(await live.loadedPartitions(), { loaded: 0, listed: 5 });
+    // A read that names no partitioned table loads none.
+    assert.deepEqual(await live.read((s) => s.starHistory('a/b'), { needs: {} }), []);
+    assert.deepEqual(await live.loadedPartitions(), { loaded: 0, listed: 5 });
+    // From a month on: those months only.
+    const recent = await live.read((s) => s.all<{ id: string }>("SELECT event_id AS id FROM gharchive_events WHERE hour >= '2025-12' ORDER BY 1", [], { gharchive_events: '2025-12' }), { needs: {} });
+    assert.deepEqual(recent.map((r) => r.id), ['e-2025-12', 'e-2026-01']);
+    assert.deepEqual(await live.loadedPartitions(), { loaded: 2, listed: 5 });
+    // store.all loads every month of what its SQL names, as it goes.
+    assert.equal(await live.read((s) => s.all<{ n: number }>('SELECT COUNT(*) AS n FROM gharchive_events')[0]?.n, { needs: {} }), 4);
+    assert.deepEqual(await live.loadedPartitions(), { loaded: 4, listed: 5 });
+    // The default is everything (SQL run on db directly, models).
+    assert.equal(await live.read((s) => Number(s.db.exec('SELECT COUNT(*) FROM github_commits')[0]?.values[0]?.[0])), 1);
+    assert.deepEqual(await live.loadedPartitions(), { loaded: 5, listed: 5 });
+  });
+
+  it('a write to a month not in memory keeps the rows of its file (merged when saved)', async () => {
+    live = await LiveStore.open(SQL, file, silentLogger);
+    await live.write((s) => {
+      event(s, 'old-1', '2026-01-05T10:00:00Z');
+      event(s, 'old-2', '2026-01-06T10:00:00Z');
+      event(s, 'feb', '2026-02-06T10:00:00Z');
+    });
+    await live.close();
+    live = await LiveStore.open(SQL, file, silentLogger);
+    // Nothing loaded; the same id again (ignored) and a new one.
+    await live.write((s) => {
+      event(s, 'old-1', '2026-01-05T10:00:00Z');
+      event(s, 'new', '2026-01-07T10:00:00Z');
+    }, { needs: {} });
+    assert.deepEqual(await live.loadedPartitions(), { loaded: 1, listed: 2 }, 'only the month written was read, to merge it');
+    await live.close();
+    live = undefined;
+    const { store } = await MetricsStore.open(SQL, file, silentLogger);
+    try {
+      assert.deepEqual(store.all<{ event_id: string }>('SELECT event_id FROM gharchive_events ORDER BY 1').map((r) => r.event_id), ['feb', 'new', 'old-1', 'old-2']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a month loaded inside a write that rolls back is loaded again when next needed', async () => {
+    live = await LiveStore.open(SQL, file, silentLogger);
+    await live.write((s) => event(s, 'jan', '2026-01-05T10:00:00Z'));
+    await live.close();
+    live = await LiveStore.open(SQL, file, silentLogger);
+    await assert.rejects(
+      live.write((s) => {
+        assert.equal(s.all<{ n: number }>('SELECT COUNT(*) AS n FROM gharchive_events')[0]?.n, 1);
+        throw new Error('the write fails after reading');
+      }, { needs: {} }),
+      /the write fails/,
+    );
+    assert.equal(await live.read((s) => s.all<{ n: number }>('SELECT COUNT(*) AS n FROM gharchive_events')[0]?.n, { needs: {} }), 1);
+  });
+
+  it('loads a month another process saved while it was not in memory, at its new generation', async () => {
+    live = await LiveStore.open(SQL, file, silentLogger);
+    await live.write((s) => event(s, 'mine', '2026-01-05T10:00:00Z'));
+    await live.close();
+    live = await LiveStore.open(SQL, file, silentLogger);
+    await run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/support/partitionWriter.ts'), file, 'other', '1'], { cwd: repoRoot });
+    const ids = await live.read((s) => s.all<{ event_id: string }>('SELECT event_id FROM gharchive_events ORDER BY event_id').map((r) => r.event_id), { needs: {} });
+    assert.deepEqual(ids, ['mine', 'other:0']);
+  });
+
   it('leaves a consistent set when a save stops between partition files, and removes the leftovers', async () => {
     live = await LiveStore.open(SQL, file, silentLogger);
     await live.write((s) => event(s, 'kept', '2026-01-05T10:00:00Z'));

@@ -584,6 +584,9 @@ export class StoreEngine {
 
   /** Replaces the live rows of one month with those of a partition file's bytes. */
   private replacePart(spec: PartitionedTable, part: string, bytes: Uint8Array, merge = false): void {
+    // SQLite cannot detach a schema read inside a transaction: there, rows are copied one by one
+    // from a connection of their own (slower; writes declare their needs so that it is rare).
+    if (this.inTransaction()) return this.copyPartRows(spec, part, bytes, merge);
     attachBytes(this.SQL, this.db, 'cm_part', bytes);
     try {
       // No quick_check (it costs as much as the copy): the copy below reads every row, and a damaged
@@ -610,6 +613,33 @@ export class StoreEngine {
       }
     } finally {
       this.db.exec('DETACH cm_part');
+    }
+  }
+
+  private copyPartRows(spec: PartitionedTable, part: string, bytes: Uint8Array, merge: boolean): void {
+    const src = new this.SQL.Database(bytes);
+    try {
+      const cols = rows<{ name: string }>(this.db, `SELECT name FROM pragma_table_info(?, 'main')`, [spec.table]).map((r) => r.name);
+      const has = new Set(rows<{ name: string }>(src, `SELECT name FROM pragma_table_info(?)`, [spec.table]).map((r) => r.name));
+      if (has.size === 0) throw new Error(`it has no table ${spec.table}`);
+      const common = cols.filter((c) => has.has(c)).map(q);
+      this.db.exec('SAVEPOINT cm_load');
+      const read = src.prepare(`SELECT ${common.join(', ')} FROM ${q(spec.table)}`);
+      const write = this.db.prepare(`INSERT OR IGNORE INTO main.${q(spec.table)} (${common.join(', ')}) VALUES (${common.map(() => '?').join(', ')})`);
+      try {
+        if (!merge) this.clearPart(spec, part);
+        while (read.step()) write.run(read.get());
+        this.db.exec('RELEASE cm_load');
+      } catch (err) {
+        this.db.exec('ROLLBACK TO cm_load');
+        this.db.exec('RELEASE cm_load');
+        throw err;
+      } finally {
+        read.free();
+        write.free();
+      }
+    } finally {
+      src.close();
     }
   }
 
