@@ -1,4 +1,4 @@
-import { GHARCHIVE_DAILY_SQL, GHARCHIVE_METRIC_KEY, gharchiveParams, storedRepoSpellings } from '../charts/gharchiveMetric';
+import { GHARCHIVE_DAILY_SQL, GHARCHIVE_METRIC_KEY, gharchiveParams } from '../charts/gharchiveMetric';
 import type { ProjectConfig } from '../config/projectConfig';
 import type { SqlValue } from 'sql.js';
 import type { MetricsStore } from './store';
@@ -208,7 +208,10 @@ function recentGharchiveDays(store: MetricsStore, repos: readonly string[]): Rec
       d.h++;
       days.set(hour.slice(0, 10), d);
     }
-    for (const spelling of storedRepoSpellings(store, repo)) {
+    // The spellings stored in the window are those of its events (the whole history's are not
+    // needed here, and walking them would load every month of the events: partitions.ts).
+    const lower = repo.toLowerCase();
+    for (const spelling of [...events.keys()].filter((k) => k.toLowerCase() === lower)) {
       for (const [hour, n] of events.get(spelling) ?? []) {
         if (!hours.has(hour)) continue;
         const d = days.get(hour.slice(0, 10));
