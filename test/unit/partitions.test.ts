@@ -8,6 +8,10 @@ import type { Database, SqlJsStatic } from 'sql.js';
 import { silentLogger } from '../../src/core/log';
 import type { Logger } from '../../src/core/log';
 import { LiveStore } from '../../src/core/store/liveStore';
+import { knownRepoNames } from '../../src/core/clickhouse/archiveCountsStore';
+import { readArchiveState, writeBatch } from '../../src/core/gharchive/archiveStore';
+import { EVENT_COLUMNS } from '../../src/core/gharchive/eventRow';
+import type { EventRow } from '../../src/core/gharchive/eventRow';
 import { PARTITIONED, partsDir } from '../../src/core/store/partitions';
 import { MetricsStore } from '../../src/core/store/store';
 import { repoRoot } from '../support/fixtures';
@@ -62,6 +66,11 @@ describe('partitioned store', function () {
     live = await LiveStore.open(SQL, file, silentLogger);
     const after = await live.read((s) => countRows(s.db));
     for (const [table, n] of before) assert.equal(after.get(table), n, `rows of ${table}`);
+    // Migration 8 kept the names and ids the events were stored under, for imports to read.
+    assert.deepEqual(
+      await live.read((s) => s.all('SELECT tracked_repo, repo_name, repo_id FROM gharchive_repo_names ORDER BY 1, 2, 3')),
+      await live.read((s) => s.all('SELECT DISTINCT tracked_repo, repo_name, IFNULL(repo_id, 0) AS repo_id FROM gharchive_events ORDER BY 1, 2, 3')),
+    );
     // The model view over a partitioned table still answers, and source names are unchanged.
     assert.equal(await live.read((s) => s.all<{ n: number }>('SELECT COUNT(*) AS n FROM stg_gharchive')[0]?.n), 500);
     await live.close();
@@ -184,6 +193,22 @@ describe('partitioned store', function () {
     // The default is everything (SQL run on db directly, models).
     assert.equal(await live.read((s) => Number(s.db.exec('SELECT COUNT(*) FROM github_commits')[0]?.values[0]?.[0])), 1);
     assert.deepEqual(await live.loadedPartitions(), { loaded: 5, listed: 5 });
+  });
+
+  it('an import learns the names and ids stored for a repository without loading any month of events', async () => {
+    live = await LiveStore.open(SQL, file, silentLogger);
+    const row = (id: string, hour: string, name: string, repoId: number) => ({
+      ...Object.fromEntries(EVENT_COLUMNS.map((c) => [c, null])),
+      event_id: id, type: 'WatchEvent', created_at: hour, hour, repo_id: repoId, repo_name: name, tracked_repo: 'a/b',
+    }) as unknown as EventRow;
+    await live.write((s) => writeBatch(s, [row('e1', '2026-01-05T10:00:00Z', 'old/name', 42), row('e2', '2026-02-05T10:00:00Z', 'a/b', 42)], [], new Date('2026-03-01T00:00:00Z')));
+    await live.close();
+    live = await LiveStore.open(SQL, file, silentLogger);
+    const state = await live.read((s) => readArchiveState(s, ['A/B']), { needs: {} });
+    assert.deepEqual(state.knownIds, [{ tracked: 'A/B', repoId: 42 }]);
+    const names = await live.read((s) => knownRepoNames(s, ['a/b']), { needs: {} });
+    assert.deepEqual([...(names.get('a/b') ?? [])].sort(), ['a/b', 'old/name']);
+    assert.equal((await live.loadedPartitions()).loaded, 0);
   });
 
   it('a write to a month not in memory keeps the rows of its file (merged when saved)', async () => {

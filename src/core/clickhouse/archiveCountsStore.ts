@@ -1,3 +1,4 @@
+import { recordRepoNames } from '../gharchive/archiveStore';
 import { EVENT_COLUMNS } from '../gharchive/eventRow';
 import type { EventRow } from '../gharchive/eventRow';
 import type { MetricsStore } from '../store/store';
@@ -13,7 +14,7 @@ import type { DailyCount } from './archiveRows';
 /** Names the archive used for each tracked repository (lower case → stored repo_name values). */
 export function knownRepoNames(store: MetricsStore, tracked: readonly string[]): Map<string, Set<string>> {
   const out = new Map(tracked.map((t) => [t.toLowerCase(), new Set<string>([t])]));
-  for (const r of store.all<{ tracked_repo: string; repo_name: string }>('SELECT DISTINCT tracked_repo, repo_name FROM gharchive_events')) {
+  for (const r of store.all<{ tracked_repo: string; repo_name: string }>('SELECT DISTINCT tracked_repo, repo_name FROM gharchive_repo_names')) {
     out.get(r.tracked_repo.toLowerCase())?.add(r.repo_name);
   }
   return out;
@@ -59,6 +60,7 @@ export function writeClickHouseChunk(store: MetricsStore, w: ChunkWrite): ChunkW
   } finally {
     insert.free();
   }
+  recordRepoNames(store, w.events);
   for (const c of w.counts) {
     db.run(
       `INSERT INTO gharchive_daily_counts (day, repo, event_type, events, actors, source, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -43,7 +43,7 @@ export function readArchiveState(store: MetricsStore, tracked: readonly string[]
     const t = wanted.get(name.toLowerCase());
     if (t) knownIds.push({ tracked: t, repoId });
   };
-  for (const r of store.all<{ tracked_repo: string; repo_id: number }>('SELECT DISTINCT tracked_repo, repo_id FROM gharchive_events WHERE repo_id IS NOT NULL')) {
+  for (const r of store.all<{ tracked_repo: string; repo_id: number }>('SELECT DISTINCT tracked_repo, repo_id FROM gharchive_repo_names WHERE repo_id != 0')) {
     add(r.tracked_repo, r.repo_id);
   }
   // The GitHub source records the id the API gave for a configured name: events from before a rename
@@ -82,6 +82,7 @@ export function writeBatch(store: MetricsStore, events: readonly EventRow[], hou
   } finally {
     insert.free();
   }
+  recordRepoNames(store, events);
   const at = now.toISOString();
   writeRawEvents(db, events.filter((e) => e.raw !== undefined).map((e) => ({ ...e, raw: e.raw as string })), at);
 
@@ -137,5 +138,22 @@ function parseRepos(text: string): string[] {
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   } catch {
     return [];
+  }
+}
+
+/** Keeps gharchive_repo_names (migration 8) up to date with the names and ids of these events. */
+export function recordRepoNames(store: MetricsStore, events: readonly EventRow[]): void {
+  const seen = new Set<string>();
+  const st = store.db.prepare('INSERT OR IGNORE INTO gharchive_repo_names (tracked_repo, repo_name, repo_id) VALUES (?, ?, ?)');
+  try {
+    for (const e of events) {
+      const row = [e.tracked_repo, e.repo_name, e.repo_id ?? 0] as const;
+      const key = row.join('\u0000');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      st.run([...row]);
+    }
+  } finally {
+    st.free();
   }
 }

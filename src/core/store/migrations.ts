@@ -431,6 +431,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (tbl, part)
   );
   `,
+  // 8 (issue 13): the names and ids each tracked repository's GH Archive events were stored under, kept
+  //    as events are written (archiveStore.ts, archiveCountsStore.ts). An import reads these instead of
+  //    a DISTINCT over every event, which would load every month of the partitioned events table.
+  //    repo_id 0: the archive gave none. Filled here from the events, which a store reaching this
+  //    migration still holds in its own file (partitions are written by the first save after it).
+  `
+  CREATE TABLE IF NOT EXISTS gharchive_repo_names (
+    tracked_repo TEXT NOT NULL,
+    repo_name    TEXT NOT NULL,
+    repo_id      INTEGER NOT NULL,
+    PRIMARY KEY (tracked_repo, repo_name, repo_id)
+  );
+  INSERT OR IGNORE INTO gharchive_repo_names (tracked_repo, repo_name, repo_id)
+    SELECT DISTINCT tracked_repo, repo_name, IFNULL(repo_id, 0) FROM gharchive_events;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
