@@ -3,7 +3,7 @@ import { readFileSync, renameSync, statSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log';
-import { attachBytes, schemaBytes } from './sqlCopy';
+import { attachFile } from './sqlCopy';
 import { MetricsStore } from './store';
 import type { OpenOptions } from './store';
 import { APPLICATION_ID, StoreCorruptError, StoreError, cleanupInterruptedSaves, fingerprint, markOurs, moveAside, openVerified, readStoreFile, resolveStoreTarget, writeStoreFile } from './storeFile';
@@ -587,7 +587,7 @@ export class StoreEngine {
     // SQLite cannot detach a schema read inside a transaction: there, rows are copied one by one
     // from a connection of their own (slower; writes declare their needs so that it is rare).
     if (this.inTransaction()) return this.copyPartRows(spec, part, bytes, merge);
-    attachBytes(this.SQL, this.db, 'cm_part', bytes);
+    const part_ = attachFile(this.SQL, this.db, 'cm_part', bytes);
     try {
       // No quick_check (it costs as much as the copy): the copy below reads every row, and a damaged
       // page makes it fail, which moves the file aside as well.
@@ -612,7 +612,7 @@ export class StoreEngine {
         throw err;
       }
     } finally {
-      this.db.exec('DETACH cm_part');
+      part_.detach();
     }
   }
 
@@ -645,25 +645,28 @@ export class StoreEngine {
 
   /** One month of a partitioned table as a standalone SQLite file (the table and its indexes). */
   private partitionImage(spec: PartitionedTable, part: string): { bytes: Uint8Array; count: number } {
-    this.db.exec("ATTACH ':memory:' AS cm_stage");
+    const stage = attachFile(this.SQL, this.db, 'cm_stage');
     try {
+      this.db.exec('PRAGMA cm_stage.journal_mode = OFF');
       for (const o of schemaObjects(this.db, 'main')) {
         if (o.tbl_name === spec.table && (o.type === 'table' || o.type === 'index')) this.db.exec(inSchema(o.sql, 'cm_stage'));
       }
       const where = partWhere(spec, part);
       this.db.run(`INSERT INTO cm_stage.${q(spec.table)} SELECT * FROM main.${q(spec.table)} WHERE ${where.sql}`, where.params);
       const count = this.db.getRowsModified();
-      return { bytes: count ? schemaBytes(this.SQL, this.db, 'cm_stage') : new Uint8Array(), count };
+      stage.detachSchema();
+      return { bytes: count ? stage.file.export() : new Uint8Array(), count };
     } finally {
-      this.db.exec('DETACH cm_stage');
+      stage.detach();
     }
   }
 
   /** The store file: every object of `main`, with the rows of every table but the partitioned ones. */
   private mainImage(): Uint8Array {
     const skip = new Set(PARTITIONED.map((p) => p.table));
-    this.db.exec("ATTACH ':memory:' AS cm_stage");
+    const stage = attachFile(this.SQL, this.db, 'cm_stage');
     try {
+      this.db.exec('PRAGMA cm_stage.journal_mode = OFF');
       const objects = schemaObjects(this.db, 'main');
       this.db.exec('BEGIN');
       try {
@@ -683,11 +686,11 @@ export class StoreEngine {
       }
       // Views and triggers are made in the copy, where it is `main`: SQLite refuses a view of an
       // attached schema that names `"main"."x"` (the qualified relations models compile to).
-      return schemaBytes(this.SQL, this.db, 'cm_stage', (out) => {
-        for (const o of objects) if (o.type === 'view' || o.type === 'trigger') out.exec(o.sql);
-      });
+      stage.detachSchema();
+      for (const o of objects) if (o.type === 'view' || o.type === 'trigger') stage.file.exec(o.sql);
+      return stage.file.export();
     } finally {
-      this.db.exec('DETACH cm_stage');
+      stage.detach();
     }
   }
 
@@ -697,7 +700,7 @@ export class StoreEngine {
    */
   private syncMainFrom(bytes: Uint8Array): void {
     const skip = new Set(PARTITIONED.map((p) => p.table));
-    attachBytes(this.SQL, this.db, 'cm_incoming', bytes);
+    const incomingFile = attachFile(this.SQL, this.db, 'cm_incoming', bytes);
     try {
       const live = schemaObjects(this.db, 'main');
       const incoming = schemaObjects(this.db, 'cm_incoming');
@@ -730,7 +733,7 @@ export class StoreEngine {
         throw err;
       }
     } finally {
-      this.db.exec('DETACH cm_incoming');
+      incomingFile.detach();
     }
   }
 
