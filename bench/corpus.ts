@@ -427,7 +427,8 @@ async function main(): Promise<void> {
   say('| probe | Jinja2 (dbt) | nunjucks + fixes | minijinja-js |');
   say('|---|---|---|---|');
   for (const r of runProbes(Mini)) say(`| ${r.what} | ${r.expect} | ${r.nunjucks.replace(/\|/g, '\\|')} | ${r.minijinja.replace(/\|/g, '\\|')} |`);
-  await rm(work, { recursive: true, force: true });
+  if (process.env.CM_CORPUS_KEEP) process.stderr.write(`kept ${work}\n`);
+  else await rm(work, { recursive: true, force: true });
   if (process.env.CM_CORPUS_OUT) await writeFile(process.env.CM_CORPUS_OUT, `${lines.join('\n')}\n`);
 }
 

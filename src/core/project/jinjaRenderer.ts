@@ -631,7 +631,13 @@ export class JinjaRenderer {
     env.addFilter('map', function (this: unknown, v: unknown, ...args: unknown[]) {
       const { positional, kwargs } = splitArgs(args);
       const list = Array.isArray(v) ? v : [];
-      if (typeof kwargs.attribute === 'string') return list.map((x) => (x as Record<string, unknown>)?.[kwargs.attribute as string]);
+      if (typeof kwargs.attribute === 'string' || typeof kwargs.attribute === 'number') {
+        // Jinja2: an attribute or an index (`map(attribute=0)` reads each row's first value, as
+        // dbt_utils.get_intervals_between does), dotted for nested ones; `default` when missing.
+        const path = typeof kwargs.attribute === 'number' ? [kwargs.attribute] : kwargs.attribute.split('.');
+        const read = (x: unknown) => path.reduce<unknown>((o, k) => (o === null || o === undefined ? undefined : (o as Record<string, unknown>)[k]), x);
+        return list.map((x) => read(x) ?? kwargs.default);
+      }
       const filterName = positional[0];
       if (typeof filterName === 'string') {
         const f = env.getFilter(filterName) as (...a: unknown[]) => unknown;

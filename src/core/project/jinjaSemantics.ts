@@ -74,7 +74,7 @@ export function pyTruthy(v: unknown): boolean {
 
 function pyQuote(s: string): string {
   const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  return `${q}${s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(new RegExp(q, 'g'), `\\${q}`)}${q}`;
+  return `${q}${s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(new RegExp(q, 'g'), `\\${q}`)}${q}`;
 }
 
 /** Python's repr() for the values templates build. */
@@ -350,6 +350,63 @@ export function installJinjaSemantics(): void {
     this._compileExpression(key, frame);
     this._emit(')]: ');
     this._compileExpression(node.value as NodeLike, frame);
+  };
+
+  // Macros: Jinja2's `varargs` (positional arguments beyond the signature) and `kwargs` (keyword
+  // arguments it does not name) inside a macro body. nunjucks drops the extra positional arguments
+  // and passes every keyword argument in one object: makeMacro keeps the extras beside that object,
+  // and the macro body (its frame set up just before its output buffer) gets both variables.
+  const makeMacro = runtime.makeMacro as (argNames: string[], kwargNames: string[], func: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown;
+  const isKeywords = (o: unknown) => !!o && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, '__keywords');
+  runtime.makeMacro = (argNames: string[], kwargNames: string[], func: (...a: unknown[]) => unknown) => {
+    const inner = makeMacro(argNames, kwargNames, func);
+    return function macro(this: unknown, ...macroArgs: unknown[]) {
+      const last = macroArgs[macroArgs.length - 1];
+      const positional = isKeywords(last) ? macroArgs.length - 1 : macroArgs.length;
+      const declared = argNames.length + kwargNames.length;
+      if (positional <= declared) return inner.apply(this, macroArgs);
+      const extra = macroArgs.slice(declared, positional);
+      const kw = isKeywords(last) ? { ...(last as object) } : { __keywords: true };
+      Object.defineProperty(kw, '__cmVarargs', { value: extra, enumerable: false });
+      return inner.apply(this, [...macroArgs.slice(0, declared), kw]);
+    };
+  };
+  runtime.cmVarargs = (kw: unknown) => ((kw as { __cmVarargs?: unknown[] } | undefined)?.__cmVarargs ?? []);
+  runtime.cmKwargs = (kw: unknown, named: string[]) =>
+    Object.fromEntries(Object.entries((kw ?? {}) as Record<string, unknown>).filter(([k]) => k !== '__keywords' && k !== 'caller' && !named.includes(k)));
+  type MacroCompiler = CompilerLike & { cmMacroNames?: string[]; _pushBuffer(): string; _emitLine(s: string): void };
+  const compileMacro = C._compileMacro as (this: MacroCompiler, node: NodeLike & { args: { children: Array<NodeLike & { value?: string; children?: Array<{ key: { value: string } }> }> } }, frame: unknown) => string;
+  C._compileMacro = function (this: MacroCompiler, node: Parameters<typeof compileMacro>[0], frame: unknown) {
+    const names: string[] = [];
+    for (const a of node.args.children) {
+      if (typeof a.value === 'string') names.push(a.value);
+      for (const pair of a.children ?? []) names.push(pair.key.value);
+    }
+    const saved = this.cmMacroNames;
+    this.cmMacroNames = names;
+    try {
+      return compileMacro.call(this, node, frame);
+    } finally {
+      this.cmMacroNames = saved;
+    }
+  };
+  const pushBuffer = C._pushBuffer as (this: MacroCompiler) => string;
+  C._pushBuffer = function (this: MacroCompiler) {
+    const names = this.cmMacroNames;
+    if (names) {
+      // The first buffer of a macro is its body's: its arguments are in the frame by now.
+      this.cmMacroNames = undefined;
+      this._emitLine(`frame.set("varargs", runtime.cmVarargs(kwargs));`);
+      this._emitLine(`frame.set("kwargs", runtime.cmKwargs(kwargs, ${JSON.stringify(names)}));`);
+    }
+    return pushBuffer.call(this);
+  };
+
+  // Subscripts: Python's negative indexes on lists and strings (`cols[-1]`, `fromjson(x)[-1]`).
+  const memberLookup = runtime.memberLookup as (obj: unknown, val: unknown) => unknown;
+  runtime.memberLookup = (obj: unknown, val: unknown) => {
+    if (typeof val === 'number' && val < 0 && Number.isInteger(val) && (Array.isArray(obj) || typeof obj === 'string')) return memberLookup(obj, obj.length + val);
+    return memberLookup(obj, val);
   };
 }
 
