@@ -192,6 +192,19 @@ function plainString(v: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Compiled templates (nunjucks' generated code) by file index, file and text, shared by every
+ * renderer in the process. A project renders each model at least twice (when it is loaded, to find
+ * its refs and configs, then to compile or run it), and the editor loads the project again after
+ * each save: nunjucks' compile (lexer, parser, code generation, `new Function`) was most of that
+ * time, and only a changed file needs it again. The compiled code does not depend on the
+ * environment (no async filters, no extensions, the same options in every renderer); rendering
+ * binds it to the renderer's. Least recently used entries beyond the limit are dropped.
+ */
+const COMPILED = new Map<string, { pre: Preprocessed; props: object }>();
+const COMPILED_LIMIT = 20_000;
+const nunjucksCompiler = (nunjucks as unknown as { compiler: { compile(src: string, asyncFilters: string[], extensions: unknown[], name: string, opts: object): string } }).compiler;
+
 export class JinjaRenderer {
   readonly files: string[] = [];
   private readonly env: nunjucks.Environment;
@@ -362,13 +375,31 @@ export class JinjaRenderer {
    */
   render(file: string, text: string, hooks: RenderHooks): RenderResult {
     const fileIndex = this.fileIndex(file);
-    const pre = preprocessJinja(text, { fileIndex, renameMacros: false });
-    let template: nunjucks.Template;
-    try {
-      template = new nunjucks.Template(pre.text, this.env, file, true);
-    } catch (err) {
-      throw new DiagnosticError(this.errorDiagnostic(err, file, pre, true, text));
+    const key = `${fileIndex}\0${file}\0${text}`;
+    let cached = COMPILED.get(key);
+    if (cached) {
+      // Most recently used last: the oldest entries are dropped first.
+      COMPILED.delete(key);
+    } else {
+      const pre = preprocessJinja(text, { fileIndex, renameMacros: false });
+      let props: object;
+      try {
+        props = new Function(nunjucksCompiler.compile(pre.text, [], [], file, (this.env as unknown as { opts: object }).opts))() as object;
+      } catch {
+        // nunjucks' own compile, for its error (with the template's name) and our diagnostic.
+        try {
+          new nunjucks.Template(pre.text, this.env, file, true);
+        } catch (err) {
+          throw new DiagnosticError(this.errorDiagnostic(err, file, pre, true, text));
+        }
+        throw new Error(`nunjucks compiled ${file} only on the second attempt`);
+      }
+      cached = { pre, props };
+      if (COMPILED.size >= COMPILED_LIMIT) COMPILED.delete(COMPILED.keys().next().value as string);
     }
+    COMPILED.set(key, cached);
+    const { pre } = cached;
+    const template = new nunjucks.Template({ type: 'code', obj: cached.props } as unknown as string, this.env, file, true);
     return this.withHooks(file, hooks, () => {
       let out: string;
       try {
