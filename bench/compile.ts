@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const load1 = os.loadavg().map((x) => x.toFixed(2)).join(', ');
   await rm(dir, { recursive: true, force: true });
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  const head = (root: string) => execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).toString().trim();
+  const head = (root: string) => execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   // The first run of each process is the first load of a project (cold: every template compiled);
   // the later runs load the same project again in the same process, as the editor does after a save.
   const first = (r: typeof base) => r.filter((_, i) => i % 3 === 0);

@@ -8,7 +8,7 @@ import type { Diagnostic } from './diagnostics';
 import { MACRO_PREFIX, preprocessJinja, sourceColumn, unclosedBlockLine } from './jinjaPreprocess';
 import type { Preprocessed } from './jinjaPreprocess';
 import { LineMap } from './lineMap';
-import { addJinjaFiltersAndTests, installJinjaSemantics, lastCallPosition, setLastCallPosition } from './jinjaSemantics';
+import { addJinjaFiltersAndTests, dictKeyObject, installJinjaSemantics, lastCallPosition, resetDictKeyObjects, setLastCallPosition } from './jinjaSemantics';
 
 /**
  * Renders dbt templates with nunjucks and dbt's context. One renderer per project: macros are
@@ -135,6 +135,17 @@ function installCompat(): void {
   // Before installJinjaCompat, which wraps the parser's parseAggregate installed here.
   installJinjaSemantics();
   nunjucks.installJinjaCompat();
+  // dict.items() and dict.keys() give back the objects that were used as keys (relations, ...).
+  const rt = nunjucks.runtime as unknown as Record<string, unknown>;
+  const compatLookup = rt.memberLookup as (...args: unknown[]) => unknown;
+  rt.memberLookup = function (this: unknown, ...args: unknown[]) {
+    const [obj, val] = args;
+    const found = compatLookup.apply(this, args);
+    if (typeof found !== 'function' || !obj || typeof obj !== 'object' || Array.isArray(obj)) return found;
+    if (val === 'items' || val === 'iteritems') return () => (found as () => Array<[string, unknown]>)().map(([k, v]) => [dictKeyObject(k), v]);
+    if (val === 'keys' || val === 'iterkeys') return () => (found as () => string[])().map(dictKeyObject);
+    return found;
+  };
   const runtime = nunjucks.runtime as unknown as { memberLookup: (obj: unknown, val: unknown, ...rest: unknown[]) => unknown };
   const orig = runtime.memberLookup;
   const STRING_METHODS: Record<string, (s: string, ...a: unknown[]) => unknown> = {
@@ -419,6 +430,7 @@ export class JinjaRenderer {
 
   private withHooks<T>(file: string, hooks: RenderHooks, fn: () => T): T {
     const previous = { hooks: this.hooks, used: this.used, warnings: this.warnings, file: this.currentFile };
+    if (!previous.hooks) resetDictKeyObjects();
     this.hooks = hooks;
     this.used = new Set();
     this.warnings = [];

@@ -127,6 +127,19 @@ function attrOf(item: unknown, attr: string): unknown {
 
 let installed = false;
 
+/** Objects used as dict keys in the render under way, by their string (see runtime.cmKey). */
+const dictKeyObjects = new Map<string, object>();
+
+/** Forgets the dict keys of earlier renders (called when a render starts). */
+export function resetDictKeyObjects(): void {
+  dictKeyObjects.clear();
+}
+
+/** A dict key as the template wrote it: the object for a key that was one. */
+export function dictKeyObject(k: string): unknown {
+  return dictKeyObjects.size > 0 ? (dictKeyObjects.get(k) ?? k) : k;
+}
+
 export function installJinjaSemantics(): void {
   if (installed) return;
   installed = true;
@@ -146,7 +159,16 @@ export function installJinjaSemantics(): void {
   runtime.cmOr = (a: unknown, b: () => unknown) => (pyTruthy(a) ? a : b());
   runtime.cmAnd = (a: unknown, b: () => unknown) => (pyTruthy(a) ? b() : a);
   runtime.cmStr = pyStr;
-  runtime.cmKey = (k: unknown) => (k instanceof SafeString ? String(k) : k);
+  runtime.cmKey = (k: unknown) => {
+    if (k instanceof SafeString) return String(k);
+    // Python dicts keep any hashable object as a key (`{ref('a'): 'alias'}`); a JavaScript object
+    // keeps its string. The object is remembered under that string for items() and keys().
+    if (k && typeof k === 'object') {
+      dictKeyObjects.set(String(k), k);
+      return String(k);
+    }
+    return k;
+  };
   const suppress = runtime.suppressValue as (val: unknown, autoescape: boolean) => unknown;
   runtime.suppressValue = (val: unknown, autoescape: boolean) => (val instanceof SafeString || typeof val === 'string' ? suppress(val, autoescape) : suppress(pyStr(val), autoescape));
 

@@ -74,6 +74,10 @@ describe('Jinja2 semantics (as dbt renders them)', () => {
     assert.equal(render("{{ fromjson('[10, 20, 30]')[0] }}|{{ fromjson('[10, 20, 30]')[-1] }}|{{ 'abc'[-1] }}|{{ [1, 2][-2] }}"), '10|30|c|1');
   });
 
+  it('keeps objects used as dict keys: items() and keys() give back the relations (mattermost-data-warehouse keys a dict by ref())', () => {
+    assert.equal(render("{% set d = {ref('orders'): 'o', 'plain': 1} %}{% for m, alias in d.items() %}{{ m.identifier if m is not string else m }}={{ alias }};{% endfor %}{% for m in d.keys() %}{{ m is string }},{% endfor %}{{ d[ref('orders')] }}"), 'orders=o;plain=1;False,True,o');
+  });
+
   it('calls a method on a multi-line string literal', () => {
     assert.equal(render("{% set m = '\nline {}.\\\n'.format('one') %}{{ m | trim }}"), 'line one.');
   });
