@@ -489,4 +489,13 @@ export function addJinjaFiltersAndTests(env: nunjucks.Environment): void {
   env.addFilter('string', (v: unknown) => pyStr(v));
   env.addFilter('list', (v: unknown) => list(v));
   env.addFilter('bool', (v: unknown) => pyTruthy(v));
+  // Jinja2's join: each item as Python's str() (None, True, nested lists), `attribute=` per item.
+  env.addFilter('join', (v: unknown, ...rest: unknown[]) => {
+    const last = rest[rest.length - 1];
+    const kw = last && typeof last === 'object' && Object.prototype.hasOwnProperty.call(last, '__keywords') ? (rest.pop() as Record<string, unknown>) : {};
+    const sep = rest[0] ?? kw.d ?? '';
+    const attribute = rest[1] ?? kw.attribute;
+    const items = list(v).map((x) => (attribute === undefined || attribute === null ? x : attrOf(x, String(attribute))));
+    return items.map((x) => pyStr(x === undefined ? '' : x)).join(sep === undefined || sep === null ? '' : pyStr(sep));
+  });
 }

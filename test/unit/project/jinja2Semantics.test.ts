@@ -78,6 +78,10 @@ describe('Jinja2 semantics (as dbt renders them)', () => {
     assert.equal(render("{% set d = {ref('orders'): 'o', 'plain': 1} %}{% for m, alias in d.items() %}{{ m.identifier if m is not string else m }}={{ alias }};{% endfor %}{% for m in d.keys() %}{{ m is string }},{% endfor %}{{ d[ref('orders')] }}"), 'orders=o;plain=1;False,True,o');
   });
 
+  it('joins items as Python\'s str() does', () => {
+    assert.equal(render("{{ [1, none, true, 'a'] | join(',') }}|{{ [[1, 2], ['x']] | join(';') }}|{{ [{'n': 'a'}, {'n': 'b'}] | join('-', attribute='n') }}|{{ ['p', 'q'] | join }}"), "1,None,True,a|[1, 2];['x']|a-b|pq");
+  });
+
   it('calls a method on a multi-line string literal', () => {
     assert.equal(render("{% set m = '\nline {}.\\\n'.format('one') %}{{ m | trim }}"), 'line one.');
   });
