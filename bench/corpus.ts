@@ -19,6 +19,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
+import type { Database } from 'sql.js';
 import { JinjaRenderer, Relation } from '../src/core/project/jinjaRenderer';
 import { preprocessJinja } from '../src/core/project/jinjaPreprocess';
 import { compileProject } from '../src/core/project/manifest';
@@ -44,7 +45,13 @@ interface CorpusProject {
   sqliteMacros?: Record<string, string>;
   generatedSeeds?: string[];
   /** Build on a store holding this recorded GH Archive hour (../shared/fixtures/gharchive), imported for `repos`. */
-  gharchive?: { hour: string; repos: string[]; mart: string };
+  gharchive?: GhArchiveCheck;
+}
+interface GhArchiveCheck {
+  hour: string;
+  repos: string[];
+  /** Event types the pipeline's fact table does not read (with the reason), left out of the expected counts. */
+  notInFact?: Record<string, string>;
 }
 interface Corpus {
   projects: CorpusProject[];
@@ -241,6 +248,95 @@ function runProbes(Mini: (new () => MiniEnv) | undefined): Array<{ what: string;
   });
 }
 
+interface GhEvent {
+  id: string;
+  type: string;
+  created_at: string;
+  repo: { id: number; name: string };
+  actor: { id: number; login: string };
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The seed pipeline's marts (de-github-events-pipeline, dbt/gh_events) against counts made directly
+ * from the hour's file, each computed here from the JSON lines without SQL, following what the mart
+ * means: events per day and type; events per day, hour and type in the 7 days before now; pushes per
+ * day and user (users as the pipeline's DIM_USER knows them: people named in comment, issue and pull
+ * request payloads, the last one seen per id); per day and repository, the stargazers and other counts
+ * of the repository as the latest pull request payload gives them.
+ */
+function compareGhEventsMarts(db: Database, text: string, check: GhArchiveCheck): string[] {
+  const names = new Set(check.repos.map((r) => r.toLowerCase()));
+  const all = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as GhEvent);
+  const repoIds = new Set(all.filter((e) => names.has(e.repo.name.toLowerCase())).map((e) => e.repo.id));
+  const seen = new Set<string>();
+  const events = all.filter((e) => (names.has(e.repo.name.toLowerCase()) || repoIds.has(e.repo.id)) && !seen.has(e.id) && seen.add(e.id));
+  const excluded = check.notInFact ?? {};
+  const fact = events.filter((e) => !(e.type in excluded));
+  const day = (e: GhEvent) => e.created_at.slice(0, 10);
+  const count = <K extends string>(xs: K[]) => xs.reduce<Record<string, number>>((m, k) => ((m[k] = (m[k] ?? 0) + 1), m), {});
+  const get = (o: unknown, p: string): unknown => p.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
+  const rows = (sql: string) => {
+    const r = db.exec(sql)[0];
+    return (r?.values ?? []).map((v) => Object.fromEntries(r!.columns.map((c, i) => [c, v[i]])) as Record<string, unknown>);
+  };
+  const out: string[] = [];
+  const compare = (mart: string, expected: Record<string, unknown>, got: Record<string, unknown>, what: string) => {
+    const keys = [...new Set([...Object.keys(expected), ...Object.keys(got)])].sort();
+    const differ = keys.filter((k) => JSON.stringify(expected[k] ?? null) !== JSON.stringify(got[k] ?? null));
+    out.push(`- ${mart} (${what}): ${differ.length === 0 ? `agrees with the file on all ${keys.length} rows` : `differs on ${differ.length} of ${keys.length} rows: ${differ.slice(0, 5).map((k) => `${k} mart ${JSON.stringify(got[k] ?? null)} / file ${JSON.stringify(expected[k] ?? null)}`).join('; ')}`}`);
+  };
+  try {
+    out.push(`Marts against counts made directly from ${check.hour} (${events.length} events of the ${check.repos.length} tracked repositories${Object.keys(excluded).length ? `; not in the fact table: ${Object.entries(excluded).map(([t, why]) => `${t} (${events.filter((e) => e.type === t).length} events; ${why})`).join(', ')}` : ''}):`);
+    compare('TOTAL_EVENTS_PER_TYPE', count(fact.map((e) => `${day(e)} ${e.type}`)), Object.fromEntries(rows('SELECT EVENT_DATE, EVENT_TYPE, TOTAL_EVENTS FROM TOTAL_EVENTS_PER_TYPE').map((r) => [`${r.EVENT_DATE} ${r.EVENT_TYPE}`, r.TOTAL_EVENTS])), 'events per day and type');
+    const weekAgo = Date.now() - 7 * 86_400_000;
+    compare('DAILY_EVENT_COUNT_PER_TYPE', count(fact.filter((e) => Date.parse(e.created_at) > weekAgo).map((e) => `${day(e)} ${e.created_at.slice(11, 13)} ${e.type}`)), Object.fromEntries(rows('SELECT EVENT_DATE, EVENT_HOUR, EVENT_TYPE, NUM_EVENTS FROM DAILY_EVENT_COUNT_PER_TYPE').map((r) => [`${r.EVENT_DATE} ${r.EVENT_HOUR} ${r.EVENT_TYPE}`, r.NUM_EVENTS])), 'events of the 7 days before now, per hour and type');
+    // DIM_USER: the users named in payloads, the latest mention per id.
+    const userPaths: Record<string, string[]> = {
+      CommitCommentEvent: ['comment.user'],
+      PullRequestReviewCommentEvent: ['comment.user', 'pull_request.base.repo', 'pull_request.head.user'],
+      IssueCommentEvent: ['issue.user', 'comment.user'],
+      PullRequestEvent: ['pull_request.user', 'pull_request.base.user', 'pull_request.head.user'],
+      IssuesEvent: ['issue.user'],
+    };
+    const users = new Map<number, { login: unknown; type: unknown; at: string }>();
+    for (const e of events) {
+      for (const p of userPaths[e.type] ?? []) {
+        const u = get(e.payload, p) as { id?: number; login?: string; type?: string } | undefined;
+        if (typeof u?.id !== 'number') continue;
+        const was = users.get(u.id);
+        if (!was || e.created_at > was.at) users.set(u.id, { login: u.login ?? null, type: u.type ?? null, at: e.created_at });
+      }
+    }
+    const pushers = fact
+      .filter((e) => e.type === 'PushEvent')
+      .map((e) => ({ e, u: users.get(e.actor.id) }))
+      .filter(({ u }) => u && u.type === 'User' && typeof u.login === 'string' && !u.login.toLowerCase().includes('bot'));
+    compare('MOST_ACTIVE_USERS_PER_PUSH', count(pushers.map(({ e, u }) => `${day(e)} ${u!.login as string}`)), Object.fromEntries(rows('SELECT EVENT_DATE, USERNAME, TOTAL_PUSHES FROM MOST_ACTIVE_USERS_PER_PUSH').map((r) => [`${r.EVENT_DATE} ${r.USERNAME}`, r.TOTAL_PUSHES])), 'pushes per day and user');
+    // DIM_REPO: repositories as pull request payloads describe them, the latest per id.
+    const repos = new Map<number, { r: Record<string, unknown>; at: string }>();
+    for (const e of events) {
+      if (e.type !== 'PullRequestEvent' && e.type !== 'PullRequestReviewCommentEvent') continue;
+      for (const p of ['pull_request.base.repo', 'pull_request.head.repo']) {
+        const r = get(e.payload, p) as Record<string, unknown> | undefined;
+        if (typeof r?.id !== 'number') continue;
+        const was = repos.get(r.id);
+        if (!was || e.created_at > was.at) repos.set(r.id, { r, at: e.created_at });
+      }
+    }
+    const popular: Record<string, unknown> = {};
+    for (const e of fact) {
+      const r = repos.get(e.repo.id)?.r;
+      if (r?.name === undefined || r.name === null) continue;
+      popular[`${day(e)} ${r.name as string}`] = [r.stargazers_count, r.watchers_count, r.forks_count, r.open_issues_count];
+    }
+    compare('MOST_POPULAR_REPOS_PER_DATE', popular, Object.fromEntries(rows('SELECT EVENT_DATE, REPO_NAME, TOTAL_STARGAZERS, TOTAL_WATCHERS, TOTAL_FORKS, TOTAL_OPEN_ISSUES FROM MOST_POPULAR_REPOS_PER_DATE').map((r) => [`${r.EVENT_DATE} ${r.REPO_NAME}`, [r.TOTAL_STARGAZERS, r.TOTAL_WATCHERS, r.TOTAL_FORKS, r.TOTAL_OPEN_ISSUES]])), 'repository counts per day');
+  } catch (err) {
+    out.push(`a mart was not built (${(err as Error).message}); no comparison with the file.`);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const corpus = JSON.parse(await readFile(path.join(ROOT, 'bench/corpus.json'), 'utf8')) as Corpus;
   const Mini = loadMinijinja();
@@ -308,33 +404,8 @@ async function main(): Promise<void> {
       say(`build on sql.js: PASS=${count(['success', 'pass'])} WARN=${count(['warn'])} ERROR=${count(['error', 'fail'])} SKIP=${count(['skipped'])} TOTAL=${run.results.length}`);
       for (const r of run.results.filter((x) => x.status === 'error' || x.status === 'fail')) say(`  - ${r.status} ${r.name}: ${r.message.slice(0, 200)}`);
       if (p.gharchive) {
-        // The mart against counts made directly from the hour's file.
-        const names = new Set(p.gharchive.repos.map((r) => r.toLowerCase()));
         const text = gunzipSync(await readFile(fixturePath(`gharchive/${p.gharchive.hour}`))).toString('utf8');
-        const direct: Record<string, number> = {};
-        const seen = new Set<string>();
-        for (const line of text.split('\n').filter(Boolean)) {
-          const e = JSON.parse(line) as { id: string; type: string; repo: { name: string } };
-          if (!names.has(e.repo.name.toLowerCase()) || seen.has(e.id)) continue;
-          seen.add(e.id);
-          direct[e.type] = (direct[e.type] ?? 0) + 1;
-        }
-        let res: ReturnType<typeof db.exec>[number] | undefined;
-        try {
-          res = db.exec(`SELECT * FROM "${p.gharchive.mart}"`)[0];
-        } catch (err) {
-          say(`${p.gharchive.mart} was not built (${(err as Error).message}); no comparison with the file.`);
-        }
-        const cols = res?.columns ?? [];
-        const typeCol = cols.findIndex((c) => /type/i.test(c));
-        const countCol = cols.findIndex((c) => /total|count|num/i.test(c));
-        const mart: Record<string, number> = {};
-        for (const row of res?.values ?? []) mart[String(row[typeCol])] = (mart[String(row[typeCol])] ?? 0) + Number(row[countCol]);
-        const types = [...new Set([...Object.keys(direct), ...Object.keys(mart)])].sort();
-        if (res) {
-        const differ = types.filter((t) => (direct[t] ?? 0) !== (mart[t] ?? 0));
-        say(`${p.gharchive.mart} vs direct counts of ${p.gharchive.hour} (${p.gharchive.repos.length} tracked repositories): ${differ.length === 0 ? `all ${types.length} event types agree` : `differ for ${differ.map((t) => `${t} mart ${mart[t] ?? 0} / file ${direct[t] ?? 0}`).join(', ')}`} (${Object.values(direct).reduce((a, b) => a + b, 0)} events).`);
-        }
+        for (const line of compareGhEventsMarts(db, text, p.gharchive)) say(line);
       }
       close();
     }
@@ -356,7 +427,8 @@ async function main(): Promise<void> {
   say('| probe | Jinja2 (dbt) | nunjucks + fixes | minijinja-js |');
   say('|---|---|---|---|');
   for (const r of runProbes(Mini)) say(`| ${r.what} | ${r.expect} | ${r.nunjucks.replace(/\|/g, '\\|')} | ${r.minijinja.replace(/\|/g, '\\|')} |`);
-  await rm(work, { recursive: true, force: true });
+  if (process.env.CM_CORPUS_KEEP) process.stderr.write(`kept ${work}\n`);
+  else await rm(work, { recursive: true, force: true });
   if (process.env.CM_CORPUS_OUT) await writeFile(process.env.CM_CORPUS_OUT, `${lines.join('\n')}\n`);
 }
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { rewriteForSqlite } from '../core/project/bigqueryRewrite';
+import { applyQualifyColumns, qualifyProbes, rewriteForSqlite } from '../core/project/bigqueryRewrite';
 import { describeError } from '../core/http/errors';
 import { parseCommandLine } from './args';
 import { csvCell, stderrLogger, terminalSafeJson } from './output';
@@ -41,7 +41,16 @@ export async function queryCommand(argv: string[]): Promise<number> {
     const store = openCliStore(file, stderrLogger(false), { readOnly: true });
     let result;
     try {
-      result = await store.call('query', { sql: rw.sql, prepare: true });
+      // A translated QUALIFY selects `*` from a wrapper with a helper column: list the inner columns.
+      const columns = new Map<number, string[]>();
+      for (const p of qualifyProbes(rw.sql)) {
+        try {
+          columns.set(p.marker, (await store.call('query', { sql: `${p.probe}\nLIMIT 0`, prepare: true })).columns);
+        } catch {
+          // left as `*`: the statement itself reports the error
+        }
+      }
+      result = await store.call('query', { sql: applyQualifyColumns(rw.sql, columns), prepare: true });
     } finally {
       await store.close();
     }

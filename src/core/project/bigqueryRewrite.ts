@@ -1,4 +1,4 @@
-import { SQL_FUNCTIONS } from './sqlFunctions';
+import { SQL_FUNCTIONS, STRFTIME_ELEMENTS } from './sqlFunctions';
 import { matchingParen, splitArguments, tokenizeSql } from './sqlTokenizer';
 import type { SqlToken } from './sqlTokenizer';
 
@@ -58,7 +58,6 @@ const UNSUPPORTED_WORDS: Record<string, string> = {
   GENERATE_DATE_ARRAY: 'use a recursive CTE to generate dates',
   GENERATE_TIMESTAMP_ARRAY: 'use a recursive CTE to generate timestamps',
   GENERATE_ARRAY: 'use a recursive CTE',
-  APPROX_COUNT_DISTINCT: 'use COUNT(DISTINCT ...)',
   APPROX_QUANTILES: 'no approximate aggregates in SQLite',
   APPROX_TOP_COUNT: 'no approximate aggregates in SQLite',
   HLL_COUNT: 'no sketches in SQLite',
@@ -77,11 +76,185 @@ interface Rewriter {
   toks: SqlToken[];
   problems: RewriteProblem[];
   opts: Required<RewriteOptions>;
+  qualify: QualifyPlans;
+}
+
+/**
+ * BigQuery's `SELECT ... QUALIFY cond` filters rows on a window function after the window is
+ * computed. SQLite has no QUALIFY, so the SELECT is wrapped: the condition becomes a column of the
+ * inner SELECT (window functions are allowed in a select list) and the outer SELECT keeps the rows
+ * where it is true:
+ *
+ *   SELECT /*cm_qualify*\/ * FROM (SELECT <list>, (cond) AS "__cm_qualify_1" FROM ...) WHERE "__cm_qualify_1"
+ *
+ * The outer `*` would also return the helper column, and SQLite cannot exclude a column from `*`, so
+ * the marked `*` is replaced by the inner SELECT's own column names once a database is at hand
+ * (resolveQualifyColumns). `SELECT DISTINCT` moves outside, as BigQuery applies DISTINCT after QUALIFY.
+ */
+interface QualifyPlan {
+  n: number;
+  select: number;
+  distinct: number;
+  from: number;
+  qualify: number;
+  end: number;
+}
+interface QualifyPlans {
+  bySelect: Map<number, QualifyPlan>;
+  byFrom: Map<number, QualifyPlan>;
+  byQualify: Map<number, QualifyPlan>;
+  skip: Set<number>;
+}
+
+export const QUALIFY_MARKER = '/*cm_qualify*/';
+const QUALIFY_COLUMN = /^__cm_qualify_\d+(:\d+)?$/;
+const QUALIFY_STOP = new Set(['ORDER', 'LIMIT', 'WINDOW', 'UNION', 'INTERSECT', 'EXCEPT']);
+
+function planQualify(toks: SqlToken[], problems: RewriteProblem[]): QualifyPlans {
+  const plans: QualifyPlans = { bySelect: new Map(), byFrom: new Map(), byQualify: new Map(), skip: new Set() };
+  const depth: number[] = new Array<number>(toks.length);
+  const openOf: number[] = new Array<number>(toks.length);
+  const stack: number[] = [];
+  let any = false;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i] as SqlToken;
+    if (t.kind === 'punct' && t.text === ')') stack.pop();
+    depth[i] = stack.length;
+    openOf[i] = stack.length ? (stack[stack.length - 1] as number) : -1;
+    if (t.kind === 'punct' && t.text === '(') stack.push(i);
+    if (t.kind === 'word' && t.text.toUpperCase() === 'QUALIFY') any = true;
+  }
+  if (!any) return plans;
+  let n = 0;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k] as SqlToken;
+    if (t.kind !== 'word' || t.text.toUpperCase() !== 'QUALIFY') continue;
+    const prev = prevSignificant(toks, k - 1);
+    if (prev >= 0 && (toks[prev] as SqlToken).text === '.') continue;
+    const d = depth[k] as number;
+    const open = openOf[k] as number;
+    let select = -1;
+    let from = -1;
+    for (let i = k - 1; i > open; i--) {
+      const u = toks[i] as SqlToken;
+      if (depth[i] !== d || u.kind !== 'word') continue;
+      const up = u.text.toUpperCase();
+      if (up === 'FROM') from = i;
+      if (up === 'SELECT') {
+        select = i;
+        break;
+      }
+    }
+    if (select < 0) {
+      problems.push({ offset: t.start, construct: 'QUALIFY', message: `QUALIFY is warehouse-only SQL that SQLite cannot run here (no SELECT found before it): ${UNSUPPORTED_WORDS.QUALIFY}` });
+      continue;
+    }
+    let end = k + 1;
+    for (; end < toks.length; end++) {
+      const u = toks[end] as SqlToken;
+      if (u.kind === 'punct' && (u.text === ';' || (u.text === ')' && depth[end] === d - 1)) && (depth[end] as number) <= d) break;
+      if (depth[end] !== d || u.kind !== 'word') continue;
+      const up = u.text.toUpperCase();
+      if (QUALIFY_STOP.has(up) && (up !== 'ORDER' || (toks[nextSignificant(toks, end + 1)] as SqlToken | undefined)?.text.toUpperCase() === 'BY')) break;
+    }
+    // Keep the spaces before the stop word outside the condition.
+    while (end - 1 > k && ['space', 'comment'].includes((toks[end - 1] as SqlToken).kind)) end--;
+    const afterSelect = nextSignificant(toks, select + 1, k);
+    const distinct = afterSelect >= 0 && (toks[afterSelect] as SqlToken).text.toUpperCase() === 'DISTINCT' ? afterSelect : -1;
+    const plan: QualifyPlan = { n: ++n, select, distinct, from, qualify: k, end };
+    plans.bySelect.set(select, plan);
+    if (from >= 0) plans.byFrom.set(from, plan);
+    plans.byQualify.set(k, plan);
+    if (distinct >= 0) plans.skip.add(distinct);
+  }
+  return plans;
+}
+
+/** The condition of a QUALIFY, rewritten, on one line (its comments dropped). */
+function qualifyCondition(r: Rewriter, plan: QualifyPlan): string {
+  const text = rewriteRange(r, plan.qualify + 1, plan.end);
+  return tokenizeSql(text)
+    .filter((t) => t.kind !== 'comment')
+    .map((t) => (t.kind === 'space' ? ' ' : t.text))
+    .join('')
+    .trim();
+}
+
+/**
+ * The probes that give the column names of each QUALIFY wrapper's inner SELECT: a statement that
+ * selects `*` from it, behind the CTEs it may read. Each probe's columns (minus the helper columns)
+ * replace the marked `*` (applyQualifyColumns).
+ */
+export function qualifyProbes(sql: string): Array<{ marker: number; probe: string }> {
+  if (!sql.includes(QUALIFY_MARKER)) return [];
+  const toks = tokenizeSql(sql);
+  // The statement's leading WITH: the spans of its CTE bodies.
+  const ctes: Array<{ start: number; open: number; close: number }> = [];
+  let withStart = -1;
+  let i = nextSignificant(toks, 0);
+  if (i >= 0 && (toks[i] as SqlToken).text.toUpperCase() === 'WITH') {
+    withStart = i;
+    i = nextSignificant(toks, i + 1);
+    if (i >= 0 && (toks[i] as SqlToken).text.toUpperCase() === 'RECURSIVE') i = nextSignificant(toks, i + 1);
+    while (i >= 0) {
+      const start = i;
+      // name [(cols)] AS [NOT] [MATERIALIZED] ( body )
+      let j = nextSignificant(toks, i + 1);
+      if (j >= 0 && (toks[j] as SqlToken).text === '(') j = nextSignificant(toks, matchingParen(toks, j) + 1);
+      while (j >= 0 && (toks[j] as SqlToken).kind === 'word') j = nextSignificant(toks, j + 1);
+      if (j < 0 || (toks[j] as SqlToken).text !== '(') break;
+      const close = matchingParen(toks, j);
+      if (close < 0) break;
+      ctes.push({ start, open: j, close });
+      const after = nextSignificant(toks, close + 1);
+      if (after < 0 || (toks[after] as SqlToken).text !== ',') break;
+      i = nextSignificant(toks, after + 1);
+    }
+  }
+  const out: Array<{ marker: number; probe: string }> = [];
+  for (let m = 0; m < toks.length; m++) {
+    const t = toks[m] as SqlToken;
+    if (t.kind !== 'comment' || t.text !== QUALIFY_MARKER) continue;
+    // Marker, `*`, FROM, `(`: the inner SELECT is inside those parentheses.
+    const star = nextSignificant(toks, m + 1);
+    const fromKw = nextSignificant(toks, star + 1);
+    const open = nextSignificant(toks, fromKw + 1);
+    if (open < 0 || (toks[open] as SqlToken).text !== '(') continue;
+    const close = matchingParen(toks, open);
+    if (close < 0) continue;
+    const inner = textOf(toks, open + 1, close);
+    let prefix = '';
+    if (withStart >= 0 && ctes.length > 0) {
+      const within = ctes.findIndex((c) => m > c.open && m < c.close);
+      const upto = within < 0 ? ctes.length : within;
+      if (upto > 0) {
+        const head = textOf(toks, withStart, (ctes[0] as { start: number }).start);
+        prefix = `${head}${ctes.slice(0, upto).map((c) => textOf(toks, c.start, c.close + 1)).join(',\n')}\n`;
+      }
+    }
+    out.push({ marker: t.start, probe: `${prefix}SELECT * FROM (${inner})` });
+  }
+  return out;
+}
+
+/** Replaces each marked `*` by the columns found for its probe (helper columns left out). */
+export function applyQualifyColumns(sql: string, columns: Map<number, string[]>): string {
+  let out = sql;
+  const markers = [...columns.keys()].sort((a, b) => b - a);
+  for (const at of markers) {
+    const names = (columns.get(at) as string[]).filter((c) => !QUALIFY_COLUMN.test(c));
+    if (names.length === 0) continue;
+    const star = out.indexOf('*', at + QUALIFY_MARKER.length);
+    if (star < 0) continue;
+    out = `${out.slice(0, at)}${names.map((c) => `"${c.replace(/"/g, '""')}"`).join(', ')}${out.slice(star + 1)}`;
+  }
+  return out;
 }
 
 export function rewriteForSqlite(sql: string, options: RewriteOptions = {}): RewriteResult {
   const toks = tokenizeSql(sql);
-  const r: Rewriter = { toks, problems: [], opts: { nativeDates: options.nativeDates ?? true, foldConstants: options.foldConstants ?? options.nativeDates ?? true } };
+  const problems: RewriteProblem[] = [];
+  const r: Rewriter = { toks, problems, opts: { nativeDates: options.nativeDates ?? true, foldConstants: options.foldConstants ?? options.nativeDates ?? true }, qualify: planQualify(toks, problems) };
   const out = rewriteRange(r, 0, toks.length);
   return { sql: out, problems: r.problems };
 }
@@ -151,8 +324,33 @@ function rewriteRange(r: Rewriter, from: number, to: number): string {
     if (t.kind === 'punct' && t.text === ':' && toks[i + 1]?.text === ':') {
       r.problems.push({ offset: t.start, construct: '::', message: "the '::' cast is not SQLite; use CAST(x AS type)" });
     }
+    if (t.kind === 'punct' && t.text === ',') {
+      // BigQuery accepts a trailing comma at the end of a select list (`max(x) AS m,\nFROM t`).
+      const after = nextSignificant(toks, i + 1, to);
+      if (after >= 0 && (toks[after] as SqlToken).kind === 'word' && (toks[after] as SqlToken).text.toUpperCase() === 'FROM') {
+        out += ' ';
+        continue;
+      }
+    }
     if (t.kind !== 'word') {
       out += t.text;
+      continue;
+    }
+    if (r.qualify.skip.has(i)) continue;
+    const plan = r.qualify.bySelect.get(i) ?? r.qualify.byFrom.get(i) ?? r.qualify.byQualify.get(i);
+    if (plan) {
+      const column = `"__cm_qualify_${plan.n}"`;
+      if (plan.select === i) {
+        out += `${t.text}${plan.distinct >= 0 ? ' DISTINCT' : ''} ${QUALIFY_MARKER} * FROM (${t.text}`;
+        continue;
+      }
+      if (plan.from === i) {
+        out += `, (${qualifyCondition(r, plan)}) AS ${column} ${t.text}`;
+        continue;
+      }
+      const cond = plan.from < 0 ? `, (${qualifyCondition(r, plan)}) AS ${column}` : '';
+      out += keepLines(`${cond}) WHERE ${column}`, textOf(toks, i, plan.end));
+      i = plan.end - 1;
       continue;
     }
     const upper = t.text.toUpperCase();
@@ -161,7 +359,7 @@ function rewriteRange(r: Rewriter, from: number, to: number): string {
     const prev = prevSignificant(toks, i - 1);
     const afterDot = prev >= 0 && (toks[prev] as SqlToken).text === '.';
 
-    if (!afterDot && upper in UNSUPPORTED_WORDS && (isCall || !['SPLIT', 'FLATTEN', 'MERGE', 'DECLARE'].includes(upper))) {
+    if (!afterDot && upper in UNSUPPORTED_WORDS && upper !== 'QUALIFY' && (isCall || !['SPLIT', 'FLATTEN', 'MERGE', 'DECLARE'].includes(upper))) {
       r.problems.push({ offset: t.start, construct: upper, message: `${upper} is warehouse-only SQL that SQLite cannot run: ${UNSUPPORTED_WORDS[upper]}` });
     }
     if (upper === 'SAFE' && next >= 0 && (toks[next] as SqlToken).text === '.') {
@@ -291,6 +489,9 @@ function rewriteCall(r: Rewriter, name: string, open: number, close: number): st
     case 'CURRENT_TIMESTAMP':
     case 'CURRENT_DATETIME':
       return argCount === 0 ? 'bq_current_timestamp()' : undefined;
+    case 'APPROX_COUNT_DISTINCT':
+      // An exact count is a valid answer to an approximate one.
+      return argCount === 1 ? `COUNT(DISTINCT ${arg(0).trim()})` : undefined;
     case 'COUNTIF':
       return argCount === 1 ? `COUNT(CASE WHEN (${arg(0)}) THEN 1 END)` : undefined;
     case 'LOGICAL_OR':
@@ -309,13 +510,30 @@ function rewriteCall(r: Rewriter, name: string, open: number, close: number): st
     case 'FORMAT_DATE':
     case 'FORMAT_TIMESTAMP':
     case 'FORMAT_DATETIME':
-      return argCount === 2 ? `strftime(${arg(0)},${arg(1)})` : undefined;
+    {
+      if (argCount !== 2) return undefined;
+      // strftime() returns NULL for an element it does not know (`%a`, `%b`, ...): those formats go
+      // to the JavaScript implementation; the others stay in SQLite (no call into JavaScript per row).
+      const fmt = significantTokens(r, args[0] as { from: number; to: number });
+      const literal = fmt.length === 1 && (fmt[0] as SqlToken).kind === 'string' ? (fmt[0] as SqlToken).text.slice(1, -1) : undefined;
+      const native = literal !== undefined && [...literal.matchAll(/%(.)/g)].every((m) => STRFTIME_ELEMENTS.has(m[1] as string));
+      return `${native ? 'strftime' : 'bq_format_time'}(${arg(0)},${arg(1)})`;
+    }
     case 'CAST':
     case 'SAFE_CAST':
       return rewriteCast(r, open, close);
     default:
       return r.opts.foldConstants ? foldConstantCall(r, name, args) : undefined;
   }
+}
+
+function significantTokens(r: Rewriter, a: { from: number; to: number }): SqlToken[] {
+  const sig: SqlToken[] = [];
+  for (let i = a.from; i < a.to; i++) {
+    const t = r.toks[i] as SqlToken;
+    if (t.kind !== 'space' && t.kind !== 'comment') sig.push(t);
+  }
+  return sig;
 }
 
 /** A call of a pure registered function on literals only, evaluated now; undefined otherwise. */

@@ -74,7 +74,7 @@ export function pyTruthy(v: unknown): boolean {
 
 function pyQuote(s: string): string {
   const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  return `${q}${s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(new RegExp(q, 'g'), `\\${q}`)}${q}`;
+  return `${q}${s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(new RegExp(q, 'g'), `\\${q}`)}${q}`;
 }
 
 /** Python's repr() for the values templates build. */
@@ -127,6 +127,19 @@ function attrOf(item: unknown, attr: string): unknown {
 
 let installed = false;
 
+/** Objects used as dict keys in the render under way, by their string (see runtime.cmKey). */
+const dictKeyObjects = new Map<string, object>();
+
+/** Forgets the dict keys of earlier renders (called when a render starts). */
+export function resetDictKeyObjects(): void {
+  dictKeyObjects.clear();
+}
+
+/** A dict key as the template wrote it: the object for a key that was one. */
+export function dictKeyObject(k: string): unknown {
+  return dictKeyObjects.size > 0 ? (dictKeyObjects.get(k) ?? k) : k;
+}
+
 export function installJinjaSemantics(): void {
   if (installed) return;
   installed = true;
@@ -146,7 +159,16 @@ export function installJinjaSemantics(): void {
   runtime.cmOr = (a: unknown, b: () => unknown) => (pyTruthy(a) ? a : b());
   runtime.cmAnd = (a: unknown, b: () => unknown) => (pyTruthy(a) ? b() : a);
   runtime.cmStr = pyStr;
-  runtime.cmKey = (k: unknown) => (k instanceof SafeString ? String(k) : k);
+  runtime.cmKey = (k: unknown) => {
+    if (k instanceof SafeString) return String(k);
+    // Python dicts keep any hashable object as a key (`{ref('a'): 'alias'}`); a JavaScript object
+    // keeps its string. The object is remembered under that string for items() and keys().
+    if (k && typeof k === 'object') {
+      dictKeyObjects.set(String(k), k);
+      return String(k);
+    }
+    return k;
+  };
   const suppress = runtime.suppressValue as (val: unknown, autoescape: boolean) => unknown;
   runtime.suppressValue = (val: unknown, autoescape: boolean) => (val instanceof SafeString || typeof val === 'string' ? suppress(val, autoescape) : suppress(pyStr(val), autoescape));
 
@@ -351,6 +373,63 @@ export function installJinjaSemantics(): void {
     this._emit(')]: ');
     this._compileExpression(node.value as NodeLike, frame);
   };
+
+  // Macros: Jinja2's `varargs` (positional arguments beyond the signature) and `kwargs` (keyword
+  // arguments it does not name) inside a macro body. nunjucks drops the extra positional arguments
+  // and passes every keyword argument in one object: makeMacro keeps the extras beside that object,
+  // and the macro body (its frame set up just before its output buffer) gets both variables.
+  const makeMacro = runtime.makeMacro as (argNames: string[], kwargNames: string[], func: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown;
+  const isKeywords = (o: unknown) => !!o && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, '__keywords');
+  runtime.makeMacro = (argNames: string[], kwargNames: string[], func: (...a: unknown[]) => unknown) => {
+    const inner = makeMacro(argNames, kwargNames, func);
+    return function macro(this: unknown, ...macroArgs: unknown[]) {
+      const last = macroArgs[macroArgs.length - 1];
+      const positional = isKeywords(last) ? macroArgs.length - 1 : macroArgs.length;
+      const declared = argNames.length + kwargNames.length;
+      if (positional <= declared) return inner.apply(this, macroArgs);
+      const extra = macroArgs.slice(declared, positional);
+      const kw = isKeywords(last) ? { ...(last as object) } : { __keywords: true };
+      Object.defineProperty(kw, '__cmVarargs', { value: extra, enumerable: false });
+      return inner.apply(this, [...macroArgs.slice(0, declared), kw]);
+    };
+  };
+  runtime.cmVarargs = (kw: unknown) => ((kw as { __cmVarargs?: unknown[] } | undefined)?.__cmVarargs ?? []);
+  runtime.cmKwargs = (kw: unknown, named: string[]) =>
+    Object.fromEntries(Object.entries((kw ?? {}) as Record<string, unknown>).filter(([k]) => k !== '__keywords' && k !== 'caller' && !named.includes(k)));
+  type MacroCompiler = CompilerLike & { cmMacroNames?: string[]; _pushBuffer(): string; _emitLine(s: string): void };
+  const compileMacro = C._compileMacro as (this: MacroCompiler, node: NodeLike & { args: { children: Array<NodeLike & { value?: string; children?: Array<{ key: { value: string } }> }> } }, frame: unknown) => string;
+  C._compileMacro = function (this: MacroCompiler, node: Parameters<typeof compileMacro>[0], frame: unknown) {
+    const names: string[] = [];
+    for (const a of node.args.children) {
+      if (typeof a.value === 'string') names.push(a.value);
+      for (const pair of a.children ?? []) names.push(pair.key.value);
+    }
+    const saved = this.cmMacroNames;
+    this.cmMacroNames = names;
+    try {
+      return compileMacro.call(this, node, frame);
+    } finally {
+      this.cmMacroNames = saved;
+    }
+  };
+  const pushBuffer = C._pushBuffer as (this: MacroCompiler) => string;
+  C._pushBuffer = function (this: MacroCompiler) {
+    const names = this.cmMacroNames;
+    if (names) {
+      // The first buffer of a macro is its body's: its arguments are in the frame by now.
+      this.cmMacroNames = undefined;
+      this._emitLine(`frame.set("varargs", runtime.cmVarargs(kwargs));`);
+      this._emitLine(`frame.set("kwargs", runtime.cmKwargs(kwargs, ${JSON.stringify(names)}));`);
+    }
+    return pushBuffer.call(this);
+  };
+
+  // Subscripts: Python's negative indexes on lists and strings (`cols[-1]`, `fromjson(x)[-1]`).
+  const memberLookup = runtime.memberLookup as (obj: unknown, val: unknown) => unknown;
+  runtime.memberLookup = (obj: unknown, val: unknown) => {
+    if (typeof val === 'number' && val < 0 && Number.isInteger(val) && (Array.isArray(obj) || typeof obj === 'string')) return memberLookup(obj, obj.length + val);
+    return memberLookup(obj, val);
+  };
 }
 
 /** 0-based line and column of the last call compiled code made (see compileFunCall above). */
@@ -410,4 +489,13 @@ export function addJinjaFiltersAndTests(env: nunjucks.Environment): void {
   env.addFilter('string', (v: unknown) => pyStr(v));
   env.addFilter('list', (v: unknown) => list(v));
   env.addFilter('bool', (v: unknown) => pyTruthy(v));
+  // Jinja2's join: each item as Python's str() (None, True, nested lists), `attribute=` per item.
+  env.addFilter('join', (v: unknown, ...rest: unknown[]) => {
+    const last = rest[rest.length - 1];
+    const kw = last && typeof last === 'object' && Object.prototype.hasOwnProperty.call(last, '__keywords') ? (rest.pop() as Record<string, unknown>) : {};
+    const sep = rest[0] ?? kw.d ?? '';
+    const attribute = rest[1] ?? kw.attribute;
+    const items = list(v).map((x) => (attribute === undefined || attribute === null ? x : attrOf(x, String(attribute))));
+    return items.map((x) => pyStr(x === undefined ? '' : x)).join(sep === undefined || sep === null ? '' : pyStr(sep));
+  });
 }

@@ -5,7 +5,7 @@ import { DiagnosticError, diagnostic } from './diagnostics';
 import type { Diagnostic } from './diagnostics';
 import { Graph } from './graph';
 import { JinjaRenderer, Relation, RenderProblem } from './jinjaRenderer';
-import { pyStr } from './jinjaSemantics';
+import { pyRepr, pyStr } from './jinjaSemantics';
 import type { QueryTable, RenderHooks } from './jinjaRenderer';
 import type { LineMap } from './lineMap';
 import { stripMarkers } from './lineMap';
@@ -104,10 +104,6 @@ export function nodeForFile(project: Project, file: string): ProjectNode | undef
   const abs = path.resolve(file);
   for (const n of project.nodes.values()) if (n.file === abs && n.test?.kind !== 'generic') return n;
   return undefined;
-}
-
-function hash10(s: string): string {
-  return createHash('md5').update(s).digest('hex').slice(0, 10);
 }
 
 const posix = (p: string) => p.split(path.sep).join('/');
@@ -515,11 +511,13 @@ function parseRender(project: Project, node: ProjectNode): void {
 }
 
 /**
- * dbt's name for a generic test (synthesize_generic_test_names): `<namespace_><test>_<target>_`
- * then every argument but `model`, sorted by name, flattened (dict values, list items) as Python's
- * str(), each cleaned to [0-9a-zA-Z_] and joined with `__`.
+ * dbt's names for a generic test (synthesize_generic_test_names): the full name
+ * `<namespace_><test>_<target>_` then every argument but `model`, sorted by name, flattened (dict
+ * values, list items) as Python's str(), each cleaned to [0-9a-zA-Z_] and joined with `__`; and the
+ * short name for the compiled file and the relation (alias): the same when under 64 characters,
+ * else the first 30 characters of `<namespace_><test>_<target>`, `_`, and the md5 of the full name.
  */
-export function testNodeName(def: Pick<TestDefinition, 'testName' | 'namespace' | 'columnName' | 'kwargs'>, targetName: string, onSource = false): string {
+export function testNodeNames(def: Pick<TestDefinition, 'testName' | 'namespace' | 'columnName' | 'kwargs'>, targetName: string, onSource = false): { name: string; shortName: string } {
   const args: Record<string, unknown> = { ...def.kwargs };
   if (def.columnName) args.column_name = def.columnName;
   const flat: string[] = [];
@@ -531,12 +529,47 @@ export function testNodeName(def: Pick<TestDefinition, 'testName' | 'namespace' 
   }
   const testName = def.namespace ? `${def.namespace}_${def.testName}` : def.testName;
   const identifier = `${onSource ? 'source_' : ''}${testName}_${targetName}`;
-  return `${identifier}_${flat.map((a) => a.replace(/[^0-9a-zA-Z_]+/g, '_')).join('__')}`;
+  const name = `${identifier}_${flat.map((a) => a.replace(/[^0-9a-zA-Z_]+/g, '_')).join('__')}`;
+  const shortName = name.length >= 64 ? `${identifier.slice(0, 30)}_${createHash('md5').update(name).digest('hex')}` : name;
+  return { name, shortName };
+}
+
+export function testNodeName(def: Pick<TestDefinition, 'testName' | 'namespace' | 'columnName' | 'kwargs'>, targetName: string, onSource = false): string {
+  return testNodeNames(def, targetName, onSource).name;
+}
+
+/**
+ * The hash ending a generic test's unique_id, as dbt computes it (create_test_node): the last 10
+ * hex digits of the md5 of the test's name followed by Python's repr() of its metadata
+ * `{'kwargs': ..., 'name': ..., 'namespace': ...}` with dict keys sorted and every leaf value as
+ * str() — kwargs being the test's arguments with `column_name` and `model` (the Jinja dbt passes).
+ */
+export function testUniqueIdHash(name: string, def: Pick<TestDefinition, 'testName' | 'namespace' | 'columnName' | 'kwargs'>, model: string): string {
+  const kwargs: Record<string, unknown> = { ...def.kwargs, model };
+  if (def.columnName !== undefined) kwargs.column_name = def.columnName;
+  const hashable = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(hashable);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, hashable((v as Record<string, unknown>)[k])]));
+    return pyStr(v === undefined ? null : v);
+  };
+  const metadata = hashable({ namespace: def.namespace ?? null, name: def.testName, kwargs });
+  return createHash('md5').update(name + pyRepr(metadata)).digest('hex').slice(-10);
 }
 
 function addGenericTest(project: Project, def: TestDefinition, attached: string, targetName: string, onSource = false): void {
-  const name = testNodeName(def, targetName, onSource);
-  const uniqueId = `test.${project.name}.${name}.${hash10(`${attached}|${def.testName}|${def.columnName ?? ''}|${JSON.stringify(def.kwargs)}`)}`;
+  const src = project.sources.get(attached);
+  const names = testNodeNames(def, targetName, onSource);
+  // A `name:` given in the yml names the test (dbt 1.9+); otherwise dbt's synthesized names.
+  const custom = typeof def.kwargs.name === 'string' && def.kwargs.name ? def.kwargs.name : undefined;
+  const kwargs = { ...def.kwargs };
+  delete kwargs.name;
+  const name = custom ?? names.name;
+  const shortName = custom ?? names.shortName;
+  const model = src ? `{{ get_where_subquery(source('${src.sourceName}', '${src.name}')) }}` : `{{ get_where_subquery(ref('${project.nodes.get(attached)?.name ?? targetName}')) }}`;
+  const uniqueId = `test.${project.name}.${name}.${testUniqueIdHash(name, { ...def, kwargs }, model)}`;
+  const config = mergeConfig(folderConfig(project.layout.testsConfig, [project.name, name], { severity: 'ERROR' }), def.config);
+  // dbt uses the short name as the alias of a test whose full name is too long.
+  if (shortName !== name && config.alias === undefined) config.alias = shortName;
   const node: ProjectNode = {
     uniqueId,
     resourceType: 'test',
@@ -545,24 +578,23 @@ function addGenericTest(project: Project, def: TestDefinition, attached: string,
     line: def.line,
     column: def.column,
     originalFilePath: posix(path.relative(project.root, def.file)),
-    path: `${name}.sql`,
+    path: `${shortName}.sql`,
     fqn: [project.name, name],
     raw: '',
-    config: mergeConfig(folderConfig(project.layout.testsConfig, [project.name, name], { severity: 'ERROR' }), def.config),
+    config,
     description: '',
     columns: {},
     refs: [],
     sources: [],
     dependsOn: { nodes: [attached], macros: [] },
     diagnostics: [],
-    test: { kind: 'generic', testName: def.testName, kwargs: def.kwargs, attachedNode: attached, ...(def.columnName ? { columnName: def.columnName } : {}), ...(def.namespace ? { namespace: def.namespace } : {}) },
+    test: { kind: 'generic', testName: def.testName, kwargs, attachedNode: attached, ...(def.columnName ? { columnName: def.columnName } : {}), ...(def.namespace ? { namespace: def.namespace } : {}) },
   };
   const attachedNode = project.nodes.get(attached);
   if (attachedNode) node.refs.push({ name: attachedNode.name });
-  const src = project.sources.get(attached);
   if (src) node.sources.push([src.sourceName, src.name]);
   // relationships' `to: ref('x')` is Jinja: render it to find the dependency, as dbt does.
-  for (const [k, v] of Object.entries(def.kwargs)) {
+  for (const [k, v] of Object.entries(kwargs)) {
     if (typeof v !== 'string' || !/\{\{|ref\(|source\(/.test(v)) continue;
     const record = newRecord();
     const text = v.includes('{{') ? v : `{{ ${v} }}`;

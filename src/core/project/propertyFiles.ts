@@ -113,7 +113,8 @@ function readTests(y: YamlFile, list: unknown, at: Array<string | number>, colum
     delete args.arguments;
     const config: Record<string, unknown> = isRecord(args.config) ? { ...args.config } : {};
     delete args.config;
-    for (const k of ['severity', 'where', 'limit', 'warn_if', 'error_if', 'tags', 'enabled', 'store_failures', 'meta']) {
+    // dbt's CONFIG_ARGS (generic_test_builders.py): configs, not arguments of the test macro.
+    for (const k of ['severity', 'where', 'limit', 'warn_if', 'error_if', 'fail_calc', 'tags', 'enabled', 'store_failures', 'store_failures_as', 'meta', 'database', 'schema', 'alias']) {
       if (k in args) {
         config[k] = args[k];
         delete args[k];

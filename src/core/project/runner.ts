@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'sql.js';
-import { rewriteForSqlite, rewriteStructAccess } from './bigqueryRewrite';
+import { applyQualifyColumns, qualifyProbes, rewriteForSqlite, rewriteStructAccess } from './bigqueryRewrite';
 import { DiagnosticError, diagnostic } from './diagnostics';
 import type { Diagnostic } from './diagnostics';
 import { executableSql } from './executableSql';
@@ -104,9 +104,34 @@ export function prepareDatabase(db: Database, tuned = true): void {
 export function storeAccess(db: Database): NonNullable<CompileContext['db']> {
   return {
     relationExists: (id) => relationKind(db, id) !== undefined,
-    runQuery: (sql) => query(db, rewriteForSqlite(sql).sql),
+    runQuery: (sql) => query(db, resolveQualifyColumns(db, rewriteForSqlite(sql).sql)),
     columnsOf: (id) => columnsOf(db, id),
   };
+}
+
+/**
+ * A QUALIFY translated for SQLite selects `*` from a wrapper that also holds the filter's helper
+ * column (bigqueryRewrite.ts): the `*` is replaced by the columns SQLite finds for the inner SELECT,
+ * so that the model's relation has exactly the columns it has in BigQuery. A probe SQLite refuses
+ * leaves the `*` as it is; running the statement then reports the real error.
+ */
+export function resolveQualifyColumns(db: Database, sql: string): string {
+  const probes = qualifyProbes(sql);
+  if (probes.length === 0) return sql;
+  const columns = new Map<number, string[]>();
+  for (const p of probes) {
+    try {
+      const stmt = db.prepare(p.probe);
+      try {
+        columns.set(p.marker, stmt.getColumnNames());
+      } finally {
+        stmt.free();
+      }
+    } catch {
+      // left as `*`
+    }
+  }
+  return applyQualifyColumns(sql, columns);
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -334,7 +359,7 @@ function runModel(project: Project, db: Database, node: ProjectNode, ctx: Compil
   const relation = relationName(node);
   const uk = node.config.unique_key;
   const uniqueKey = typeof uk === 'string' ? uk.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(uk) ? uk.map(String) : undefined;
-  let sql = prepared.sql;
+  let sql = resolveQualifyColumns(db, prepared.sql);
   const rewrittenQualifiers = new Set<string>();
   for (let attempt = 0; ; attempt++) {
     const input: MaterializeInput = {
@@ -366,7 +391,7 @@ function runModel(project: Project, db: Database, node: ProjectNode, ctx: Compil
         rewrittenQualifiers.add(struct[1] as string);
         const next = rewriteStructAccess(sql, struct[1] as string);
         if (next !== sql) {
-          sql = next;
+          sql = resolveQualifyColumns(db, next);
           continue;
         }
       }
@@ -404,7 +429,7 @@ function runTest(project: Project, db: Database, node: ProjectNode, ctx: Compile
     } else {
       const p = prepare(project, node, ctx, tuned);
       if (p.problems.length > 0) return { status: 'error', message: p.problems[0]?.message ?? '', diagnostics: p.problems };
-      sql = p.sql;
+      sql = resolveQualifyColumns(db, p.sql);
       lineMap = p.lineMap;
     }
   } catch (err) {

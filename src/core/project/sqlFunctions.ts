@@ -195,7 +195,55 @@ function temporal(kind: 'date' | 'timestamp' | 'datetime', d: Date | undefined):
   return kind === 'date' ? formatDate(d) : kind === 'timestamp' ? formatTimestamp(d) : formatDatetime(d);
 }
 
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** Format elements SQLite's strftime() knows (others make it return NULL). */
+export const STRFTIME_ELEMENTS = new Set('dfHjmMSwYsWuFTRIpPkleJVGg%'.split(''));
+
+/**
+ * BigQuery's FORMAT_TIMESTAMP / FORMAT_DATE for the format elements SQLite's strftime() lacks
+ * (`%a`, `%b`, `%B`, `%y`, `%Z`, ...), in UTC. Elements it does not know are kept as written.
+ */
+export function formatBigQueryTime(format: string, d: Date): string {
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const h = d.getUTCHours();
+  return format.replace(/%([a-zA-Z%])/g, (all, c: string) => {
+    switch (c) {
+      case 'a': return (DAYS[d.getUTCDay()] as string).slice(0, 3);
+      case 'A': return DAYS[d.getUTCDay()] as string;
+      case 'b': case 'h': return (MONTHS[d.getUTCMonth()] as string).slice(0, 3);
+      case 'B': return MONTHS[d.getUTCMonth()] as string;
+      case 'C': return pad(Math.floor(d.getUTCFullYear() / 100));
+      case 'y': return pad(d.getUTCFullYear() % 100);
+      case 'Y': return String(d.getUTCFullYear());
+      case 'm': return pad(d.getUTCMonth() + 1);
+      case 'd': return pad(d.getUTCDate());
+      case 'e': return String(d.getUTCDate()).padStart(2, ' ');
+      case 'H': return pad(h);
+      case 'I': return pad(h % 12 === 0 ? 12 : h % 12);
+      case 'p': return h < 12 ? 'AM' : 'PM';
+      case 'M': return pad(d.getUTCMinutes());
+      case 'S': return pad(d.getUTCSeconds());
+      case 'j': return pad(Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / MS_PER_DAY) + 1, 3);
+      case 'u': return String(d.getUTCDay() === 0 ? 7 : d.getUTCDay());
+      case 'w': return String(d.getUTCDay());
+      case 'F': return formatDate(d);
+      case 'D': return `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${pad(d.getUTCFullYear() % 100)}`;
+      case 'T': return `${pad(h)}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+      case 'R': return `${pad(h)}:${pad(d.getUTCMinutes())}`;
+      case 's': return String(Math.floor(d.getTime() / 1000));
+      case 'Z': return 'UTC';
+      case 'z': return '+0000';
+      case 'Q': return String(Math.floor(d.getUTCMonth() / 3) + 1);
+      case '%': return '%';
+      default: return all;
+    }
+  });
+}
+
 export const SQL_FUNCTIONS: readonly SqlFunction[] = [
+  { name: 'bq_format_time', fn: (f, v) => ((d) => (d && str(f) !== undefined ? formatBigQueryTime(str(f)!, d) : null))(parseTemporal(v)) },
   { name: 'date_trunc', fn: (v, p) => temporal('date', ((d) => d && truncate(d, String(p)))(parseTemporal(v))) },
   { name: 'timestamp_trunc', fn: (v, p) => temporal('timestamp', ((d) => d && truncate(d, String(p)))(parseTemporal(v))) },
   { name: 'datetime_trunc', fn: (v, p) => temporal('datetime', ((d) => d && truncate(d, String(p)))(parseTemporal(v))) },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Database } from 'sql.js';
 import { rewriteForSqlite, rewriteStructAccess } from '../../../src/core/project/bigqueryRewrite';
+import { resolveQualifyColumns } from '../../../src/core/project/runner';
 import { registerSqlFunctions } from '../../../src/core/project/sqlFunctions';
 import { testSqlJs } from './fixtureStore';
 
@@ -70,7 +71,7 @@ describe('BigQuery habits on SQLite', () => {
 
   it('names warehouse-only constructs instead of guessing', () => {
     const problems = (sql: string) => rewriteForSqlite(sql).problems.map((p) => p.construct);
-    assert.deepEqual(problems('select * from t qualify row_number() over () = 1'), ['QUALIFY']);
+    assert.deepEqual(problems('qualify row_number() over () = 1'), ['QUALIFY'], 'a QUALIFY with no SELECT to wrap');
     assert.deepEqual(problems('select x from t, unnest(arr) as x'), ['UNNEST']);
     assert.deepEqual(problems("select struct(1 as a)"), ['STRUCT']);
     assert.deepEqual(problems('select array_agg(x) from t'), ['ARRAY_AGG']);
@@ -79,6 +80,58 @@ describe('BigQuery habits on SQLite', () => {
     assert.deepEqual(problems('select a::int from t'), ['::']);
     assert.deepEqual(problems("select 'qualify unnest' as s, `col` from t -- struct"), [], 'strings, comments and plain backticks are fine');
     assert.deepEqual(problems('select a from t except select a from u'), [], 'the set operation EXCEPT is SQLite');
+  });
+
+  describe('QUALIFY (the seed pipeline de-github-events-pipeline filters its facts and marts with it)', () => {
+    before(() => {
+      db.exec("CREATE TABLE ev (id, k, v, at); INSERT INTO ev VALUES (1,'a',10,'2015-01-01T12:00:01Z'),(2,'a',20,'2015-01-01T12:00:02Z'),(3,'b',5,'2015-01-01T12:00:03Z'),(3,'b',5,'2015-01-01T12:00:04Z'),(5,'c',1,'2015-01-01T13:00:00Z');");
+    });
+    const run = (sql: string) => {
+      const rw = rewriteForSqlite(sql);
+      assert.deepEqual(rw.problems, [], sql);
+      const out = resolveQualifyColumns(db, rw.sql);
+      assert.equal(out.split('\n').length, sql.split('\n').length, 'lines stay in place');
+      const r = db.exec(out)[0];
+      return { columns: r?.columns ?? [], rows: r?.values ?? [] };
+    };
+
+    it('keeps the rows whose window condition holds, with the columns of the SELECT and no helper column', () => {
+      assert.deepEqual(run('SELECT *\nFROM ev\nWHERE v > 0\nQUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC, id) = 1\nORDER BY id'), {
+        columns: ['id', 'k', 'v', 'at'],
+        rows: [[2, 'a', 20, '2015-01-01T12:00:02Z'], [3, 'b', 5, '2015-01-01T12:00:03Z'], [5, 'c', 1, '2015-01-01T13:00:00Z']],
+      });
+    });
+
+    it('deduplicates by key in a CTE that the final SELECT reads with *, as FCT_EVENTS and DIM_USER do', () => {
+      const sql = 'WITH unioned AS (SELECT id, k, at FROM ev UNION ALL SELECT id, k, at FROM ev)\nSELECT *\nFROM unioned\nQUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY at) = 1';
+      const r = run(sql);
+      assert.deepEqual(r.columns, ['id', 'k', 'at']);
+      assert.deepEqual(r.rows.map((x) => x[0]).sort(), [1, 2, 3, 5]);
+    });
+
+    it('filters a grouped SELECT on a window over an aggregate, inside a CTE, with BigQuery\'s trailing comma', () => {
+      const sql = [
+        'with top as (',
+        '  select k, count(*) as n, max(v) as m,',
+        '  from ev group by k',
+        '  qualify row_number() over (order by count(*) desc, k) <= 2',
+        ')',
+        'select * from top order by k',
+      ].join('\n');
+      assert.deepEqual(run(sql), { columns: ['k', 'n', 'm'], rows: [['a', 2, 20], ['b', 2, 5]] });
+    });
+
+    it('applies DISTINCT after QUALIFY, as BigQuery does', () => {
+      assert.deepEqual(run('select distinct k from ev qualify sum(v) over (partition by k) > 5 -- a comment\norder by k').rows, [['a'], ['b']]);
+    });
+  });
+
+  it('counts APPROX_COUNT_DISTINCT exactly and formats %a, %b, %y, which strftime() does not know', () => {
+    assert.equal(one('SELECT APPROX_COUNT_DISTINCT(x) FROM (SELECT 1 AS x UNION ALL SELECT 1 UNION ALL SELECT 2)'), 2);
+    assert.equal(one("SELECT FORMAT_TIMESTAMP('%a %d %b %y', '2015-01-01T12:00:03Z')"), 'Thu 01 Jan 15');
+    assert.equal(one("SELECT FORMAT_TIMESTAMP('%A, %B %e', '2015-01-04T12:00:03Z')"), 'Sunday, January  4');
+    assert.equal(one("SELECT FORMAT_TIMESTAMP('%H', '2015-01-01T12:00:03Z')"), '12');
+    assert.match(rewriteForSqlite("SELECT FORMAT_TIMESTAMP('%Y-%m', t) FROM x").sql, /strftime/, 'formats strftime() knows stay in SQLite');
   });
 
   it('reads STRUCT fields from a JSON column once SQLite says the qualifier is not a table', () => {

@@ -18,7 +18,16 @@ describe('Jinja2 semantics (as dbt renders them)', () => {
     execute: true,
   };
   before(() => {
-    renderer.loadMacroFile('/p/macros/m.sql', '{% macro empty() %}{% endmacro %}\n{% macro cols(a, b,) %}{{ a }}-{{ b }}{% endmacro %}', 'p');
+    renderer.loadMacroFile(
+      '/p/macros/m.sql',
+      [
+        '{% macro empty() %}{% endmacro %}',
+        '{% macro cols(a, b,) %}{{ a }}-{{ b }}{% endmacro %}',
+        "{% macro flexible(a, b='dflt') %}{{ a }}|{{ b }}|{{ varargs | join(',') }}|{% for k, v in kwargs | dictsort %}{{ k }}={{ v }};{% endfor %}|{{ kwargs.get('where', 'none') }}{% endmacro %}",
+        '{% macro forward() %}{{ flexible(*varargs, **kwargs) }}{% endmacro %}',
+      ].join('\n'),
+      'p',
+    );
     renderer.installMacros();
   });
   const render = (text: string) => renderer.render('/p/models/m.sql', text, hooks).sql;
@@ -50,6 +59,27 @@ describe('Jinja2 semantics (as dbt renders them)', () => {
 
   it('unpacks *args and **kwargs in calls, as dbt_utils does', () => {
     assert.equal(render("{% set k = {'b': 2} %}{{ cols(**k, a=1) }}|{{ cols(*['x', 'y']) }}|{{ cols('p', **undefined_kwargs, b='q') }}"), '1-2|x-y|p-q');
+  });
+
+  it('gives a macro body Jinja2\'s varargs and kwargs: the arguments its signature does not name', () => {
+    assert.equal(render("{{ flexible(1, 2, 3, 4, x='y', where='w') }}"), "1|2|3,4|where=w;x=y;|w");
+    assert.equal(render("{{ flexible(1, b=5) }}"), '1|5|||none', 'named parameters are not in kwargs');
+    assert.equal(render('{{ flexible(1) }}'), '1|dflt|||none');
+    assert.equal(render("{{ forward(7, 8, 9, where='z') }}"), '7|8|9|where=z;|z', 'passed on with *varargs and **kwargs, as dbt_utils macros do');
+  });
+
+  it('reads JSON values from fromjson with subscripts, including Python\'s negative indexes', () => {
+    const json = '{"rows": [{"n": 1, "tags": ["a", "b"]}, {"n": 2, "tags": []}], "k": "v"}';
+    assert.equal(render(`{% set d = fromjson('${json}') %}{{ d['rows'][0]['n'] }}|{{ d.rows[1].n }}|{{ d['rows'][0].tags[-1] }}|{{ d.rows[-1].n }}|{{ d['k'] }}`), '1|2|b|2|v');
+    assert.equal(render("{{ fromjson('[10, 20, 30]')[0] }}|{{ fromjson('[10, 20, 30]')[-1] }}|{{ 'abc'[-1] }}|{{ [1, 2][-2] }}"), '10|30|c|1');
+  });
+
+  it('keeps objects used as dict keys: items() and keys() give back the relations (mattermost-data-warehouse keys a dict by ref())', () => {
+    assert.equal(render("{% set d = {ref('orders'): 'o', 'plain': 1} %}{% for m, alias in d.items() %}{{ m.identifier if m is not string else m }}={{ alias }};{% endfor %}{% for m in d.keys() %}{{ m is string }},{% endfor %}{{ d[ref('orders')] }}"), 'orders=o;plain=1;False,True,o');
+  });
+
+  it('joins items as Python\'s str() does', () => {
+    assert.equal(render("{{ [1, none, true, 'a'] | join(',') }}|{{ [[1, 2], ['x']] | join(';') }}|{{ [{'n': 'a'}, {'n': 'b'}] | join('-', attribute='n') }}|{{ ['p', 'q'] | join }}"), "1,None,True,a|[1, 2];['x']|a-b|pq");
   });
 
   it('calls a method on a multi-line string literal', () => {

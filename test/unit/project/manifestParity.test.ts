@@ -93,6 +93,24 @@ describe('manifest parity with dbt', function () {
     ]);
   });
 
+  it("gives generic tests dbt's unique_id hash, and a long name dbt's md5 alias and path", async () => {
+    // The expected values are those of dbt's own manifest of the classic jaffle_shop (the same tests
+    // on the same models): dbt hashes the name with its test metadata, and shortens names of 64
+    // characters or more to 30 characters and the md5 of the full name.
+    const p = await loadProject(dir);
+    const tests = new Map([...p.nodes.values()].filter((n) => n.resourceType === 'test').map((n) => [n.name, n]));
+    const accepted = tests.get('accepted_values_orders_status__placed__shipped__completed__return_pending__returned');
+    assert.equal(accepted?.uniqueId, 'test.jaffle_shop.accepted_values_orders_status__placed__shipped__completed__return_pending__returned.be6b5b5ec3');
+    assert.equal(accepted?.config.alias, 'accepted_values_orders_1ce6ab157c285f7cd2ac656013faf758');
+    assert.equal(accepted?.path, 'accepted_values_orders_1ce6ab157c285f7cd2ac656013faf758.sql');
+    const rel = tests.get('relationships_orders_customer_id__customer_id__ref_customers_');
+    assert.equal(rel?.uniqueId, 'test.jaffle_shop.relationships_orders_customer_id__customer_id__ref_customers_.c6ec7f58f2');
+    assert.equal(rel?.config.alias, undefined, 'a name under 64 characters is its own alias');
+    assert.equal(tests.get('unique_customers_customer_id')?.uniqueId, 'test.jaffle_shop.unique_customers_customer_id.c5af1ff4b1');
+    const m = compileProject(p).manifest as { nodes: Record<string, { alias: string }> };
+    assert.equal(m.nodes['test.jaffle_shop.accepted_values_orders_status__placed__shipped__completed__return_pending__returned.be6b5b5ec3']?.alias, 'accepted_values_orders_1ce6ab157c285f7cd2ac656013faf758');
+  });
+
   it("renders the Jinja of dbt_project.yml's configs", async () => {
     const p = await loadProject(dir);
     assert.ok(p.disabled.has('seed.jaffle_shop.raw_orders'), 'the seed is disabled, as dbt would');

@@ -62,6 +62,13 @@ describe('community-metrics compile|build|run|test|query (built bundle)', functi
     assert.deepEqual(rows.map((r) => r.project), ['MarquezProject/marquez', 'OpenLineage/OpenLineage']);
     const csv = await cli(['query', 'select 1 as a, \'x,"y"\' as b', '--workspace', dir, '--format', 'csv']);
     assert.equal(csv.stdout, 'a,b\n1,"x,""y"""\n');
+    const qualify = await cli(['query', 'select project, day, stars from github_daily_summary qualify row_number() over (partition by project order by day desc) = 1 order by project', '--workspace', dir, '--format', 'csv']);
+    assert.equal(qualify.code, 0, qualify.stderr);
+    const lines = qualify.stdout.trim().split('\n');
+    assert.equal(lines[0], 'project,day,stars', 'the columns of the SELECT only');
+    const latest = await cli(['query', 'select project, max(day) as day from github_daily_summary group by project order by project', '--workspace', dir, '--format', 'csv']);
+    assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(',')), latest.stdout.trim().split('\n').slice(1), 'the latest day of each project');
+    assert.ok(lines.length > 2);
   });
 
   it('exits 1 with file:line diagnostics when a model fails, and 2 on bad usage', async () => {

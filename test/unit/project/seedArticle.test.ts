@@ -155,6 +155,6 @@ describe('seed article models (BigQuery syntax) on the store', function () {
     const latest = latestResults(store.db);
     assert.equal(latest.get('model.openlineage_elt.pypi_downloads')?.status, 'success');
     assert.equal(latest.get('model.openlineage_elt.github_daily_summary')?.rowsAffected, store.all('SELECT 1 FROM github_daily_summary').length);
-    assert.ok(latest.get('test.openlineage_elt.unique_daily_summary_day.ba29fbb101'));
+    assert.ok(latest.get('test.openlineage_elt.unique_daily_summary_day.67fd633493'));
   });
 });
