@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     '',
     `## Extension host stall while the store works (bench/hostStall.ts, ${new Date().toISOString().slice(0, 16)}Z)`,
     '',
-    `Machine: ${cpu}, ${execSync('nproc', { encoding: 'utf8' }).trim()} cores shared with other work, Node ${process.version}. Store: ${(size / 1e6).toFixed(1)} MB (${EVENTS.toLocaleString('en-US')} GH Archive events over ${DAYS} days, 20 repositories, a star snapshot a day each), single file. Inside code-server's extension host; every step runs in the store worker. "Step" is the wall time the caller waited (before the worker, the host's thread was blocked that long); "host stall" is the longest event-loop delay of the extension host during the step (Node's monitorEventLoopDelay, 10 ms resolution), target ≤ 50 ms.`,
+    `Machine: ${cpu}, ${execSync('nproc', { encoding: 'utf8' }).trim()} cores shared with other work, Node ${process.version}. Store: ${(size / 1e6).toFixed(1)} MB (${EVENTS.toLocaleString('en-US')} GH Archive events over ${DAYS} days, 20 repositories, a star snapshot a day each), written as one file and split into monthly partition files by the extension's first open, before the steps; load average at the end ${execSync('cat /proc/loadavg', { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ')}. Inside code-server's extension host; every step runs in the store worker. "Step" is the wall time the caller waited (before the worker, the host's thread was blocked that long); "host stall" is the longest event-loop delay of the extension host during the step (Node's monitorEventLoopDelay, 10 ms resolution), target ≤ 50 ms.`,
     '',
     '| step | step (ms) | host stall (ms) |',
     '|---|---:|---:|',
