@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import * as vscode from 'vscode';
+import { EVENT_COLUMNS } from '../../src/core/gharchive/eventRow';
+import type { EventRow } from '../../src/core/gharchive/eventRow';
 import type { RunResult } from '../../src/core/project/runner';
 import { EXTENSION_ID, activateExtension, waitFor, workspaceFolder } from './helpers';
 
@@ -51,5 +53,41 @@ describe('the store worker', () => {
     const at = '2099-01-01T00:00:00.000Z';
     await worker.call('applyRefresh', { at, artifacts: [{ artifact: 'github:PyGithub/PyGithub', writes: [{ op: 'addRepositorySnapshot', args: [{ timestamp: at, repo: 'PyGithub/PyGithub', stars: 1 }] }], validators: [], states: [] }] });
     assert.deepEqual(await api.services.model.starHistory('PyGithub/PyGithub'), [...before, { timestamp: at, stars: 1 }]);
+  });
+
+  it('a partition file deleted by hand: the editor names it, and the rest of the store opens', async () => {
+    const api = await activateExtension();
+    const worker = api.services.store.worker();
+    // One GH Archive event in a month of its own: one partition file.
+    const hour = '2031-05-01T00:00:00Z';
+    const blank = Object.fromEntries(EVENT_COLUMNS.map((c) => [c, null]));
+    const event = { ...blank, event_id: 'by-hand-1', type: 'WatchEvent', created_at: hour, hour, repo_name: 'PyGithub/PyGithub', tracked_repo: 'PyGithub/PyGithub' } as unknown as EventRow;
+    await worker.call('ghArchiveWrite', { events: [event], hours: [{ hour, status: 'imported', events: 1, badLines: 0, bytes: 1, repos: ['pygithub/pygithub'] }], now: new Date() });
+    const { file } = await worker.call('ping', undefined);
+    const parts = `${file}.parts`;
+    const month = readdirSync(parts).filter((n) => n.startsWith('gharchive_events.2031-05.'));
+    assert.equal(month.length, 1, readdirSync(parts).join(', '));
+    const stars = await api.services.model.starHistory('PyGithub/PyGithub');
+
+    // A fresh worker holds no month in memory; the file goes away by hand.
+    const restarts = worker.restartCount;
+    await vscode.commands.executeCommand('communityMetrics._crashStoreWorker');
+    await waitFor('the worker to be started again', () => (worker.restartCount > restarts ? true : undefined));
+    rmSync(`${parts}/${month[0] as string}`);
+    const told: string[] = [];
+    const before = worker.onProblem;
+    worker.onProblem = (m) => {
+      told.push(m);
+      before?.(m);
+    };
+    try {
+      const rows = await worker.call('query', { sql: "SELECT COUNT(*) AS n FROM gharchive_events WHERE event_id = 'by-hand-1'" });
+      assert.deepEqual(rows.rows, [[0]]);
+      await waitFor('the missing partition to be told', () => told.find((m) => m.includes(month[0] as string) && /missing/.test(m)));
+      // The rest of the store is there.
+      assert.deepEqual(await api.services.model.starHistory('PyGithub/PyGithub'), stars);
+    } finally {
+      worker.onProblem = before;
+    }
   });
 });
