@@ -8,10 +8,12 @@
  * Each measured engine version runs in its own child process (`--child`), so that one version's
  * JIT-compiled WebAssembly or garbage does not help or hurt the next: the engine of this working tree
  * ("after"), the engine of <git-rev> checked out in a temporary git worktree ("before", optional), and
- * this engine with tuning off (`--untuned`, optional). In a child, both databases are filled from the
- * same generated events, which are then dropped (and collected) before anything is timed: the
- * generator's million JavaScript arrays are bench scaffolding that no store process holds, and V8 was
- * marking them on every major GC that WebAssembly memory growth triggers (sql.js only).
+ * this engine with tuning off (`--untuned`, optional). In a child, native SQLite is filled from the
+ * generated events and sql.js opens the same database from its bytes, as the store worker opens a store
+ * file (so no million inserts have compiled sql.js's hot code before the build). The events are then
+ * dropped and collected before anything is timed: the generator's million JavaScript arrays are bench
+ * scaffolding that no store process holds, and V8 was marking them on every major GC that WebAssembly
+ * memory growth triggers (sql.js only).
  * Steps: build (first in the process), build again (warm, --full-refresh, same work), a read of the
  * daily_summary view chain, an incremental run after 1% newer events. Native replays the SQL the
  * engine ran with the same materializations. Prints a Markdown section for bench/RESULTS.md.
@@ -195,14 +197,14 @@ async function child(engineRoot: string, tuned: boolean): Promise<ChildResult> {
   try {
     await cp(path.join(ROOT, 'test/fixtures/dbt/seed000'), dir, { recursive: true });
     for (const f of ['github_daily_summary_history.csv', 'slack_daily_summary_history.csv']) await cp(path.join(FIXTURES, 'dbt', f), path.join(dir, 'data', f));
-    const SQL = await engine.loadSqlJs(path.join(ROOT, 'node_modules/sql.js/dist/sql-wasm.wasm'));
-    const db = new SQL.Database();
-    db.exec(RAW_SCHEMA);
-    fillSqlJs(db, fullEvents());
     const nat = new Sqlite(':memory:');
     for (const f of engine.SQL_FUNCTIONS) nat.function(f.name, { deterministic: !f.name.includes('current') }, f.fn as (...a: unknown[]) => unknown);
     nat.exec(RAW_SCHEMA);
     fillNative(nat, fullEvents());
+    // sql.js opens the same database from its bytes, as the store worker opens a store file: no
+    // million inserts before the build that would have compiled sql.js's hot code already.
+    const SQL = await engine.loadSqlJs(path.join(ROOT, 'node_modules/sql.js/dist/sql-wasm.wasm'));
+    const db = new (SQL.Database as unknown as new (data?: Uint8Array) => Database)(nat.serialize());
     (globalThis as { gc?: () => void }).gc?.();
 
     const project = await engine.loadProject(dir);
