@@ -7,7 +7,7 @@
  *
  * Each measured engine version runs in its own child process (`--child`), so that one version's
  * JIT-compiled WebAssembly or garbage does not help or hurt the next: the engine of this working tree
- * ("after"), the engine of <git-rev> checked out in a temporary git worktree ("before", optional), and
+ * ("after"), the engine of <git-rev> extracted to a temporary folder with git archive ("before", optional), and
  * this engine with tuning off (`--untuned`, optional). In a child, native SQLite is filled from the
  * generated events and sql.js opens the same database from its bytes, as the store worker opens a store
  * file (so no million inserts have compiled sql.js's hot code before the build). The events are then
@@ -122,7 +122,7 @@ const fullEvents = () => generate(EVENTS, 42, START, SPAN);
 /** The next refresh: 1% more events, all newer than the first batch. */
 const deltaEvents = () => generate(Math.round(EVENTS / 100), 7, START + SPAN, 86_400_000);
 
-/** The engine's modules, loaded from the root of the version measured (this tree, or a worktree of <git-rev>). */
+/** The engine's modules, loaded from the root of the version measured (this tree, or the sources of <git-rev>). */
 interface Engine {
   loadProject: (dir: string) => Promise<Project>;
   runProject: (project: Project, db: Database, options: RunOptions) => Promise<RunResult>;
@@ -298,19 +298,14 @@ function runChild(v: Version): ChildResult {
   return JSON.parse(out.stdout) as ChildResult;
 }
 
-/** A detached worktree of <rev> beside the repository's temp files, sharing this tree's node_modules. */
-async function worktreeOf(rev: string): Promise<{ root: string; remove: () => Promise<void> }> {
+/** The engine's sources at <rev> (git archive: src/, package.json, tsconfig.json) in a temp folder, with this tree's node_modules. */
+async function sourcesAt(rev: string): Promise<{ root: string; remove: () => Promise<void> }> {
   const sha = execFileSync('git', ['rev-parse', '--verify', `${rev}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).trim();
-  const root = path.join(await mkdtemp(path.join(tmpdir(), 'cm-bench-before-')), 'tree');
-  execFileSync('git', ['worktree', 'add', '--detach', root, sha], { cwd: ROOT, stdio: 'ignore' });
+  const root = await mkdtemp(path.join(tmpdir(), 'cm-bench-before-'));
+  const tar = execFileSync('git', ['archive', '--format=tar', sha, 'src', 'package.json', 'tsconfig.json'], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
+  execFileSync('tar', ['-x', '-C', root], { input: tar });
   await symlink(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'));
-  return {
-    root,
-    remove: async () => {
-      execFileSync('git', ['worktree', 'remove', '--force', root], { cwd: ROOT, stdio: 'ignore' });
-      await rm(path.dirname(root), { recursive: true, force: true });
-    },
-  };
+  return { root, remove: () => rm(root, { recursive: true, force: true }) };
 }
 
 const median = (xs: number[]) => ((s) => (s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2))([...xs].sort((a, b) => a - b));
@@ -324,7 +319,7 @@ async function main(): Promise<void> {
   const runs = Number(option('--runs') ?? 1);
   const shapes = flag('--shapes');
   const before = option('--before');
-  const tree = before ? await worktreeOf(before) : undefined;
+  const tree = before ? await sourcesAt(before) : undefined;
   const versions: Version[] = [
     ...(flag('--untuned') ? [{ label: 'this tree, untuned', root: ROOT, tuned: false }] : []),
     ...(tree && before ? [{ label: `before (${before})`, root: tree.root, tuned: true }] : []),
