@@ -89,12 +89,18 @@ export function prepareDatabase(db: Database, tuned = true): void {
   registerSqlFunctions(db);
   ensureRunTables(db);
   if (tuned) {
-    // The store lives in memory and is saved as a whole by the caller: SQLite's rollback journal
-    // only needs to survive a failed statement, so keep it in memory too.
-    // Inside a transaction (a chart preview's savepoint in the live database) SQLite refuses to change
-    // temp_store once temporary storage is open: tuning is only an optimisation, so go on without it.
+    // A 64 MB page cache for the main schema and for temp tables (an incremental model's merge).
+    // temp_store is left at SQLite's default (FILE: sql.js's in-memory file system), as native SQLite
+    // runs it. With temp_store = MEMORY, SQLite's sorter (every GROUP BY or ORDER BY that no index
+    // serves) allocates each row separately in the WebAssembly heap: measurably slower (bench/models.ts)
+    // and the whole sort stays in a heap that never shrinks; with FILE it sorts in one buffer of up to
+    // cache_size and spills larger sorts to temp files outside that heap. Setting temp_store would
+    // also drop every temp table and view the connection holds.
+    // The store lives in memory and is saved as a whole by the caller: SQLite's rollback journal only
+    // needs to survive a failed statement, so keep it in memory too (refused inside a transaction,
+    // such as a chart preview's savepoint: tuning is only an optimisation, so go on without it).
     try {
-      db.exec('PRAGMA journal_mode = MEMORY; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;');
+      db.exec('PRAGMA cache_size = -65536; PRAGMA temp.cache_size = -65536; PRAGMA journal_mode = MEMORY;');
     } catch {
       // keep the current settings
     }
