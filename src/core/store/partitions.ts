@@ -386,7 +386,7 @@ export class StoreEngine {
 
   /**
    * The dirty log and its triggers are temp objects, which SQLite deletes when `temp_store` changes
-   * (the model runner sets it). Missing at save time means changes were not logged: every month of
+   * (a user's SQL may set it). Missing at save time means changes were not logged: every month of
    * every partitioned table is then saved, so that nothing is lost.
    */
   private ensureDirtyLog(): void {
@@ -402,8 +402,8 @@ export class StoreEngine {
   }
 
   private createDirtyLog(): void {
-    // Set once, before any temp object: changing temp_store later would delete them (same value: no-op).
-    this.db.exec('PRAGMA temp_store = MEMORY');
+    // temp_store is left at SQLite's default (temp objects and sorts in sql.js's in-memory files, not
+    // row by row in the WebAssembly heap: bench/models.ts).
     // No unique constraint: the conflict clause of the statement that fires a trigger overrides the
     // trigger's own (an `INSERT OR ABORT` into a table would make a repeated month an error here).
     this.db.exec('CREATE TEMP TABLE IF NOT EXISTS _cm_dirty (tbl TEXT NOT NULL, part TEXT NOT NULL); CREATE INDEX IF NOT EXISTS temp._cm_dirty_key ON _cm_dirty (tbl, part)');
