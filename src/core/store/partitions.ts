@@ -1,9 +1,9 @@
-import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
+import type { Database, SqlJsStatic } from 'sql.js';
 import { readFileSync, renameSync, statSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log';
-import { attachFile } from './sqlCopy';
+import { attachFile, selectRows } from './sqlCopy';
 import { MetricsStore } from './store';
 import type { OpenOptions } from './store';
 import { APPLICATION_ID, StoreCorruptError, StoreError, cleanupInterruptedSaves, fingerprint, markOurs, moveAside, openVerified, readStoreFile, resolveStoreTarget, writeStoreFile } from './storeFile';
@@ -142,17 +142,7 @@ function statStampSync(file: string): DiskStamp | undefined {
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-function rows<T>(db: Database, sql: string, params: SqlValue[] = []): T[] {
-  const stmt = db.prepare(sql);
-  try {
-    stmt.bind(params);
-    const out: T[] = [];
-    while (stmt.step()) out.push(stmt.getAsObject() as T);
-    return out;
-  } finally {
-    stmt.free();
-  }
-}
+const rows = selectRows;
 
 /** `CREATE TABLE x …` as `CREATE TABLE <schema>.x …` (the statement text kept in sqlite_master). */
 function inSchema(sql: string, schema: string): string {
@@ -595,8 +585,7 @@ export class StoreEngine {
       const has = rows<{ name: string }>(this.db, `SELECT name FROM pragma_table_info(?, 'cm_part')`, [spec.table]).map((r) => q(r.name));
       if (has.length === 0) throw new Error(`it has no table ${spec.table}`);
       const common = cols.filter((c) => has.includes(c)).join(', ');
-      this.db.exec('SAVEPOINT cm_load');
-      try {
+      this.inSavepoint(() => {
         if (!merge) this.clearPart(spec, part);
         // Same columns in the same order: `SELECT *` lets SQLite copy records as they are into an empty table.
         const sameShape = cols.join() === has.join();
@@ -605,14 +594,22 @@ export class StoreEngine {
             ? `INSERT OR IGNORE INTO main.${q(spec.table)} SELECT * FROM cm_part.${q(spec.table)}`
             : `INSERT OR IGNORE INTO main.${q(spec.table)} (${common}) SELECT ${common} FROM cm_part.${q(spec.table)}`,
         );
-        this.db.exec('RELEASE cm_load');
-      } catch (err) {
-        this.db.exec('ROLLBACK TO cm_load');
-        this.db.exec('RELEASE cm_load');
-        throw err;
-      }
+      });
     } finally {
       part_.detach();
+    }
+  }
+
+  /** Runs `fn` in a savepoint: all of it, or none of it (inside a transaction or not). */
+  private inSavepoint(fn: () => void): void {
+    this.db.exec('SAVEPOINT cm_load');
+    try {
+      fn();
+      this.db.exec('RELEASE cm_load');
+    } catch (err) {
+      this.db.exec('ROLLBACK TO cm_load');
+      this.db.exec('RELEASE cm_load');
+      throw err;
     }
   }
 
@@ -623,17 +620,13 @@ export class StoreEngine {
       const has = new Set(rows<{ name: string }>(src, `SELECT name FROM pragma_table_info(?)`, [spec.table]).map((r) => r.name));
       if (has.size === 0) throw new Error(`it has no table ${spec.table}`);
       const common = cols.filter((c) => has.has(c)).map(q);
-      this.db.exec('SAVEPOINT cm_load');
       const read = src.prepare(`SELECT ${common.join(', ')} FROM ${q(spec.table)}`);
       const write = this.db.prepare(`INSERT OR IGNORE INTO main.${q(spec.table)} (${common.join(', ')}) VALUES (${common.map(() => '?').join(', ')})`);
       try {
-        if (!merge) this.clearPart(spec, part);
-        while (read.step()) write.run(read.get());
-        this.db.exec('RELEASE cm_load');
-      } catch (err) {
-        this.db.exec('ROLLBACK TO cm_load');
-        this.db.exec('RELEASE cm_load');
-        throw err;
+        this.inSavepoint(() => {
+          if (!merge) this.clearPart(spec, part);
+          while (read.step()) write.run(read.get());
+        });
       } finally {
         read.free();
         write.free();

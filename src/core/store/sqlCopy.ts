@@ -1,4 +1,17 @@
-import type { Database, SqlJsStatic } from 'sql.js';
+import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
+
+/** Every row of a query, as objects keyed by column name. */
+export function selectRows<T>(db: Database, sql: string, params: SqlValue[] = []): T[] {
+  const stmt = db.prepare(sql);
+  try {
+    stmt.bind(params);
+    const out: T[] = [];
+    while (stmt.step()) out.push(stmt.getAsObject() as T);
+    return out;
+  } finally {
+    stmt.free();
+  }
+}
 
 /**
  * A second connection's database attached to `db` by its path in sql.js's in-memory file system

@@ -6,6 +6,7 @@ import { withFileLock } from './lock';
 import type { FileLockOptions, LockOwner } from './lock';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 import { StoreEngine, needsOfSql } from './partitions';
+import { selectRows } from './sqlCopy';
 import type { Needs } from './partitions';
 import { StoreCorruptError, StoreError, assertStoreWritable, markOurs, resolveStoreTarget, writeStoreFile } from './storeFile';
 import type { StoreFingerprint } from './storeFile';
@@ -171,15 +172,7 @@ export class MetricsStore {
    */
   all<T>(sql: string, params: SqlValue[] = [], needs?: Needs): T[] {
     if (this.loader) this.loader(needs ?? needsOfSql(sql));
-    const stmt = this.db.prepare(sql);
-    try {
-      stmt.bind(params);
-      const out: T[] = [];
-      while (stmt.step()) out.push(stmt.getAsObject() as T);
-      return out;
-    } finally {
-      stmt.free();
-    }
+    return selectRows<T>(this.db, sql, params);
   }
 
   /**
