@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { metricChart } from '../../../src/core/charts/metricChart';
 import type { MetricSeries } from '../../../src/core/charts/metricSeries';
-import { nearest, periodLabel } from '../../../webview/charts/shared/readout';
+import { nearest, periodLabel } from '../../../webview/charts/shared/readoutText';
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
