@@ -321,6 +321,15 @@ document.addEventListener('pointerdown', (e) => {
 });
 byId<HTMLButtonElement>('export-svg').addEventListener('click', () => post({ type: 'export', format: 'svg' }));
 byId<HTMLButtonElement>('export-png').addEventListener('click', () => post({ type: 'export', format: 'png' }));
+// A node reached with Tab (or found by a test) outside the visible part is brought into view.
+svg.addEventListener('focusin', (e) => {
+  const g = (e.target as Element).closest<SVGGElement>('g.node');
+  const box = g && layout?.nodes[g.dataset.id ?? ''];
+  if (!g || !box) return;
+  const r = g.getBoundingClientRect();
+  const s = svg.getBoundingClientRect();
+  if (r.left < s.left || r.right > s.right || r.top < s.top || r.bottom > s.bottom) panZoom.centre(box.x + box.width / 2, box.y + box.height / 2);
+});
 svg.addEventListener('click', (e) => {
   if ((e.target as Element).closest('.node')) return;
   if (!state.selected) return;
