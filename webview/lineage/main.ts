@@ -108,7 +108,7 @@ function applyLod(): void {
 /**
  * The smallest zoom at which every name is readable and whole: the names-only level of detail draws
  * a name at the editor's font size on screen inside its box, so the box must be at least as wide on
- * screen as the name. Never above FULL_DETAIL_ZOOM, where every line of a node shows.
+ * screen as the name; 1 when that is more than FULL_DETAIL_ZOOM.
  */
 function readableZoom(): number {
   if (!view || !layout) return FULL_DETAIL_ZOOM;
@@ -119,7 +119,8 @@ function readableZoom(): number {
     if (!box) continue;
     k = Math.max(k, measure(n.name, px) / Math.max(1, box.width - 22));
   }
-  return Math.min(FULL_DETAIL_ZOOM, k);
+  // Names that need more than FULL_DETAIL_ZOOM: every line of a node shows, at 1:1 (its own sizes).
+  return k > FULL_DETAIL_ZOOM ? 1 : k;
 }
 
 /**
@@ -248,7 +249,8 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   if ((!drawnOnce && !state.zoom) || changed) {
     // After the browser has laid out the page: the drawing's size is the SVG's size then.
     await new Promise((resolve) => requestAnimationFrame(resolve));
-    fitReadable(next.view.focus);
+    // Not all of it fits readably: the view's focus, else the active file's node, is put in view.
+    fitReadable(next.view.focus ?? current);
   }
   drawnOnce = true;
   drawnRequest = requestKey;
@@ -304,7 +306,7 @@ byId<HTMLButtonElement>('around').addEventListener('click', () => {
   request(focus ? { focus, columnsOpen: state.request.columnsOpen ?? [] } : {}, true);
 });
 byId<HTMLButtonElement>('full').addEventListener('click', () => request({ columnsOpen: state.request.columnsOpen ?? [], ...(state.request.clusters ? { clusters: state.request.clusters } : {}) }, true));
-byId<HTMLButtonElement>('fit').addEventListener('click', () => fitReadable(view?.focus));
+byId<HTMLButtonElement>('fit').addEventListener('click', () => fitReadable(view?.focus ?? current));
 // The panel resized (split, sidebar): the drawing follows if it was fitted.
 new ResizeObserver(() => scheduleLod()).observe(svg);
 byId<HTMLButtonElement>('zoom-in').addEventListener('click', () => panZoom.zoomAt(svg.clientWidth / 2, svg.clientHeight / 2, 1.25));
