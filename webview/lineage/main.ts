@@ -138,7 +138,11 @@ function fitReadable(focusId: string | undefined): void {
     return;
   }
   const focus = focusId ? layout.nodes[focusId] : undefined;
-  panZoom.set({ k: readable, x: 8, y: 8 });
+  // The drawing's start (its sources, on the left), centred on the axis where it fits.
+  const r = svg.getBoundingClientRect();
+  const w = layout.width * readable;
+  const h = layout.height * readable;
+  panZoom.set({ k: readable, x: w <= r.width ? (r.width - w) / 2 : 8, y: h <= r.height ? (r.height - h) / 2 : 8 });
   if (focus) panZoom.centre(focus.x + focus.width / 2, focus.y + focus.height / 2);
 }
 
