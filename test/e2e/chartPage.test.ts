@@ -73,7 +73,9 @@ describe('chart view in Chromium: a dense chart (issue 14)', function () {
     assert.match(lines[0] as string, /^pkg-9: downloads per week\s+[\d,]+$/);
     const values = lines.map((l) => Number((l.split(/\s+/).pop() as string).replace(/,/g, '')));
     assert.deepEqual(values, [...values].sort((a, b) => b - a));
-    assert.equal(await page.locator('.chart-readout-rule').isVisible(), true);
+    const rule = await page.locator('.chart-readout-rule').evaluate((e) => { const r = e.getBoundingClientRect(); return { hidden: (e as unknown as { hidden: boolean }).hidden, w: r.width, h: r.height, style: e.getAttribute('style') }; });
+    assert.equal(rule.hidden, false, JSON.stringify(rule));
+    assert.ok(rule.h > 100, JSON.stringify(rule));
     await page.mouse.move(2, 2);
     await readout.waitFor({ state: 'hidden', timeout: 5000 });
   });
