@@ -104,6 +104,7 @@ describe('lineage page in Chromium: readable at any panel size (issue 14)', func
       // Names only (zoomed out): at the editor's font size on screen.
       if ((await page.locator('#graph').getAttribute('data-lod')) === 'names') for (const n of names) assert.ok(n.px >= 13.5, `${n.full}: ${n.px.toFixed(1)} px`);
       assert.equal(await page.locator('#graph').getAttribute('data-fit'), 'readable');
+      assert.match(await page.locator('#status').innerText(), /part of the graph at a readable size: drag to pan/);
       // Every toolbar control on one line.
       const tops = await page.locator('.toolbar > *').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
       assert.ok(Math.max(...tops) - Math.min(...tops) <= 4, `toolbar rows at ${tops.join(', ')}`);
@@ -125,7 +126,7 @@ describe('lineage page in Chromium: readable at any panel size (issue 14)', func
         assert.equal(n.shown, n.full);
         assert.ok(n.px >= 11.4, `${n.full}: ${n.px.toFixed(1)} px on screen`);
       }
-      assert.match(await page.locator('#status').innerText(), /992 of 1000 nodes, 11 folders grouped/);
+      assert.match(await page.locator('#status').innerText(), /992 of 1000 nodes, 11 folders grouped \(click one to open it\)/);
       // Off screen at the readable zoom: keyboard focus brings it into view, then a click opens it.
       const box = page.locator('#graph g.node', { hasText: 'models/layer_4' }).first();
       await box.focus();

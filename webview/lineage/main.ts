@@ -265,7 +265,9 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   const t2 = performance.now();
   const unread = view.unreadSourcesHidden ? ` · ${view.unreadSourcesHidden} unread source${view.unreadSourcesHidden === 1 ? '' : 's'} hidden (select resource_type:source to see them)` : '';
   const grouped = view.clustered ? `${view.clustered.nodes} of ${view.totalNodes} nodes, ${view.clustered.groups} folder${view.clustered.groups === 1 ? '' : 's'} grouped (click one to open it)` : `${view.nodes.length} of ${view.totalNodes} nodes`;
-  status.textContent = `${grouped}${unread}${next.layoutNote ? ` · ${next.layoutNote.short}` : ''}`;
+  // Drawn at the readable zoom, not whole: say how to reach the rest.
+  const partial = svg.dataset.fit === 'readable' ? ' · part of the graph at a readable size: drag to pan, Fit to come back' : '';
+  status.textContent = `${grouped}${partial}${unread}${next.layoutNote ? ` · ${next.layoutNote.short}` : ''}`;
   svg.dataset.clustered = view.clustered ? 'yes' : 'no';
   clustersButton.textContent = (state.request.clusters ?? 'auto') === 'off' ? 'Group large views by folder' : 'Show every node';
   status.append(lodNote);
