@@ -1,4 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot } from '../../support/fixtures';
 import { layoutLineage } from '../../../src/core/lineage/elkLayout';
 import { lineageGraphFromManifest } from '../../../src/core/lineage/lineageGraph';
 import { CLUSTER_ABOVE, GROUP_PREFIX, buildLineageView } from '../../../src/core/lineage/lineageView';
@@ -69,5 +75,24 @@ describe('lineage: large views drawn as groups (issue 14: readable at any size)'
     // A selector picking more than CLUSTER_ABOVE nodes is grouped as well.
     assert.ok(buildLineageView(graph, { clusters: 'auto', selector: '+model_900' }).clustered);
     assert.equal(buildLineageView(graph, { clusters: 'off' }).nodes.length, buildLineageView(graph, {}).nodes.length);
+  });
+
+  it('the CLI (built bundle) writes a large project’s SVG as the panel draws it, and every node with --every-node', async function () {
+    // --every-node lays out 992 nodes with ELK in the CLI's process: seconds.
+    this.timeout(120_000);
+    const dir = await mkdtemp(path.join(tmpdir(), 'cm-lineage-svg-'));
+    try {
+      await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(benchManifest()));
+      const run = (args: string[]) => promisify(execFile)(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'lineage', '--manifest', path.join(dir, 'manifest.json'), ...args]);
+      const grouped = await run(['--svg', path.join(dir, 'grouped.svg')]);
+      assert.match(grouped.stdout, /992 nodes written in 11 boxes \(11 folders grouped; --every-node draws each\)/);
+      const svg = await readFile(path.join(dir, 'grouped.svg'), 'utf8');
+      assert.ok(svg.includes('>models/layer_0<') && svg.includes('>100 models<'), 'a box per folder, saying what it holds');
+      assert.ok(!svg.includes('>model_123<'));
+      await run(['--svg', path.join(dir, 'every.svg'), '--every-node']);
+      assert.ok((await readFile(path.join(dir, 'every.svg'), 'utf8')).includes('>model_123<'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
