@@ -29,7 +29,9 @@ Options:
   --select, -s SEL         dbt selection: +name, name+, 2+name+1, tag:x, path:dir, a,b; default: every node
   --focus NAME             two hops up and down around NAME (with --up N / --down N)
   --up N, --down N         hops for --focus (default 2)
-  --svg FILE               write the view as an SVG file instead of printing it
+  --svg FILE               write the view as an SVG file instead of printing it (more than 150 nodes:
+                           a box per folder, sources per source name, as the panel draws them)
+  --every-node             with --svg: draw every node even in a large view
   --format text|json       how to print (default text)
   --openlineage-url URL    send the latest run recorded in the store as OpenLineage events
                            (API key from OPENLINEAGE_API_KEY); a receiver that is down is a warning
@@ -58,6 +60,7 @@ export async function lineageCommand(argv: string[]): Promise<number> {
         up: { type: 'string' },
         down: { type: 'string' },
         svg: { type: 'string' },
+        'every-node': { type: 'boolean' },
         format: { type: 'string' },
         'openlineage-url': { type: 'string' },
         verbose: { type: 'boolean' },
@@ -108,20 +111,24 @@ export async function lineageCommand(argv: string[]): Promise<number> {
     // The results of the last run in the store (a build by cron or the editor), shown on the nodes
     // as the panel shows them: a drawing made right after a build does not say "not run yet".
     const runs = await storedRunInfo(workspace, logger);
-    const view = buildLineageView(graph, {
+    const request = {
       ...(values.select?.length ? { selector: values.select.join(' ') } : {}),
       ...(focus ? { focus } : {}),
       ...(values.up ? { up: Number(values.up) } : {}),
       ...(values.down ? { down: Number(values.down) } : {}),
-    }, runs ? { runs } : {});
+    };
+    const view = buildLineageView(graph, request, runs ? { runs } : {});
     if (view.selectorError) {
       process.stderr.write(`${view.selectorError}\n`);
       return 2;
     }
     if (values.svg) {
       const target = path.resolve(values.svg);
-      await writeFile(target, lineageSvg(view, await layoutLineage(view), { title: `Lineage of ${graph.projectName || 'the project'}` }));
-      process.stdout.write(`${view.nodes.length} nodes written to ${path.relative(process.cwd(), target) || target}\n`);
+      // A large view as the panel draws it: a box per folder (an 800-node drawing is unreadable at any size).
+      const drawn = values['every-node'] ? view : buildLineageView(graph, { ...request, clusters: 'auto' }, runs ? { runs } : {});
+      await writeFile(target, lineageSvg(drawn, await layoutLineage(drawn), { title: `Lineage of ${graph.projectName || 'the project'}` }));
+      const grouped = drawn.clustered ? ` in ${drawn.nodes.length} boxes (${drawn.clustered.groups} folders grouped; --every-node draws each)` : '';
+      process.stdout.write(`${view.nodes.length} nodes written${grouped} to ${path.relative(process.cwd(), target) || target}\n`);
       return 0;
     }
     if (values.format === 'json') process.stdout.write(`${JSON.stringify({ nodes: view.nodes, edges: view.edges, problems: view.problems }, null, 2)}\n`);

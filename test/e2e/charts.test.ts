@@ -152,7 +152,9 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
    * - the title for people ("2 series compared"), chips of the series and the search box above;
    * - both lines readable on the background (contrast ≥ 3:1, checked below), legend on top, not cut;
    * - x ticks on calendar boundaries with one format, the year in the title; y from 0 with its unit;
-   * - the chart filling the panel's height, one Export menu beside the title.
+   * - the chart filling the panel's height, one Export menu beside the title;
+   * - markers only on sparse lines (here 3 months); a dense line (more than 100 points a series) has
+   *   none and answers hover with a readout of every series at that period (test/e2e/chartPage.test.ts).
    */
   it('looks right in dark, light and high-contrast themes (screenshots in test-results/screens)', async () => {
     const files = await shootInThemes(page, 'metric-chart', async () => {

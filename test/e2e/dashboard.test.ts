@@ -226,7 +226,8 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
 
   /**
    * What the dashboard must show in every theme (test-results/screens/dashboard-*.png): the project's
-   * name and headline figures first, then "Usage" with its cards two abreast, each card's title, its
+   * name and headline figures first, then "Usage" with its cards (two abreast when the panel is wide
+   * enough for both, else one per row), each card's title, its
    * one-line takeaway and one Export menu; time axes with years; series colours readable (≥ 3:1).
    */
   it('looks right in dark, light and high-contrast themes (screenshots in test-results/screens)', async () => {

@@ -17,10 +17,12 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string,
 }
 
 export function kindText(n: ViewNode): string {
+  if (n.group) return n.group.what;
   return n.materialized && n.materialized !== n.type ? `${n.type} · ${n.materialized}` : n.type;
 }
 
 export function runText(n: ViewNode): string {
+  if (n.group) return n.group.runs ?? 'not built yet';
   if (!n.run) return n.type === 'source' ? 'raw table' : n.type === 'test' ? 'not run yet' : 'not built yet';
   const parts = [n.run.status, `${(n.run.durationMs / 1000).toFixed(2)} s`];
   if (n.run.rowsAffected !== undefined) parts.push(`${n.run.rowsAffected.toLocaleString('en-US')} ${n.run.rowsAffected === 1 ? 'row' : 'rows'}`);
@@ -46,6 +48,7 @@ function edgePath(points: Array<{ x: number; y: number }>): string {
 function nodeElement(n: ViewNode, box: { x: number; y: number; width: number; height: number }, handlers: RenderHandlers): SVGGElement {
   const classes = ['node', `type-${n.type.replace(/[^a-z_]/gi, '')}`];
   if (n.run) classes.push(`status-${n.run.status.replace(/[^a-z]/gi, '')}`);
+  if (n.group?.worst) classes.push(`status-${n.group.worst.replace(/[^a-z]/gi, '')}`);
   if (n.problem) classes.push('broken');
   const g = el('g', { class: classes.join(' '), transform: `translate(${box.x},${box.y})`, tabindex: 0, role: 'button' });
   g.dataset.id = n.id;
@@ -65,6 +68,26 @@ function nodeElement(n: ViewNode, box: { x: number; y: number; width: number; he
   }
   // Controls on the right edge: expand hidden neighbours, show columns.
   let cx = box.width - 14;
+  if (n.group) {
+    // A group: drawn as a stack of cards; a click (or +) shows its nodes.
+    g.insertBefore(el('rect', { class: 'stack', x: 4, y: -4, width: box.width, height: box.height, rx: 6 }), g.firstChild?.nextSibling ?? null);
+    const b = el('g', { class: 'control expand', transform: `translate(${cx},14)`, role: 'button', tabindex: 0 });
+    b.append(el('circle', { r: 8 }), el('text', { 'text-anchor': 'middle', y: 4 }, '+'), el('title', {}, `Show the ${n.group.members} nodes of ${n.name}`));
+    g.append(b);
+    g.setAttribute('aria-label', `${n.name}: ${n.group.what}; press to show its nodes`);
+    const open = (e: Event) => {
+      e.stopPropagation();
+      handlers.expand(n.id);
+    };
+    g.addEventListener('click', open);
+    g.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        open(e);
+      }
+    });
+    return g;
+  }
   if (n.hiddenParents + n.hiddenChildren > 0) {
     const b = el('g', { class: 'control expand', transform: `translate(${cx},14)`, role: 'button', tabindex: 0 });
     b.append(el('circle', { r: 8 }), el('text', { 'text-anchor': 'middle', y: 4 }, '+'), el('title', {}, `Show ${n.hiddenParents} more upstream and ${n.hiddenChildren} more downstream`));

@@ -105,6 +105,47 @@ function applyLod(): void {
   svg.dataset.lod = level === 'full' ? 'full' : blocks === nodes.size ? 'blocks' : 'names';
   lodNote.textContent = level === 'full' ? '' : blocks === nodes.size ? ' · zoomed out: boxes only, zoom in or select to read names' : ' · zoomed out: names only';
 }
+/**
+ * The smallest zoom at which every name is readable and whole: the names-only level of detail draws
+ * a name at the editor's font size on screen inside its box, so the box must be at least as wide on
+ * screen as the name; 1 when that is more than FULL_DETAIL_ZOOM.
+ */
+function readableZoom(): number {
+  if (!view || !layout) return FULL_DETAIL_ZOOM;
+  const px = editorFontPx();
+  let k = 0;
+  for (const n of view.nodes) {
+    const box = layout.nodes[n.id];
+    if (!box) continue;
+    k = Math.max(k, measure(n.name, px) / Math.max(1, box.width - 22));
+  }
+  // Names that need more than FULL_DETAIL_ZOOM: every line of a node shows, at 1:1 (its own sizes).
+  return k > FULL_DETAIL_ZOOM ? 1 : k;
+}
+
+/**
+ * Fit on open and on every change of what is shown: the whole drawing when it is readable at that
+ * size; otherwise the readable zoom, showing the focus node (or the drawing's start, where its
+ * sources are) — the rest is reached by panning, never by shrinking names below the editor's font.
+ */
+function fitReadable(focusId: string | undefined): void {
+  if (!layout) return;
+  const readable = readableZoom();
+  const k = panZoom.fitScale(layout.width, layout.height);
+  svg.dataset.fit = k >= readable ? 'whole' : 'readable';
+  if (k >= readable) {
+    panZoom.fit(layout.width, layout.height);
+    return;
+  }
+  const focus = focusId ? layout.nodes[focusId] : undefined;
+  // The drawing's start (its sources, on the left), centred on the axis where it fits.
+  const r = svg.getBoundingClientRect();
+  const w = layout.width * readable;
+  const h = layout.height * readable;
+  panZoom.set({ k: readable, x: w <= r.width ? (r.width - w) / 2 : 8, y: h <= r.height ? (r.height - h) / 2 : 8 });
+  if (focus) panZoom.centre(focus.x + focus.width / 2, focus.y + focus.height / 2);
+}
+
 const lodNote = document.createElement('span');
 lodNote.id = 'lod-note';
 const layouts = new LayoutClient(document.body.dataset.worker ?? '');
@@ -212,9 +253,8 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   if ((!drawnOnce && !state.zoom) || changed) {
     // After the browser has laid out the page: the drawing's size is the SVG's size then.
     await new Promise((resolve) => requestAnimationFrame(resolve));
-    panZoom.fit(layout.width, layout.height);
-    const focus = next.view.focus ? layout.nodes[next.view.focus] : undefined;
-    if (focus && panZoom.transform.k < 0.5) panZoom.centre(focus.x + focus.width / 2, focus.y + focus.height / 2);
+    // Not all of it fits readably: the view's focus, else the active file's node, is put in view.
+    fitReadable(next.view.focus ?? current);
   }
   drawnOnce = true;
   drawnRequest = requestKey;
@@ -224,7 +264,12 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   const t2 = performance.now();
   const unread = view.unreadSourcesHidden ? ` · ${view.unreadSourcesHidden} unread source${view.unreadSourcesHidden === 1 ? '' : 's'} hidden (select resource_type:source to see them)` : '';
-  status.textContent = `${view.nodes.length} of ${view.totalNodes} nodes${unread}${next.layoutNote ? ` · ${next.layoutNote.short}` : ''}`;
+  const grouped = view.clustered ? `${view.clustered.nodes} of ${view.totalNodes} nodes, ${view.clustered.groups} folder${view.clustered.groups === 1 ? '' : 's'} grouped (click one to open it)` : `${view.nodes.length} of ${view.totalNodes} nodes`;
+  // Drawn at the readable zoom, not whole: say how to reach the rest.
+  const partial = svg.dataset.fit === 'readable' ? ' · part of the graph at a readable size: drag to pan, Fit to come back' : '';
+  status.textContent = `${grouped}${partial}${unread}${next.layoutNote ? ` · ${next.layoutNote.short}` : ''}`;
+  svg.dataset.clustered = view.clustered ? 'yes' : 'no';
+  clustersButton.textContent = (state.request.clusters ?? 'auto') === 'off' ? 'Group large views by folder' : 'Show every node';
   status.append(lodNote);
   status.title = next.layoutNote?.detail ?? '';
   post({
@@ -266,14 +311,33 @@ byId<HTMLButtonElement>('around').addEventListener('click', () => {
   const focus = current ?? state.request.focus;
   request(focus ? { focus, columnsOpen: state.request.columnsOpen ?? [] } : {}, true);
 });
-byId<HTMLButtonElement>('full').addEventListener('click', () => request({ columnsOpen: state.request.columnsOpen ?? [] }, true));
-byId<HTMLButtonElement>('fit').addEventListener('click', () => layout && panZoom.fit(layout.width, layout.height));
+byId<HTMLButtonElement>('full').addEventListener('click', () => request({ columnsOpen: state.request.columnsOpen ?? [], ...(state.request.clusters ? { clusters: state.request.clusters } : {}) }, true));
+byId<HTMLButtonElement>('fit').addEventListener('click', () => fitReadable(view?.focus ?? current));
 // The panel resized (split, sidebar): the drawing follows if it was fitted.
 new ResizeObserver(() => scheduleLod()).observe(svg);
 byId<HTMLButtonElement>('zoom-in').addEventListener('click', () => panZoom.zoomAt(svg.clientWidth / 2, svg.clientHeight / 2, 1.25));
 byId<HTMLButtonElement>('zoom-out').addEventListener('click', () => panZoom.zoomAt(svg.clientWidth / 2, svg.clientHeight / 2, 0.8));
+const clustersButton = byId<HTMLButtonElement>('clusters');
+clustersButton.addEventListener('click', () => request({ clusters: (state.request.clusters ?? 'auto') === 'off' ? 'auto' : 'off', expanded: [] }));
+// The "⋯" menu closes once an item is chosen, or on a click elsewhere.
+const more = byId<HTMLDetailsElement>('more');
+more.querySelector('.menu')?.addEventListener('click', () => {
+  more.open = false;
+});
+document.addEventListener('pointerdown', (e) => {
+  if (more.open && !more.contains(e.target as Node)) more.open = false;
+});
 byId<HTMLButtonElement>('export-svg').addEventListener('click', () => post({ type: 'export', format: 'svg' }));
 byId<HTMLButtonElement>('export-png').addEventListener('click', () => post({ type: 'export', format: 'png' }));
+// A node reached with Tab (or found by a test) outside the visible part is brought into view.
+svg.addEventListener('focusin', (e) => {
+  const g = (e.target as Element).closest<SVGGElement>('g.node');
+  const box = g && layout?.nodes[g.dataset.id ?? ''];
+  if (!g || !box) return;
+  const r = g.getBoundingClientRect();
+  const s = svg.getBoundingClientRect();
+  if (r.left < s.left || r.right > s.right || r.top < s.top || r.bottom > s.bottom) panZoom.centre(box.x + box.width / 2, box.y + box.height / 2);
+});
 svg.addEventListener('click', (e) => {
   if ((e.target as Element).closest('.node')) return;
   if (!state.selected) return;

@@ -52,10 +52,16 @@ export class PanZoom {
     this.set({ k: nk, x: px - ((px - x) * nk) / k, y: py - ((py - y) * nk) / k });
   }
 
-  /** Whole drawing in view, never magnified beyond 1:1 (small graphs stay readable, not huge). */
+  /** The zoom that shows the whole drawing, never magnified beyond 1:1 (small graphs stay readable, not huge). */
+  fitScale(width: number, height: number): number {
+    const rect = this.svg.getBoundingClientRect();
+    return Math.min(1, (rect.width - 16) / Math.max(1, width), (rect.height - 16) / Math.max(1, height));
+  }
+
+  /** Whole drawing in view at fitScale, centred. */
   fit(width: number, height: number): void {
     const rect = this.svg.getBoundingClientRect();
-    const k = Math.min(1, (rect.width - 16) / Math.max(1, width), (rect.height - 16) / Math.max(1, height));
+    const k = this.fitScale(width, height);
     this.set({ k, x: (rect.width - width * k) / 2, y: Math.max(8, (rect.height - height * k) / 2) });
   }
 

@@ -9,6 +9,8 @@ export interface ViewRequest {
   down?: number;
   expanded?: string[];
   columnsOpen?: string[];
+  /** 'auto': large views drawn as groups (folders, sources), opened by `expanded`; 'off': every node. */
+  clusters?: 'auto' | 'off';
 }
 
 export interface RunInfo {
@@ -44,6 +46,8 @@ export interface ViewNode {
   columnNote?: string;
   width: number;
   height: number;
+  /** A box standing for several nodes: a folder, or a source's tables. */
+  group?: { members: number; what: string; runs?: string; worst?: string };
 }
 
 export interface ViewEdge {
@@ -69,6 +73,8 @@ export interface LineageViewData {
   totalNodes: number;
   /** The full view leaves out sources no node reads: how many. */
   unreadSourcesHidden?: number;
+  /** Drawn as groups: how many nodes, in how many boxes. */
+  clustered?: { nodes: number; groups: number };
 }
 
 export interface ElkInput {

@@ -73,7 +73,12 @@ export function metricChart(series: MetricSeries[], options: MetricChartOptions 
       ...(hourly ? [{ field: 'coverage', type: 'nominal', title: 'Coverage' }] : []),
     ],
   };
-  const layers: Record<string, unknown>[] = [soFar ? { mark: line, encoding: enc, transform: [{ filter: "datum.status == 'complete'" }] } : { mark: line, encoding: enc }];
+  // A dense line (no point markers) carries no tooltip per point: Vega would evaluate one tooltip
+  // expression per row while drawing, which is most of a large chart's first render; the page's
+  // hover readout (usermeta.readout) shows every series' value at the period under the pointer.
+  const { tooltip: _perPoint, ...lineEnc } = enc;
+  const lineEncoding = marked ? enc : lineEnc;
+  const layers: Record<string, unknown>[] = [soFar ? { mark: line, encoding: lineEncoding, transform: [{ filter: "datum.status == 'complete'" }] } : { mark: line, encoding: lineEncoding }];
   if (soFar) {
     layers.push(
       { name: SO_FAR_LAYER, mark: { type: 'point', size: 60, filled: false, strokeWidth: 2, strokeDash: [2, 2] }, encoding: enc, transform: [{ filter: "datum.status != 'complete'" }] },
@@ -92,6 +97,7 @@ export function metricChart(series: MetricSeries[], options: MetricChartOptions 
     ...(events.length ? { params: [{ name: 'showReleases', value: true }] } : {}),
     layer: layers,
     encoding: { x },
+    ...(marked ? {} : { usermeta: { readout: { x: options.align ? 'offset' : 'period', series: 'series', value: 'value', grain, temporal: !options.align, valueTitle: yTitle } } }),
   };
   const nothing = series.every((s) => s.points.every((p) => p.value === null));
   return {

@@ -21,6 +21,11 @@ export interface ViewRequest {
   expanded?: string[];
   /** Nodes drawn with their column list. */
   columnsOpen?: string[];
+  /**
+   * 'auto': a view of more than CLUSTER_ABOVE nodes shows folders (and sources by source name) as
+   * one box each, which `expanded` opens by their id; 'off' (or unset): every node.
+   */
+  clusters?: 'auto' | 'off';
 }
 
 export interface RunInfo {
@@ -56,6 +61,8 @@ export interface ViewNode {
   columnNote?: string;
   width: number;
   height: number;
+  /** A box standing for several nodes (a folder, or a source's tables): what it holds. */
+  group?: { members: number; what: string; runs?: string; worst?: string };
 }
 
 export interface ViewEdge {
@@ -76,6 +83,8 @@ export interface LineageView {
   totalNodes: number;
   /** The full view leaves out sources no node reads (a real project declares hundreds): how many. */
   unreadSourcesHidden?: number;
+  /** Set when nodes are drawn as groups: how many nodes the view holds, in how many boxes. */
+  clustered?: { nodes: number; groups: number };
 }
 
 export interface ViewInputs {
@@ -87,6 +96,39 @@ export interface ViewInputs {
 }
 
 export const DEFAULT_HOPS = 2;
+
+/**
+ * Above this many nodes a view is drawn as groups (request.clusters 'auto'): a thousand boxes fitted
+ * in a panel are a few pixels each, names unreadable, and ELK takes seconds over them. Groups are the
+ * folders of the project's files (sources: their source name), opened one at a time.
+ */
+export const CLUSTER_ABOVE = 150;
+/** At most this many groups: deeper folders are merged into their parent folders until they fit. */
+const MAX_GROUPS = 60;
+export const GROUP_PREFIX = 'group:';
+
+function folderOf(path: string | undefined, depth: number): string | undefined {
+  if (!path) return undefined;
+  const parts = path.split('/').slice(0, -1);
+  return parts.length ? parts.slice(0, depth).join('/') : undefined;
+}
+
+/** The group of every node: `source <name>` for sources, else the folder of its file cut to `depth` parts. */
+function groupKeys(graph: LineageGraph, ids: Iterable<string>): Map<string, string> {
+  const list = [...ids];
+  const keysAt = (depth: number) => new Map(list.map((id) => {
+    const n = graph.nodes.get(id)!;
+    return [id, n.type === 'source' ? `source ${n.sourceName ?? n.name}` : folderOf(n.path, depth) ?? `${n.type}s`] as const;
+  }));
+  let keys = keysAt(Infinity);
+  for (let depth = Math.max(1, ...list.map((id) => (graph.nodes.get(id)?.path ?? '').split('/').length - 1)); depth > 1; depth--) {
+    if (new Set(keys.values()).size <= MAX_GROUPS) break;
+    keys = keysAt(depth - 1);
+  }
+  return keys;
+}
+
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 function visibleIds(graph: LineageGraph, request: ViewRequest): { ids: Set<string>; error?: string } {
   const selector = request.selector?.trim();
@@ -150,11 +192,22 @@ export function buildLineageView(graph: LineageGraph, request: ViewRequest, inpu
     node.height = size.height;
     return node;
   });
-  const edges: ViewEdge[] = [];
+  let edges: ViewEdge[] = [];
   for (const id of sorted) {
     for (const p of graph.parents.get(id) ?? []) if (ids.has(p)) edges.push({ id: `${p}->${id}`, source: p, target: id });
   }
-  const view: LineageView = { nodes, edges, problems: graph.problems, totalNodes: graph.nodes.size };
+  let shown = nodes;
+  let clustered: LineageView['clustered'];
+  if (request.clusters === 'auto' && nodes.length > CLUSTER_ABOVE) {
+    const grouped = groupNodes(graph, nodes, edges, new Set(request.expanded ?? []), inputs);
+    if (grouped) {
+      shown = grouped.nodes;
+      edges = grouped.edges;
+      clustered = { nodes: nodes.length, groups: grouped.groups };
+    }
+  }
+  const view: LineageView = { nodes: shown, edges, problems: graph.problems, totalNodes: graph.nodes.size };
+  if (clustered) view.clustered = clustered;
   if (!request.selector?.trim() && !(request.focus && graph.nodes.has(request.focus))) {
     const unread = [...graph.nodes].filter(([id, n]) => n.type === 'source' && !ids.has(id) && (graph.children.get(id) ?? []).length === 0).length;
     if (unread) view.unreadSourcesHidden = unread;
@@ -168,6 +221,76 @@ export function buildLineageView(graph: LineageGraph, request: ViewRequest, inpu
     view.empty = error ? `The selector could not be read: ${error}` : `No node matches '${request.selector ?? ''}'. Try +name, name+, tag:x or path:models/x.`;
   }
   return view;
+}
+
+/**
+ * The view with each closed group of two or more nodes drawn as one box, and the edges between
+ * boxes (one per pair, whatever the number of edges it stands for). Undefined when grouping would
+ * not make the view smaller (every node in its own folder, or one folder holding everything open).
+ */
+function groupNodes(graph: LineageGraph, nodes: ViewNode[], edges: ViewEdge[], open: Set<string>, inputs: ViewInputs): { nodes: ViewNode[]; edges: ViewEdge[]; groups: number } | undefined {
+  const keys = groupKeys(graph, nodes.map((n) => n.id));
+  const members = new Map<string, ViewNode[]>();
+  for (const n of nodes) {
+    const key = keys.get(n.id) as string;
+    const list = members.get(key);
+    if (list) list.push(n);
+    else members.set(key, [n]);
+  }
+  if (members.size < 2) return undefined;
+  const boxOf = new Map<string, string>();
+  const out: ViewNode[] = [];
+  let groups = 0;
+  for (const [key, list] of [...members].sort(([a], [b]) => a.localeCompare(b))) {
+    const id = `${GROUP_PREFIX}${key}`;
+    if (list.length < 2 || open.has(id)) {
+      out.push(...list);
+      continue;
+    }
+    groups++;
+    const types = new Map<string, number>();
+    for (const n of list) types.set(n.type, (types.get(n.type) ?? 0) + 1);
+    const what = [...types].sort((a, b) => b[1] - a[1]).map(([t, c]) => plural(c, t)).join(' · ');
+    const statuses = new Map<string, number>();
+    for (const n of list) if (inputs.runs?.get(n.id)) statuses.set(n.run?.status ?? '', (statuses.get(n.run?.status ?? '') ?? 0) + 1);
+    const box: ViewNode = {
+      id,
+      name: key,
+      type: 'group',
+      tags: [],
+      tests: [],
+      hiddenParents: 0,
+      hiddenChildren: 0,
+      columnsOpen: false,
+      columns: [],
+      width: 0,
+      height: 0,
+      group: { members: list.length, what },
+    };
+    if (statuses.size) {
+      (box.group as NonNullable<ViewNode['group']>).runs = [...statuses].sort((a, b) => b[1] - a[1]).map(([st, c]) => `${c.toLocaleString('en-US')} ${st}`).join(' · ');
+      const worst = ['error', 'fail', 'warn'].find((st) => statuses.has(st));
+      if (worst) (box.group as NonNullable<ViewNode['group']>).worst = worst;
+    }
+    const size = nodeSize({ ...box, name: key.length >= what.length ? key : what });
+    box.width = size.width;
+    box.height = size.height;
+    for (const n of list) boxOf.set(n.id, id);
+    out.push(box);
+  }
+  if (groups === 0) return undefined;
+  const seen = new Set<string>();
+  const grouped: ViewEdge[] = [];
+  for (const e of edges) {
+    const source = boxOf.get(e.source) ?? e.source;
+    const target = boxOf.get(e.target) ?? e.target;
+    if (source === target) continue;
+    const id = `${source}->${target}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    grouped.push({ id, source, target });
+  }
+  return { nodes: out, edges: grouped, groups };
 }
 
 function fillColumns(graph: LineageGraph, node: ViewNode, documented: LineageColumn[], inputs: ViewInputs): void {

@@ -56,7 +56,8 @@ export class ProjectLineage {
   }
 
   view(request: ViewRequest): { view: LineageView; elk: ElkInput } {
-    const view = buildLineageView(this.graph, request, {
+    // The panel groups a large view into folders unless the request says 'off' (Show every node).
+    const view = buildLineageView(this.graph, { ...request, clusters: request.clusters ?? 'auto' }, {
       runs: this.runInfo(),
       nodeProblems: this.problems,
       columnLineage: (id) => {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { layoutNoteFor } from '../../core/lineage/layoutGraph';
+import { LINEAGE_BODY } from '../../core/lineage/panelMarkup';
 import type { LaidOut as CoreLaidOut } from '../../core/lineage/layoutGraph';
 import type { LineageView, ViewRequest } from '../../core/lineage/lineageView';
 import { ProjectLineage } from '../../core/lineage/projectLineage';
@@ -265,22 +266,7 @@ export class LineagePanel implements vscode.Disposable, vscode.WebviewPanelSeria
       bodyAttributes: `data-worker="${escapeHtml(String(worker))}"`,
       // The layout worker's script is fetched from the extension and started from a blob: URL.
       csp: { 'connect-src': webview.cspSource, 'worker-src': `${webview.cspSource} blob:` },
-      body: `<div class="toolbar" role="toolbar" aria-label="Lineage">
-<input id="selector" type="text" spellcheck="false" placeholder="Select: +name, name+, 2+name+1, tag:x, path:models/x" aria-label="Node selector">
-<button id="apply" class="primary" title="Show the nodes the selector picks">Select</button>
-<button id="around" title="Two hops up and down around the current file">Around file</button>
-<button id="full" title="Every node of the project">Full graph</button>
-<button id="fit" title="Fit the graph in the panel">Fit</button>
-<button id="zoom-in" title="Zoom in" aria-label="Zoom in">+</button>
-<button id="zoom-out" title="Zoom out" aria-label="Zoom out">−</button>
-<button id="export-svg" title="Save the current view as SVG">SVG</button>
-<button id="export-png" title="Save the current view as PNG">PNG</button>
-<span id="status" role="status"></span>
-</div>
-<div id="banner" class="notice" role="alert" hidden></div>
-<div id="message" class="notice" hidden></div>
-<div id="empty" hidden></div>
-<svg id="graph" role="img" aria-label="Lineage graph"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"/></marker></defs><g id="viewport"></g></svg>`,
+      body: LINEAGE_BODY,
     });
   }
 

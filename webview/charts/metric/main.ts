@@ -1,4 +1,4 @@
-import { ChartView, drawAndReport } from '../shared/chartView';
+import { ChartView, drawAndReport, warmUp } from '../shared/chartView';
 import { onThemeChange } from '../shared/theme';
 import { vscodeApi } from '../shared/vscodeApi';
 import type { EventTypeChoice, HostToMetricChart, MetricChartState, MetricChartToHost, SeriesChoice } from './protocol';
@@ -202,3 +202,5 @@ window.addEventListener('message', (event: MessageEvent<HostToMetricChart>) => {
 onThemeChange(() => void draw());
 // The plot's width bounds the points drawn per series: the host aggregates to a grain that fits.
 vscode.postMessage({ type: 'ready', plotWidth: Math.round((document.getElementById('charts') as HTMLElement).clientWidth || window.innerWidth) });
+// While the host reads the store: compile Vega's code paths, so the first chart draws on warm code.
+void warmUp();

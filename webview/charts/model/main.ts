@@ -1,4 +1,4 @@
-import { ChartView, drawAndReport } from '../shared/chartView';
+import { ChartView, drawAndReport, warmUp } from '../shared/chartView';
 import { onThemeChange } from '../shared/theme';
 import { vscodeApi } from '../shared/vscodeApi';
 import type { HostToModelChart, ModelChartState, ModelChartToHost } from './protocol';
@@ -77,3 +77,6 @@ window.addEventListener('message', (event: MessageEvent<HostToModelChart>) => {
 
 onThemeChange(() => void draw());
 vscode.postMessage({ type: 'ready' });
+// While the host reads the store: compile Vega's code paths, so the first chart draws on warm code.
+// Its cards have fewer rows than CANVAS_ROWS: SVG only.
+void warmUp(['svg']);

@@ -28,7 +28,21 @@ export function themePalette(): { colors: string[]; background: string } {
   return { colors: seriesPalette(kind, background), background };
 }
 
+let cached: { key: string; config: Record<string, unknown> } | undefined;
+
+/**
+ * The Vega config of the current theme. Kept per theme (body class and theme id): reading the
+ * `--vscode-*` variables forces a style recalculation, and a dashboard draws 20 cards in a row,
+ * each inserting its drawing between two such reads.
+ */
 export function themeConfig(): Record<string, unknown> {
+  const key = `${document.body.className}|${document.body.dataset.vscodeThemeId ?? ''}|${document.documentElement.getAttribute('style') ?? ''}`;
+  if (cached?.key !== key) cached = { key, config: readThemeConfig() };
+  // A copy: chartConfig merges a chart's own config into it.
+  return { ...cached.config };
+}
+
+function readThemeConfig(): Record<string, unknown> {
   const fg = cssVar('--vscode-editor-foreground', '#333');
   const { colors, background } = themePalette();
   const muted = ensureContrast(cssVar('--vscode-descriptionForeground', fg), background, 4.5);
