@@ -137,13 +137,41 @@ function fitReadable(focusId: string | undefined): void {
     panZoom.fit(layout.width, layout.height);
     return;
   }
-  const focus = focusId ? layout.nodes[focusId] : undefined;
-  // The drawing's start (its sources, on the left), centred on the axis where it fits.
+  // The focus node; without one, the node nearest the middle of all nodes (where most of the graph
+  // is: the drawing's left edge may hold a single long chain's first source and nothing else).
+  const focus = (focusId ? layout.nodes[focusId] : undefined) ?? middleNode();
   const r = svg.getBoundingClientRect();
   const w = layout.width * readable;
   const h = layout.height * readable;
   panZoom.set({ k: readable, x: w <= r.width ? (r.width - w) / 2 : 8, y: h <= r.height ? (r.height - h) / 2 : 8 });
-  if (focus) panZoom.centre(focus.x + focus.width / 2, focus.y + focus.height / 2);
+  if (focus) {
+    panZoom.centre(focus.x + focus.width / 2, focus.y + focus.height / 2);
+    // On the axis where the drawing fits, it stays centred whole.
+    const t = panZoom.transform;
+    panZoom.set({ k: t.k, x: w <= r.width ? (r.width - w) / 2 : t.x, y: h <= r.height ? (r.height - h) / 2 : t.y });
+  }
+  fittedAt = { ...panZoom.transform };
+}
+
+/** Where the last fit left the view: a later active-file change refits only if the user has not moved it. */
+let fittedAt: { x: number; y: number; k: number } | undefined;
+
+function middleNode(): { x: number; y: number; width: number; height: number } | undefined {
+  if (!layout || !view) return undefined;
+  const boxes = view.nodes.map((n) => layout?.nodes[n.id]).filter((b): b is NonNullable<typeof b> => b !== undefined);
+  if (boxes.length === 0) return undefined;
+  const cx = boxes.reduce((a, b) => a + b.x + b.width / 2, 0) / boxes.length;
+  const cy = boxes.reduce((a, b) => a + b.y + b.height / 2, 0) / boxes.length;
+  let best = boxes[0];
+  let bestD = Infinity;
+  for (const b of boxes) {
+    const d = (b.x + b.width / 2 - cx) ** 2 + (b.y + b.height / 2 - cy) ** 2;
+    if (d < bestD) {
+      best = b;
+      bestD = d;
+    }
+  }
+  return best;
 }
 
 const lodNote = document.createElement('span');
@@ -295,6 +323,9 @@ window.addEventListener('message', (event: MessageEvent<HostToLineage>) => {
   } else if (m.type === 'current') {
     current = m.id;
     applyHighlight();
+    // The active file changed and the view shows part of the graph where the last fit left it: its node is brought into view.
+    const t = panZoom.transform;
+    if (svg.dataset.fit === 'readable' && fittedAt && t.x === fittedAt.x && t.y === fittedAt.y && t.k === fittedAt.k && !view?.focus) fitReadable(current);
   } else if (m.type === 'rasterize') {
     rasterize(m.svg, m.width, m.height).then(
       (dataUrl) => post({ type: 'png', dataUrl }),
