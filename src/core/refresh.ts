@@ -14,7 +14,7 @@ import type { Dataset } from './sources/datasetRun';
 import { artifactsOf } from './sources/artifacts';
 import type { ArtifactJob, SourceKind } from './sources/artifacts';
 import type { Bookkeeping } from './store/bookkeeping';
-import { withStoreClient } from './store/api/client';
+import { noteMovedAside, withStoreClient } from './store/api/client';
 import type { StoreClient } from './store/api/client';
 import type { ReadName } from './store/namedWrites';
 
@@ -125,20 +125,8 @@ export async function refreshAll(config: ProjectConfig, refreshDeps: RefreshDeps
 }
 
 /** Runs the refresh, noting a store file moved aside as unreadable at any point of it. */
-async function refreshWith(config: ProjectConfig, deps: RefreshDeps, store: StoreClient): Promise<RefreshResult> {
-  let movedAside: string | undefined;
-  const previousOnMovedAside = store.onMovedAside;
-  store.onMovedAside = (aside) => {
-    movedAside ??= aside;
-    previousOnMovedAside?.(aside);
-  };
-  try {
-    const result = await refreshBody(config, deps, store);
-    if (movedAside) result.movedAside = movedAside;
-    return result;
-  } finally {
-    store.onMovedAside = previousOnMovedAside;
-  }
+function refreshWith(config: ProjectConfig, deps: RefreshDeps, store: StoreClient): Promise<RefreshResult> {
+  return noteMovedAside(store, () => refreshBody(config, deps, store));
 }
 
 async function refreshBody(config: ProjectConfig, deps: RefreshDeps, store: StoreClient): Promise<RefreshResult> {

@@ -12,6 +12,7 @@ import type { LineageView, ViewRequest } from '../../src/core/lineage/lineageVie
 import { LINEAGE_BODY } from '../../src/core/lineage/panelMarkup';
 import { launchBrowser } from '../harness/browser';
 import { repoRoot } from '../support/fixtures';
+import { benchManifest } from '../support/lineageBenchManifest';
 import { starterManifest } from '../unit/lineage/starterManifest';
 
 /**
@@ -24,29 +25,6 @@ const PAGE = `<!DOCTYPE html><html style="--vscode-editor-font-size: 14px; --vsc
 <script>window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });</script>
 <script src="/dist/webview/lineage.js"></script></body></html>`;
 
-function benchManifest(): Record<string, unknown> {
-  let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const sources: Record<string, unknown> = {};
-  const nodes: Record<string, unknown> = {};
-  const parentMap: Record<string, string[]> = {};
-  const ids: string[] = [];
-  for (let i = 0; i < 50; i++) {
-    const id = `source.bench.raw.table_${i}`;
-    sources[id] = { unique_id: id, name: `table_${i}`, source_name: 'raw', resource_type: 'source', fqn: ['bench', 'raw', `table_${i}`], original_file_path: 'models/sources.yml' };
-    parentMap[id] = [];
-    ids.push(id);
-  }
-  for (let i = 0; i < 950; i++) {
-    const id = `model.bench.model_${i}`;
-    const parents = new Set<string>();
-    for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) parents.add(ids[ids.length - 1 - Math.floor(rand() * Math.min(ids.length, 120))] as string);
-    nodes[id] = { unique_id: id, name: `model_${i}`, resource_type: 'model', original_file_path: `models/layer_${Math.floor(i / 100)}/model_${i}.sql`, config: { materialized: 'view', tags: [] }, fqn: ['bench', `model_${i}`], depends_on: { nodes: [...parents] }, columns: {} };
-    parentMap[id] = [...parents];
-    ids.push(id);
-  }
-  return { metadata: { project_name: 'bench' }, nodes, sources, parent_map: parentMap };
-}
 
 describe('lineage page in Chromium: readable at any panel size (issue 14)', function () {
   let server: Server;

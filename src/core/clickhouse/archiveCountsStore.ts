@@ -1,4 +1,4 @@
-import { recordRepoNames } from '../gharchive/archiveStore';
+import { parseRepos, recordRepoNames } from '../gharchive/archiveStore';
 import { EVENT_COLUMNS } from '../gharchive/eventRow';
 import type { EventRow } from '../gharchive/eventRow';
 import type { MetricsStore } from '../store/store';
@@ -93,13 +93,4 @@ export function writeClickHouseChunk(store: MetricsStore, w: ChunkWrite): ChunkW
     );
   }
   return { added, counts: w.counts.length };
-}
-
-function parseRepos(text: string): string[] {
-  try {
-    const v = JSON.parse(text) as unknown;
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
 }

@@ -5,7 +5,7 @@ import { HOUR, HourRangeError, hourKey, parseHour } from '../gharchive/hours';
 import type { HttpClient } from '../http/client';
 import { CancelledError } from '../http/errors';
 import type { Logger } from '../log';
-import { withStoreClient } from '../store/api/client';
+import { noteMovedAside, withStoreClient } from '../store/api/client';
 import type { StoreClient } from '../store/api/client';
 import { EVENT_SELECT, clickHouseEventRow, isoDay } from './archiveRows';
 import type { ClickHouseEvent, DailyCount } from './archiveRows';
@@ -111,20 +111,7 @@ async function importWith(options: ClickHouseArchiveOptions, store: StoreClient)
   const client = new ClickHouseClient({ http: options.http, connection, logger: options.logger, label, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
 
   // Read the store once, without the lock: the network phase holds no lock.
-  let movedAside: string | undefined;
-  const previousOnMovedAside = store.onMovedAside;
-  store.onMovedAside = (aside) => {
-    movedAside ??= aside;
-    previousOnMovedAside?.(aside);
-  };
-  try {
-    return await importChunks(options, store, { repos, connection, table, now, firstDay, lastDay, dayCount, settled, label, client }).then((result) => {
-      if (movedAside) result.movedAside = movedAside;
-      return result;
-    });
-  } finally {
-    store.onMovedAside = previousOnMovedAside;
-  }
+  return noteMovedAside(store, () => importChunks(options, store, { repos, connection, table, now, firstDay, lastDay, dayCount, settled, label, client }));
 }
 
 interface ImportPlan {

@@ -2,7 +2,7 @@ import type { SqlJsStatic } from 'sql.js';
 import type { HttpClient } from '../http/client';
 import { CancelledError } from '../http/errors';
 import type { Logger } from '../log';
-import { withStoreClient } from '../store/api/client';
+import { noteMovedAside, withStoreClient } from '../store/api/client';
 import type { StoreClient } from '../store/api/client';
 import { ClickHouseClient, ClickHouseError, int, literal, text } from './client';
 import type { ClickHouseStats } from './client';
@@ -78,20 +78,8 @@ export async function importPypiHistory(options: PypiHistoryOptions): Promise<Py
   return withStoreClient('importPypiHistory', options, (store) => importWith(options, store));
 }
 
-async function importWith(options: PypiHistoryOptions, store: StoreClient): Promise<PypiHistoryResult> {
-  let movedAside: string | undefined;
-  const previousOnMovedAside = store.onMovedAside;
-  store.onMovedAside = (aside) => {
-    movedAside ??= aside;
-    previousOnMovedAside?.(aside);
-  };
-  try {
-    const out = await importPackages(options, store);
-    if (movedAside) out.movedAside = movedAside;
-    return out;
-  } finally {
-    store.onMovedAside = previousOnMovedAside;
-  }
+function importWith(options: PypiHistoryOptions, store: StoreClient): Promise<PypiHistoryResult> {
+  return noteMovedAside(store, () => importPackages(options, store));
 }
 
 async function importPackages(options: PypiHistoryOptions, store: StoreClient): Promise<PypiHistoryResult> {

@@ -132,7 +132,8 @@ function reflag(store: MetricsStore, written: number[]): string[] {
   return out;
 }
 
-function parseRepos(text: string): string[] {
+/** The repository list of a gharchive_hours row (JSON text); anything else is none. */
+export function parseRepos(text: string): string[] {
   try {
     const v = JSON.parse(text) as unknown;
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];

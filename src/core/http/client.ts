@@ -306,35 +306,13 @@ export class HttpClient {
         throw new CancelledError();
       });
       const started = Date.now();
-      // The whole exchange, body included, must end in time: a trickling server cannot hold us.
-      const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(), this.requestDeadlineMs);
-      const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
-      let res: Dispatcher.ResponseData | undefined;
+      let res: Dispatcher.ResponseData;
       let text: string;
       try {
         this.stats.requests++;
         if (conditional) this.stats.conditional++;
-        try {
-          res = await request(current, {
-            method: 'GET',
-            headers,
-            dispatcher: this.agent,
-            signal,
-            headersTimeout: this.timeoutMs,
-            bodyTimeout: this.timeoutMs,
-          });
-          text = await readBody(res, limit.maxBodyBytes, redact(current.href));
-        } catch (err) {
-          if (opts.signal?.aborted) throw new CancelledError();
-          if (err instanceof HttpError) throw err;
-          if (deadline.signal.aborted) {
-            throw new HttpError(`${redact(current.href)} timed out: no complete answer within ${formatSeconds(this.requestDeadlineMs)}`, redact(current.href));
-          }
-          throw networkError(err, current.href);
-        }
+        ({ res, text } = await this.exchange(current, { method: 'GET', headers }, limit.maxBodyBytes, opts.signal));
       } finally {
-        clearTimeout(timer);
         release();
       }
       const responseHeaders = flattenHeaders(res.headers);
@@ -418,6 +396,34 @@ export class HttpClient {
   }
 
   /**
+   * One request and its whole body, within the total deadline (a trickling server cannot hold us)
+   * and the body cap; failures are a CancelledError (the caller's signal), a timeout, or an HttpError.
+   */
+  private async exchange(
+    url: URL,
+    init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+    maxBodyBytes: number,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<{ res: Dispatcher.ResponseData; text: string }> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.requestDeadlineMs);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal;
+    try {
+      const res = await request(url, { ...init, dispatcher: this.agent, signal, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+      return { res, text: await readBody(res, maxBodyBytes, redact(url.href)) };
+    } catch (err) {
+      if (callerSignal?.aborted) throw new CancelledError();
+      if (err instanceof HttpError) throw err;
+      if (deadline.signal.aborted) {
+        throw new HttpError(`${redact(url.href)} timed out: no complete answer within ${formatSeconds(this.requestDeadlineMs)}`, redact(url.href));
+      }
+      throw networkError(err, url.href);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * One POST whose answer is returned as text whatever its status (ClickHouse's HTTP interface: the
    * query is the body, and its errors are text the caller must read). Same agent, per-origin limit,
    * timeouts and cancel as `getJson`; the credential goes to its own origin only, and redirects are
@@ -435,29 +441,13 @@ export class HttpClient {
       throw new CancelledError();
     });
     const started = Date.now();
-    // Like getJson: a total deadline for the exchange and the service's body cap.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.requestDeadlineMs);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
     try {
       this.stats.requests++;
-      let res: Dispatcher.ResponseData;
-      let text: string;
-      try {
-        res = await request(target, { method: 'POST', headers, body, dispatcher: this.agent, signal, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
-        text = await readBody(res, limit.maxBodyBytes, redact(target.href));
-      } catch (err) {
-        if (opts.signal?.aborted) throw new CancelledError();
-        if (err instanceof HttpError) throw err;
-        if (deadline.signal.aborted) {
-          throw new HttpError(`${redact(target.href)} timed out: no complete answer within ${formatSeconds(this.requestDeadlineMs)}`, redact(target.href));
-        }
-        throw networkError(err, target.href);
-      }
+      // Like getJson: a total deadline for the exchange and the service's body cap.
+      const { res, text } = await this.exchange(target, { method: 'POST', headers, body }, limit.maxBodyBytes, opts.signal);
       this.logger.trace(`POST ${redact(target.href)} → ${res.statusCode} in ${Date.now() - started} ms`);
       return { status: res.statusCode, headers: flattenHeaders(res.headers), text, url: target.href };
     } finally {
-      clearTimeout(timer);
       release();
     }
   }

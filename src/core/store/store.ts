@@ -52,11 +52,6 @@ export class MetricsStore {
   /** Set by a lazy StoreEngine (the live store): loads partitions before a read that needs them. */
   private loader: ((needs: Needs) => void) | undefined;
 
-  /** Loads the partitions `needs` names, if this store loads them lazily; before SQL run on `db` directly. */
-  need(needs: Needs): void {
-    this.loader?.(needs);
-  }
-
   /** For StoreEngine: who saves this store, and who loads its partitions on demand. */
   attachEngine(engine: StoreEngine, loader?: (needs: Needs) => void): void {
     this.engine = engine;

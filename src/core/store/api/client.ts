@@ -152,3 +152,23 @@ export async function withStoreClient<T>(what: string, source: StoreSource, fn: 
     await store.close();
   }
 }
+
+/**
+ * Runs `fn`, noting the first store file moved aside as unreadable while it runs (a handler already
+ * set is still called), and puts it on the result.
+ */
+export async function noteMovedAside<T extends { movedAside?: string }>(store: StoreClient, fn: () => Promise<T>): Promise<T> {
+  let movedAside: string | undefined;
+  const previous = store.onMovedAside;
+  store.onMovedAside = (aside) => {
+    movedAside ??= aside;
+    previous?.(aside);
+  };
+  try {
+    const result = await fn();
+    if (movedAside) result.movedAside = movedAside;
+    return result;
+  } finally {
+    store.onMovedAside = previous;
+  }
+}
