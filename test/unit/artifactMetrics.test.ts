@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { parseProjectConfig } from '../../src/core/config/projectConfig';
-import { GHARCHIVE_DAILY_SQL, GHARCHIVE_METRIC_KEY, gharchiveParams } from '../../src/core/charts/gharchiveMetric';
+import { GHARCHIVE_METRIC_KEY } from '../../src/core/charts/gharchiveMetric';
+import { rebuildDayTotals } from '../../src/core/gharchive/dayTotals';
 import { artifactMetrics, coveredDailyMetric } from '../../src/core/store/artifactMetrics';
 import { insertDockerHubSnapshot, upsertNpmDaily, upsertPypiDaily } from '../../src/core/store/packageRows';
 import { upsertSlackMessages } from '../../src/core/store/slackRows';
 import { MetricsStore } from '../../src/core/store/store';
+import { referenceDays } from '../support/gharchiveReference';
 import { testSql } from './store.test';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -84,8 +86,8 @@ describe('PyPI metrics with daily rows but no pypistats recent snapshot', () => 
   });
 });
 
-describe('GH Archive tree summaries read only the recent window', () => {
-  it('give the same summary as the whole-history query, for repositories with gaps, partial days, other spellings and stale imports', async () => {
+describe('GH Archive tree summaries (day totals, recent months first)', () => {
+  it('give the same summary as the raw events over the whole history, for repositories with gaps, partial days, other spellings and stale imports', async () => {
     const store = MetricsStore.create(await testSql(), ':memory:');
     let seed = 11;
     const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
@@ -108,11 +110,12 @@ describe('GH Archive tree summaries read only the recent window', () => {
         }
       }
     }
+    // Rows made by hand: their day totals computed as every writer of hours and events does.
+    rebuildDayTotals(store);
     const config = parseProjectConfig(`projects:\n  - name: x\n    github: [${repos.join(', ')}]\n`).config;
     const fast = artifactMetrics(store, config, NOW);
     for (const repo of repos) {
-      const params = gharchiveParams(store, repo, undefined);
-      const days = params[1] === '[]' ? [] : store.all<{ t: string; v: number; h: number }>(`SELECT day AS t, v, h FROM (${GHARCHIVE_DAILY_SQL}) ORDER BY day`, params);
+      const days = referenceDays(store, repo).map((d) => ({ t: d.day, v: d.v, h: d.h }));
       const whole = days.length ? coveredDailyMetric(GHARCHIVE_METRIC_KEY, 'GH Archive events', 'GH Archive events of every type', days) : undefined;
       const got = fast.find((a) => a.name === repo)?.metrics.find((m) => m.key === GHARCHIVE_METRIC_KEY);
       assert.deepEqual(got, whole, repo);

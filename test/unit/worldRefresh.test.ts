@@ -136,5 +136,6 @@ describe('refresh of every source, replayed', () => {
 
 function dump(s: MetricsStore): Record<string, unknown[]> {
   const tables = s.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map((t) => t.name);
-  return Object.fromEntries(tables.map((t) => [t, s.all(`SELECT * FROM ${t} ORDER BY 1, 2, 3`)]));
+  const order = (t: string) => Array.from({ length: Math.min(3, s.all(`SELECT 1 FROM pragma_table_info('${t}')`).length) }, (_, i) => i + 1).join(', ');
+  return Object.fromEntries(tables.map((t) => [t, s.all(`SELECT * FROM ${t} ORDER BY ${order(t)}`)]));
 }

@@ -16,49 +16,17 @@ export const GHARCHIVE_METRIC_KEY = 'gharchive_events';
 export const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
 /**
- * Parameters: ?1 the repository in lower case (as `gharchive_hours.repos` keeps it), ?2 a JSON array
- * of the spellings its events are stored under, ?3 an event type or NULL for all types. A grouped
- * union of hours and events (not a join): each source is read once, events through their repository
- * index (`+hour` keeps the planner off the hour index, which would read every tracked repository's
- * events), and every event row's day is a covered day by construction.
+ * Parameters: ?1 the repository in lower case, ?2 an event type or NULL for all types. Reads the day
+ * totals kept on write (gharchive/dayTotals.ts, which holds the coverage rule above), never the
+ * events: a repository's whole history is one row a day.
  */
 export const GHARCHIVE_DAILY_SQL = `
-  SELECT day, SUM(v) AS v, SUM(h) AS h FROM (
-    SELECT substr(hour, 1, 10) AS day, 0 AS v, 1 AS h FROM gharchive_hours
-     WHERE status = 'imported' AND EXISTS (SELECT 1 FROM json_each(gharchive_hours.repos) WHERE value = ?1)
-    UNION ALL
-    SELECT substr(hour, 1, 10) AS day, 1 AS v, 0 AS h FROM gharchive_events
-     WHERE tracked_repo IN (SELECT value FROM json_each(?2)) AND (?3 IS NULL OR type = ?3)
-       AND +hour IN (SELECT hour FROM gharchive_hours WHERE status = 'imported' AND EXISTS (SELECT 1 FROM json_each(gharchive_hours.repos) WHERE value = ?1))
-  ) GROUP BY day`;
-
-/**
- * The spellings a repository's events are stored under. The importer stores the name as configured
- * at import time, so a later change of case in community-metrics.yml leaves older events under the
- * old spelling. Walks the distinct names through the (tracked_repo, created_at) index: one seek per
- * tracked name, never a scan of the events.
- */
-export function storedRepoSpellings(db: SqlReader, name: string): string[] {
-  const want = name.toLowerCase();
-  // Every case variant sorts between the all-upper and the all-lower spelling (same length, and each
-  // upper-case ASCII letter sorts before its lower case): the walk stays inside that range.
-  const hi = want;
-  const out: string[] = [];
-  let at = name.toUpperCase();
-  let inclusive = true;
-  for (let i = 0; i < 10_000; i++) {
-    const t = db.all<{ t: string | null }>(`SELECT MIN(tracked_repo) AS t FROM gharchive_events WHERE tracked_repo ${inclusive ? '>=' : '>'} ?`, [at])[0]?.t;
-    if (t === null || t === undefined || t > hi) break;
-    if (t.toLowerCase() === want) out.push(t);
-    at = t;
-    inclusive = false;
-  }
-  return out;
-}
+  SELECT day, CASE WHEN ?2 IS NULL THEN events ELSE IFNULL(json_extract(types, '$.' || ?2), 0) END AS v, hours AS h
+    FROM gharchive_day_totals WHERE repo = ?1`;
 
 /** The parameters of GHARCHIVE_DAILY_SQL for a repository and an optional event type. */
-export function gharchiveParams(db: SqlReader, name: string, eventType: string | undefined): [string, string, string | null] {
-  return [name.toLowerCase(), JSON.stringify(storedRepoSpellings(db, name)), eventType && EVENT_TYPE.test(eventType) ? eventType : null];
+export function gharchiveParams(name: string, eventType: string | undefined): [string, string | null] {
+  return [name.toLowerCase(), eventType && EVENT_TYPE.test(eventType) ? eventType : null];
 }
 
 export interface EventTypeCount {
@@ -66,14 +34,15 @@ export interface EventTypeCount {
   events: number;
 }
 
-/** The event types stored for these repositories, the most frequent first. */
+/** The event types counted for these repositories (in hours imported for them), the most frequent first. */
 export function gharchiveEventTypes(db: SqlReader, repos: readonly string[]): EventTypeCount[] {
-  const spellings = [...new Set(repos.flatMap((r) => storedRepoSpellings(db, r)))];
-  if (spellings.length === 0) return [];
+  const names = [...new Set(repos.map((r) => r.toLowerCase()))];
+  if (names.length === 0) return [];
   return db
     .all<{ type: string; events: number }>(
-      'SELECT type, COUNT(*) AS events FROM gharchive_events WHERE tracked_repo IN (SELECT value FROM json_each(?)) GROUP BY type ORDER BY events DESC, type',
-      [JSON.stringify(spellings)],
+      `SELECT j.key AS type, SUM(j.value) AS events FROM gharchive_day_totals t, json_each(t.types) j
+        WHERE t.repo IN (SELECT value FROM json_each(?)) GROUP BY j.key ORDER BY events DESC, type`,
+      [JSON.stringify(names)],
     )
     .map((r) => ({ type: String(r.type), events: Number(r.events) }));
 }

@@ -93,7 +93,7 @@ const DEFINITIONS: MetricDefinition[] = [
     counts: gharchiveCounts(undefined),
     countsFor: (f) => gharchiveCounts(f.eventType),
     dailySql: GHARCHIVE_DAILY_SQL,
-    params: (db, name, f) => gharchiveParams(db, name, f.eventType),
+    params: (_db, name, f) => gharchiveParams(name, f.eventType),
   },
   {
     source: 'slack', key: 'messages', kind: 'flow', unit: 'messages', emptyIsZero: true, counts: 'public messages stored from the export or API',

@@ -1,4 +1,5 @@
 import { parseRepos, recordRepoNames } from '../gharchive/archiveStore';
+import { refreshDayTotals } from '../gharchive/dayTotals';
 import { EVENT_COLUMNS } from '../gharchive/eventRow';
 import type { EventRow } from '../gharchive/eventRow';
 import type { MetricsStore } from '../store/store';
@@ -46,6 +47,7 @@ export function writeClickHouseChunk(store: MetricsStore, w: ChunkWrite): ChunkW
   for (const r of store.all<{ hour: string; repos: string }>(
     "SELECT hour, repos FROM gharchive_hours WHERE status = 'imported' AND hour BETWEEN ? AND ?",
     [all[0] ?? '', all[all.length - 1] ?? ''],
+    {}, // loaded by the write's needs (archiveWriteNeeds)
   )) {
     done.set(r.hour, new Set(parseRepos(r.repos)));
   }
@@ -92,5 +94,6 @@ export function writeClickHouseChunk(store: MetricsStore, w: ChunkWrite): ChunkW
       [hour, JSON.stringify(lower), `not yet in the ClickHouse table (${w.source}); the next import asks again`, at],
     );
   }
+  refreshDayTotals(store, [...w.importedHours, ...w.missingHours, ...w.events.map((e) => e.hour)]);
   return { added, counts: w.counts.length };
 }

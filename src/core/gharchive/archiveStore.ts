@@ -1,4 +1,6 @@
+import type { Needs } from '../store/partitions';
 import type { MetricsStore } from '../store/store';
+import { refreshDayTotals } from './dayTotals';
 import { EVENT_COLUMNS } from './eventRow';
 import { writeRawEvents } from './rawEvents';
 import type { EventRow } from './eventRow';
@@ -88,7 +90,7 @@ export function writeBatch(store: MetricsStore, events: readonly EventRow[], hou
 
   const kept: string[] = [];
   for (const h of hours) {
-    const previous = store.all<{ status: string; repos: string }>('SELECT status, repos FROM gharchive_hours WHERE hour = ?', [h.hour])[0];
+    const previous = store.all<{ status: string; repos: string }>('SELECT status, repos FROM gharchive_hours WHERE hour = ?', [h.hour], {})[0];
     if (previous?.status === 'imported' && h.status !== 'imported') {
       // A later 404 or a damaged download says nothing against the copy read before.
       kept.push(h.hour);
@@ -102,7 +104,22 @@ export function writeBatch(store: MetricsStore, events: readonly EventRow[], hou
       [h.hour, h.status, h.status === 'missing' ? null : h.events, matched, h.badLines, h.bytes, JSON.stringify(repos), h.message ?? null, at],
     );
   }
-  return { added, suspicious: reflag(store, hours.map((h) => Date.parse(h.hour))), kept };
+  const suspicious = reflag(store, hours.map((h) => Date.parse(h.hour)));
+  refreshDayTotals(store, [...hours.map((h) => h.hour), ...events.map((e) => e.hour)]);
+  return { added, suspicious, kept };
+}
+
+/**
+ * What a write of these hours and events reads and writes of the partitioned tables, loaded before it
+ * runs: their months of the events, the hours and the day totals (dayTotals.ts), and the hours of the
+ * two weeks before the first (the neighbours `reflag` judges an hour against).
+ */
+export function archiveWriteNeeds(hours: readonly string[]): Needs {
+  const valid = hours.filter((h) => Number.isFinite(Date.parse(h))).sort();
+  const first = valid[0];
+  if (!first) return { gharchive_events: true, gharchive_day_totals: true, gharchive_hours: true };
+  const before = new Date(Date.parse(first) - 2 * 7 * 24 * HOUR).toISOString();
+  return { gharchive_events: first.slice(0, 7), gharchive_day_totals: first.slice(0, 7), gharchive_hours: before.slice(0, 7) };
 }
 
 /**
@@ -118,6 +135,7 @@ function reflag(store: MetricsStore, written: number[]): string[] {
   const rows = store.all<{ hour: string; events: number }>(
     "SELECT hour, events FROM gharchive_hours WHERE status = 'imported' AND hour BETWEEN ? AND ? AND events IS NOT NULL",
     [lo, hi],
+    {}, // loaded by the write's needs (archiveWriteNeeds)
   );
   const all = rows.map((r) => ({ ms: Date.parse(r.hour), events: r.events }));
   const targets = all.filter((h) => valid.some((w) => Math.abs(h.ms - w) <= week)).map((h) => h.ms);

@@ -1,4 +1,4 @@
-import { GHARCHIVE_DAILY_SQL, GHARCHIVE_METRIC_KEY, gharchiveParams } from '../charts/gharchiveMetric';
+import { GHARCHIVE_METRIC_KEY } from '../charts/gharchiveMetric';
 import type { ProjectConfig } from '../config/projectConfig';
 import type { SqlValue } from 'sql.js';
 import type { MetricsStore } from './store';
@@ -46,7 +46,6 @@ const DAY_MS = 86_400_000;
 export function artifactMetrics(store: MetricsStore, config: ProjectConfig, now: Date = new Date()): ArtifactSummary[] {
   const out: ArtifactSummary[] = [];
   const q = (sql: string, params: SqlValue[]) => store.all<Point>(sql, params);
-  const recentArchive = recentGharchiveDays(store, config.projects.flatMap((p) => p.github.map((r) => r.fullName)));
   for (const p of config.projects) {
     for (const r of p.github) {
       const snap = (col: string) => q(`SELECT timestamp AS t, ${col} AS v FROM github_repo_snapshots WHERE repo = ? AND ${col} IS NOT NULL ORDER BY timestamp`, [r.fullName]);
@@ -67,7 +66,7 @@ export function artifactMetrics(store: MetricsStore, config: ProjectConfig, now:
             q("SELECT substr(created_at, 1, 10) AS t, COUNT(*) AS v FROM github_issues WHERE repo = ? GROUP BY 1 ORDER BY 1", [r.fullName]),
             now,
           ),
-          ...gharchiveMetric(store, r.fullName, recentArchive),
+          ...gharchiveMetric(store, r.fullName, now),
           ...trafficSummaries(store, r.fullName),
         ],
       });
@@ -133,97 +132,20 @@ export function artifactMetrics(store: MetricsStore, config: ProjectConfig, now:
   return out;
 }
 
-/** GH Archive events of a repository, listed only once some were imported for it. */
-function gharchiveMetric(store: MetricsStore, repo: string, recent: RecentArchive | undefined): MetricSummary[] {
-  const fast = recent?.byRepo.get(repo);
-  if (fast && recent) {
-    const full = fast.filter((d) => d.h >= 24);
-    const lastFull = full.at(-1)?.t;
-    // The window holds everything the summary reads (the latest full day and the day 30 before it):
-    // the same answer as over the whole history, without reading it.
-    if (lastFull && Date.parse(`${lastFull}T00:00:00Z`) - 30 * DAY_MS >= Date.parse(`${recent.from}T00:00:00Z`)) {
-      return [coveredDailyMetric(GHARCHIVE_METRIC_KEY, 'GH Archive events', 'GH Archive events of every type', fast)];
-    }
-  }
-  const params = gharchiveParams(store, repo, undefined);
-  if (params[1] === '[]') return [];
-  const days = store.all<{ t: string; v: number; h: number }>(`SELECT day AS t, v, h FROM (${GHARCHIVE_DAILY_SQL}) ORDER BY day`, params);
+/**
+ * GH Archive events of a repository, listed only once some were imported for it, from the day totals
+ * (gharchive/dayTotals.ts). The months of the last two months are read first: when they hold the
+ * latest full day and the day 30 before it, that is the same answer as the whole history gives,
+ * without loading older months; otherwise the whole history is read.
+ */
+function gharchiveMetric(store: MetricsStore, repo: string, now: Date): MetricSummary[] {
+  const sql = 'SELECT day AS t, events AS v, hours AS h FROM gharchive_day_totals WHERE repo = ? ORDER BY day';
+  const fromMs = Date.parse(`${new Date(now.getTime() - 62 * DAY_MS).toISOString().slice(0, 7)}-01T00:00:00Z`);
+  let days = store.all<{ t: string; v: number; h: number }>(sql, [repo.toLowerCase()], { gharchive_day_totals: new Date(fromMs).toISOString().slice(0, 7) });
+  const lastFull = days.filter((d) => d.h >= 24).at(-1)?.t;
+  if (!lastFull || Date.parse(`${lastFull}T00:00:00Z`) - 30 * DAY_MS < fromMs) days = store.all(sql, [repo.toLowerCase()]);
   if (days.length === 0) return [];
   return [coveredDailyMetric(GHARCHIVE_METRIC_KEY, 'GH Archive events', 'GH Archive events of every type', days)];
-}
-
-interface RecentArchive {
-  /** First day of the window (YYYY-MM-DD). */
-  from: string;
-  /** Per configured repository: its covered days in the window, as GHARCHIVE_DAILY_SQL gives them. */
-  byRepo: Map<string, Array<Point & { h: number }>>;
-}
-
-/** Days read for the tree: 30 back from the latest full day, and some slack for partial days after it. */
-const RECENT_DAYS = 40;
-
-/**
- * The tree's GH Archive summaries of every repository at once, over the last RECENT_DAYS days of
- * imported hours only: one pass over those hours and one over their events (through the hour index),
- * instead of every repository's whole history (issue 13: the tree summaries cost grew with history).
- * Same rules as GHARCHIVE_DAILY_SQL: an event counts only if its hour was imported for that
- * repository. A repository whose window holds no full day with 30 days before it falls back to the
- * whole-history query.
- */
-function recentGharchiveDays(store: MetricsStore, repos: readonly string[]): RecentArchive | undefined {
-  if (repos.length === 0) return undefined;
-  const latest = store.all<{ hour: string }>("SELECT hour FROM gharchive_hours WHERE status = 'imported' ORDER BY hour DESC LIMIT 1")[0]?.hour;
-  if (!latest) return undefined;
-  const fromMs = Date.parse(`${latest.slice(0, 10)}T00:00:00Z`) - RECENT_DAYS * DAY_MS;
-  if (!Number.isFinite(fromMs)) return undefined;
-  const from = new Date(fromMs).toISOString().slice(0, 10);
-  // Hours imported for each (lower-case) repository.
-  const covered = new Map<string, Set<string>>();
-  for (const r of store.all<{ repo: string; hour: string }>(
-    "SELECT DISTINCT j.value AS repo, h.hour AS hour FROM gharchive_hours h, json_each(h.repos) j WHERE h.status = 'imported' AND h.hour >= ?",
-    [from],
-  )) {
-    let set = covered.get(r.repo);
-    if (!set) covered.set(r.repo, (set = new Set()));
-    set.add(r.hour);
-  }
-  const events = new Map<string, Map<string, number>>();
-  for (const r of store.all<{ tracked_repo: string; hour: string; n: number }>(
-    'SELECT tracked_repo, hour, COUNT(*) AS n FROM gharchive_events WHERE hour >= ? GROUP BY tracked_repo, hour',
-    [from],
-    // Only the months it reads are loaded (partitions.ts), not the whole history.
-    { gharchive_events: from.slice(0, 7) },
-  )) {
-    let byHour = events.get(r.tracked_repo);
-    if (!byHour) events.set(r.tracked_repo, (byHour = new Map()));
-    byHour.set(r.hour, r.n);
-  }
-  const byRepo = new Map<string, Array<Point & { h: number }>>();
-  for (const repo of repos) {
-    const hours = covered.get(repo.toLowerCase());
-    if (!hours) continue;
-    const days = new Map<string, { v: number; h: number }>();
-    for (const hour of hours) {
-      const d = days.get(hour.slice(0, 10)) ?? { v: 0, h: 0 };
-      d.h++;
-      days.set(hour.slice(0, 10), d);
-    }
-    // The spellings stored in the window are those of its events (the whole history's are not
-    // needed here, and walking them would load every month of the events: partitions.ts).
-    const lower = repo.toLowerCase();
-    for (const spelling of [...events.keys()].filter((k) => k.toLowerCase() === lower)) {
-      for (const [hour, n] of events.get(spelling) ?? []) {
-        if (!hours.has(hour)) continue;
-        const d = days.get(hour.slice(0, 10));
-        if (d) d.v += n;
-      }
-    }
-    byRepo.set(
-      repo,
-      [...days].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([t, d]) => ({ t, v: d.v, h: d.h })),
-    );
-  }
-  return { from, byRepo };
 }
 
 /**

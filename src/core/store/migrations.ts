@@ -446,6 +446,26 @@ export const MIGRATIONS: readonly string[] = [
   INSERT OR IGNORE INTO gharchive_repo_names (tracked_repo, repo_name, repo_id)
     SELECT DISTINCT tracked_repo, repo_name, IFNULL(repo_id, 0) FROM gharchive_events;
   `,
+  // 9 (issue 13): per tracked repository (lower case) and UTC day, the archive hours imported for it
+  //    and its events in those hours, in all and per type (JSON object type → count): what the GH
+  //    Archive charts and the tree read instead of the events (gharchive/dayTotals.ts keeps the rule
+  //    and recomputes a day whole on every write of its hours or events). Partitioned by day, like
+  //    gharchive_hours from this version on (partitions.ts), so that the store file does not grow with
+  //    the archive's history. `_cm_pending` lists work an open still has to do: here, filling the
+  //    totals of a store that already has GH Archive hours (the events may be in partition files that
+  //    a migration cannot read: StoreEngine.open does it).
+  `
+  CREATE TABLE IF NOT EXISTS gharchive_day_totals (
+    repo   TEXT NOT NULL,
+    day    TEXT NOT NULL,
+    hours  INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    types  TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (repo, day)
+  );
+  CREATE TABLE IF NOT EXISTS _cm_pending (task TEXT NOT NULL PRIMARY KEY);
+  INSERT OR IGNORE INTO _cm_pending (task) SELECT 'gharchive_day_totals' WHERE EXISTS (SELECT 1 FROM gharchive_hours);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

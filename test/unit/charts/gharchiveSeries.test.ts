@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
-import { GHARCHIVE_METRIC_KEY, gharchiveEventTypes, storedRepoSpellings } from '../../../src/core/charts/gharchiveMetric';
+import { GHARCHIVE_METRIC_KEY, gharchiveEventTypes } from '../../../src/core/charts/gharchiveMetric';
 import { metricChart } from '../../../src/core/charts/metricChart';
 import { metricSeries } from '../../../src/core/charts/metricSeries';
 import { parseProjectConfig } from '../../../src/core/config/projectConfig';
@@ -145,7 +145,7 @@ describe('GH Archive events as a metric (real hour, real importer, sql.js store)
   });
 
   it('finds the events whatever the case of the configured name', () => {
-    assert.deepEqual(storedRepoSpellings(store, 'CACHETHQ/CACHET'), [CACHET]);
+    assert.deepEqual(series('CACHETHQ/CACHET', { eventType: 'WatchEvent' }).points.map((p) => p.value), [10, 10, null, 0]);
     assert.deepEqual(series('CACHETHQ/cachet').points.map((p) => p.value), [real.total, real.total, null, 0]);
   });
 

@@ -112,7 +112,7 @@ describe('GH Archive through a real ClickHouse server', function () {
     assert.deepEqual(JSON.parse(hours[0]?.repos ?? '[]'), TRACKED.map((t) => t.toLowerCase()).sort());
     const { store } = await MetricsStore.open(SQL, storeFile, silentLogger);
     try {
-      const day = store.all<{ day: string; v: number; h: number }>(GHARCHIVE_DAILY_SQL, gharchiveParams(store, 'cakephp/cakephp', undefined));
+      const day = store.all<{ day: string; v: number; h: number }>(GHARCHIVE_DAILY_SQL, gharchiveParams('cakephp/cakephp', undefined));
       assert.deepEqual(day, [{ day: '2015-01-01', v: independentCount(lines, ['cakephp/cakephp']).total, h: 24 }]);
     } finally {
       store.close();

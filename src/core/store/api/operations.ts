@@ -10,7 +10,7 @@ import { readModelChartsFromDb } from '../../charts/modelChartRead';
 import { releaseEvents } from '../../charts/releaseEvents';
 import { seedViews } from '../../charts/seedViews';
 import type { ViewArtifact, ViewRange } from '../../charts/seedViews';
-import { readArchiveState, writeBatch } from '../../gharchive/archiveStore';
+import { archiveWriteNeeds, readArchiveState, writeBatch } from '../../gharchive/archiveStore';
 import type { EventRow } from '../../gharchive/eventRow';
 import type { HourRecord } from '../../gharchive/archiveStore';
 import { storeInsights } from '../../insights/storeInsights';
@@ -227,7 +227,7 @@ export const STORE_OPERATIONS = {
 
   ghArchiveState: (ctx: OperationContext, a: { repos: string[] }) => ctx.live.read((s) => readArchiveState(s, a.repos), { needs: {} }),
 
-  ghArchiveWrite: (ctx: OperationContext, a: { events: EventRow[]; hours: HourRecord[]; now: Date }) => ctx.live.write((s) => writeBatch(s, a.events, a.hours, a.now), { needs: { gharchive_events: firstMonth([...a.hours.map((h) => h.hour), ...a.events.map((e) => e.hour)]) } }),
+  ghArchiveWrite: (ctx: OperationContext, a: { events: EventRow[]; hours: HourRecord[]; now: Date }) => ctx.live.write((s) => writeBatch(s, a.events, a.hours, a.now), { needs: archiveWriteNeeds([...a.hours.map((h) => h.hour), ...a.events.map((e) => e.hour)]) }),
 
   /**
    * A whole GH Archive import where the store is: download, decompress, parse and filter run in the
@@ -242,7 +242,7 @@ export const STORE_OPERATIONS = {
     ctx.live.read((s) => ({ state: readArchiveState(s, a.repos), names: knownRepoNames(s, a.repos) }), { needs: {} }),
 
   /** One ClickHouse chunk (events, daily counts, hours), stored whole. */
-  clickHouseArchiveWrite: (ctx: OperationContext, a: ChunkWrite) => ctx.live.write((s) => writeClickHouseChunk(s, a), { needs: { gharchive_events: firstMonth([...a.importedHours, ...a.events.map((e) => e.hour)]) } }),
+  clickHouseArchiveWrite: (ctx: OperationContext, a: ChunkWrite) => ctx.live.write((s) => writeClickHouseChunk(s, a), { needs: archiveWriteNeeds([...a.importedHours, ...a.missingHours, ...a.events.map((e) => e.hour)]) }),
 
   /** The last stored ClickPy day per package and dimension. */
   pypiHistoryLatest: (ctx: OperationContext, a: { packages: string[] }) => ctx.live.read((s) => latestHistoryDays(s, a.packages), { needs: {} }),
@@ -299,13 +299,6 @@ function refreshNeeds(artifacts: readonly RefreshArtifactWrites[]): Needs {
   let needs: Needs = {};
   for (const job of artifacts) for (const w of job.writes) needs = mergeNeeds(needs, WRITE_NEEDS[w.op] ?? {});
   return needs;
-}
-
-/** The first month (`YYYY-MM`) of these hours, or every month when there are none to go by. */
-function firstMonth(hours: readonly string[]): string | true {
-  let first: string | undefined;
-  for (const h of hours) if (/^\d{4}-\d{2}/.test(h) && (first === undefined || h < first)) first = h;
-  return first ? first.slice(0, 7) : true;
 }
 
 /** An HTTP client for ClickHouse only: no GitHub token is given to it. */
