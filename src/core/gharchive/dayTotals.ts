@@ -40,7 +40,23 @@ interface TotalRow {
  * for a scan). One pass over the range's hours and one over its events, by their hour index.
  */
 function computeTotals(db: Database, schema: string, from: string, to: string): TotalRow[] {
-  const sql = `
+  const stmt = db.prepare(dayTotalsSql(schema));
+  try {
+    stmt.bind([from, to] as SqlValue[]);
+    const out: TotalRow[] = [];
+    while (stmt.step()) out.push(stmt.getAsObject() as unknown as TotalRow);
+    return out;
+  } finally {
+    stmt.free();
+  }
+}
+
+/**
+ * The query behind the totals: ?1 and ?2 bound the `hour` range; gives repo, day, hours, events and
+ * types. Exported for the native baseline of bench/storeScale.ts (the same SQL on better-sqlite3).
+ */
+export function dayTotalsSql(schema: string): string {
+  return `
     WITH cov AS MATERIALIZED (
       SELECT DISTINCT h.hour AS hour, j.value AS repo
         FROM main.gharchive_hours h, json_each(h.repos) j
@@ -55,15 +71,6 @@ function computeTotals(db: Database, schema: string, from: string, to: string): 
     evd AS (SELECT day, repo, SUM(n) AS events, json_group_object(type, n) AS types FROM ev GROUP BY 1, 2)
     SELECT hrs.repo AS repo, hrs.day AS day, hrs.hours AS hours, IFNULL(evd.events, 0) AS events, IFNULL(evd.types, '{}') AS types
       FROM hrs LEFT JOIN evd ON evd.day = hrs.day AND evd.repo = hrs.repo`;
-  const stmt = db.prepare(sql);
-  try {
-    stmt.bind([from, to] as SqlValue[]);
-    const out: TotalRow[] = [];
-    while (stmt.step()) out.push(stmt.getAsObject() as unknown as TotalRow);
-    return out;
-  } finally {
-    stmt.free();
-  }
 }
 
 /** Replaces the stored totals of the days in [from, to) with these rows. */
