@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { rebuildDayTotals } from '../src/core/gharchive/dayTotals';
 import { EVENT_COLUMNS } from '../src/core/gharchive/eventRow';
 import { loadSqlJs } from '../src/core/store/sqljs';
 import { MetricsStore } from '../src/core/store/store';
@@ -63,6 +64,8 @@ async function makeStore(file: string): Promise<void> {
     const ts = new Date(START + d * 86_400_000).toISOString();
     for (const [i, repo] of REPOS.entries()) store.addRepositorySnapshot({ timestamp: ts, repo, stars: 1000 * (i + 1) + d, forks: 10 + d });
   }
+  // The day totals an import keeps as it writes (gharchive/dayTotals.ts), for the rows made here.
+  rebuildDayTotals(store);
   db.exec('COMMIT');
   event.free();
   hour.free();
