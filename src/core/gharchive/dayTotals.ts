@@ -60,7 +60,7 @@ export function dayTotalsSql(schema: string): string {
     WITH cov AS MATERIALIZED (
       SELECT DISTINCT h.hour AS hour, j.value AS repo
         FROM main.gharchive_hours h, json_each(h.repos) j
-       WHERE h.status = 'imported' AND h.hour >= ?1 AND h.hour < ?2 AND j.type = 'text'),
+       WHERE h.status = 'imported' AND h.hour >= ?1 AND h.hour < ?2 AND json_valid(h.repos) AND j.type = 'text'),
     hrs AS (SELECT substr(hour, 1, 10) AS day, repo, COUNT(*) AS hours FROM cov GROUP BY 1, 2),
     ev AS (
       SELECT substr(e.hour, 1, 10) AS day, lower(e.tracked_repo) AS repo, e.type AS type, COUNT(*) AS n

@@ -119,6 +119,15 @@ describe('GH Archive day totals (kept on write, read by the charts instead of th
     assert.ok(busy.length > 20 && busy.some((d) => d.v > 0) && busy.some((d) => d.h < 24), 'the history has days, events and partial days');
   });
 
+  it('an hour whose repository list is damaged counts for no repository, and the day is still computed', async () => {
+    live = await LiveStore.open(SQL, file, silentLogger);
+    await live.write((s) => {
+      s.db.run("INSERT INTO gharchive_hours (hour, status, events, matched, repos, imported_at) VALUES ('2026-01-01T00:00:00Z', 'imported', 1, 0, '[not json', 'x')");
+      writeBatch(s, [event('x1', '2026-01-01T01:00:00Z', 'quiet/one', 'WatchEvent')], [hourRecord('2026-01-01T01:00:00Z', ['quiet/one'])], new Date('2026-06-01T00:00:00Z'));
+    }, { needs: archiveWriteNeeds(['2026-01-01T00:00:00Z']) });
+    assert.deepEqual(await live.read((s) => keptDays(s, 'quiet/one', null), { needs: {} }), [{ day: '2026-01-01', v: 1, h: 1 }]);
+  });
+
   it('a GH Archive chart and its event types read no month of the events', async () => {
     live = await LiveStore.open(SQL, file, silentLogger);
     await importHistory();
