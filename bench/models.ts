@@ -288,7 +288,9 @@ interface Version {
 }
 
 function runChild(v: Version): ChildResult {
-  const out = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, String(EVENTS), '--child', v.root, ...(v.tuned ? [] : ['--untuned']), ...(v.shapes ? ['--shapes'] : [])], {
+  // CM_BENCH_NODE_FLAGS: extra Node/V8 flags for the children (e.g. to try a WebAssembly compiler setting).
+  const flags = (process.env.CM_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const out = spawnSync(process.execPath, [...flags, '--expose-gc', '--import', 'tsx', __filename, String(EVENTS), '--child', v.root, ...(v.tuned ? [] : ['--untuned']), ...(v.shapes ? ['--shapes'] : [])], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
