@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
@@ -13,6 +13,7 @@ import { silentLogger } from '../../../src/core/log';
 import type { Logger } from '../../../src/core/log';
 import { LiveStore } from '../../../src/core/store/liveStore';
 import type { MetricsStore } from '../../../src/core/store/store';
+import { repoRoot } from '../../support/fixtures';
 import { referenceDays } from '../../support/gharchiveReference';
 import { testSql } from '../store.test';
 
@@ -140,6 +141,32 @@ describe('GH Archive day totals (kept on write, read by the charts instead of th
     // Listed: events, hours and totals of three months each (January to March); loaded: the totals only.
     assert.equal(listed, 9);
     assert.equal(loaded, 3, 'only the day totals were loaded');
+  });
+
+  it('upgrade a store written by the previous engine (schema 8, fixture): the same series as its own query gave, hours moved to partitions', async () => {
+    const fixture = path.join(repoRoot, 'test/fixtures/store/v8-partitioned');
+    await cp(fixture, dir, { recursive: true });
+    const expected = JSON.parse(await readFile(path.join(fixture, 'expected-series.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    const before = (await stat(file)).size;
+    live = await LiveStore.open(SQL, file, silentLogger);
+    for (const [repo, byType] of Object.entries(expected)) {
+      for (const [type, days] of Object.entries(byType)) {
+        assert.deepEqual(await live.read((s) => keptDays(s, repo, type === 'all' ? null : type), { needs: {} }), days, `${repo} ${type}`);
+      }
+    }
+    assert.equal((await live.loadedPartitions()).loaded, 4, 'the hours and the totals of two months, no month of the events');
+    await live.close();
+    live = undefined;
+    const db = new SQL.Database(await readFile(file));
+    try {
+      assert.equal(db.exec('SELECT COUNT(*) FROM gharchive_hours')[0]?.values[0]?.[0], 0, 'the hours left the store file');
+      assert.deepEqual(db.exec("SELECT tbl, part FROM _cm_partitions WHERE tbl != 'gharchive_events' ORDER BY 1, 2")[0]?.values, [
+        ['gharchive_day_totals', '2026-09'], ['gharchive_day_totals', '2026-10'], ['gharchive_hours', '2026-09'], ['gharchive_hours', '2026-10'],
+      ]);
+    } finally {
+      db.close();
+    }
+    assert.ok((await stat(file)).size <= before, 'the store file did not grow');
   });
 
   it('are computed once for a store written before them, from its partition files, without loading the events', async () => {
