@@ -41,4 +41,33 @@ describe('store operations on the live database', function () {
     assert.equal(run.results.find((r) => r.name === 'daily')?.status, 'success');
     assert.deepEqual((await client.call('query', { sql: "SELECT name FROM sqlite_master WHERE name = 'daily'" })).rows, [['daily']]);
   });
+
+  it('a model run, a preview and a query load only the partitioned tables they can read (through views too)', async () => {
+    const file = path.join(dir, '.community-metrics', 'metrics.sqlite');
+    const SQL = await testSql();
+    // Three months of GH Archive events and one of commits, saved as partition files.
+    const writer = new InProcessStoreClient(SQL, file, silentLogger);
+    await (await writer.liveStore()).write((s) => {
+      for (const m of ['2026-01', '2026-02', '2026-03']) {
+        s.db.run('INSERT INTO gharchive_events (event_id, type, created_at, hour, repo_name, tracked_repo) VALUES (?, ?, ?, ?, ?, ?)', [m, 'WatchEvent', `${m}-05T10:00:00Z`, `${m}-05T10:00:00Z`, 'a/b', 'a/b']);
+      }
+      s.db.run("INSERT INTO github_commits (repo, sha, author_date) VALUES ('a/b', 'c1', '2026-01-02T00:00:00Z')");
+    });
+    await writer.close();
+    client = new InProcessStoreClient(SQL, file, silentLogger);
+    const loaded = async () => (await (await client!.liveStore()).loadedPartitions()).loaded;
+    // The project names no partitioned table: its run loads none of the events' history.
+    const { run } = await client.call('runProject', { project: { root: dir }, command: 'run' });
+    assert.equal(run.results.find((r) => r.name === 'daily')?.status, 'success');
+    assert.equal((await client.call('preview', { relation: 'daily', model: 'daily', limit: 5 })).total, 2);
+    assert.equal(await loaded(), 0);
+    // A model that reads the events through a view: a query of the view loads them (and only them).
+    await writeFile(path.join(dir, 'models', 'stars.sql'), "select hour from gharchive_events where type = 'WatchEvent'\n");
+    await client.call('runProject', { project: { root: dir }, command: 'run', select: ['stars'] });
+    assert.equal(await loaded(), 3, 'the run of a model naming the events loads their three months');
+    await client.close();
+    client = new InProcessStoreClient(SQL, file, silentLogger);
+    assert.deepEqual((await client.call('query', { sql: 'SELECT COUNT(*) FROM stars' })).rows, [[3]]);
+    assert.equal(await loaded(), 3, 'a query of the view loads what the view reads, not the commits');
+  });
 });

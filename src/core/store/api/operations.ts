@@ -10,6 +10,7 @@ import { readModelChartsFromDb } from '../../charts/modelChartRead';
 import { releaseEvents } from '../../charts/releaseEvents';
 import { seedViews } from '../../charts/seedViews';
 import type { ViewArtifact, ViewRange } from '../../charts/seedViews';
+import { needsThroughViews, projectText } from '../readNeeds';
 import { archiveWriteNeeds, readArchiveState, writeBatch } from '../../gharchive/archiveStore';
 import type { EventRow } from '../../gharchive/eventRow';
 import type { HourRecord } from '../../gharchive/archiveStore';
@@ -124,8 +125,9 @@ export const STORE_OPERATIONS = {
   query: (ctx: OperationContext, a: { sql: string; params?: SqlValue[]; prepare?: boolean }) =>
     ctx.live.read((s) => {
       if (a.prepare) registerSqlFunctions(s.db);
+      s.load(needsThroughViews(s.db, a.sql));
       return query(s.db, a.sql, a.params ?? []);
-    }),
+    }, { needs: {} }),
 
   /** Columns of these relations (completion, hover). */
   columns: (ctx: OperationContext, a: { identifiers: string[] }) => ctx.live.read((s) => storedColumns(s.db, a.identifiers), { needs: {} }),
@@ -144,6 +146,7 @@ export const STORE_OPERATIONS = {
     const project = await ctx.project(a.project.root, a.project);
     return ctx.live.write(
       async (s) => {
+        s.load(needsThroughViews(s.db, ...projectText(project)));
         const run = await runProject(project, s.db, {
           command: a.command,
           ...(a.nodes ? { nodes: a.nodes } : { select: a.select, exclude: a.exclude }),
@@ -153,7 +156,7 @@ export const STORE_OPERATIONS = {
         });
         return { run, stored: a.columnsOf ? storedColumns(s.db, a.columnsOf) : undefined };
       },
-      { transaction: false },
+      { transaction: false, needs: {} },
     );
   },
 
@@ -162,21 +165,23 @@ export const STORE_OPERATIONS = {
     const node = project.nodes.get(a.uniqueId);
     if (!node) throw new Error(`${a.uniqueId} is not in the project.`);
     return ctx.live.read((s) => {
+      s.load(needsThroughViews(s.db, ...projectText(project)));
       prepareDatabase(s.db, false);
       return compiledSqlOf(project, node, { db: storeAccess(s.db) });
-    });
+    }, { needs: {} });
   },
 
   /** The first rows of a relation, and how many there are. */
   preview: (ctx: OperationContext, a: { relation: string; model: string; limit: number }) =>
     ctx.live.read((s) => {
       const db = s.db;
+      s.load(needsThroughViews(db, `"${a.relation}"`));
       prepareDatabase(db, false);
       if (columnsOf(db, a.relation).length === 0) throw new Error(`${a.model} has not been built yet: run it first.`);
       const q = `"${a.relation.replace(/"/g, '""')}"`;
       const total = Number(query(db, `SELECT COUNT(*) FROM ${q}`).rows[0]?.[0] ?? 0);
       return { ...query(db, `SELECT * FROM ${q} LIMIT ${a.limit}`), total };
-    }),
+    }, { needs: {} }),
 
   /**
    * Model charts. With `fromSavedSql` each model is first run as its file is saved now, inside a
@@ -186,6 +191,7 @@ export const STORE_OPERATIONS = {
     const project = await ctx.project(a.project.root, a.project);
     const nodes = nodesOf(project, a.ids);
     return ctx.live.read(async (s) => {
+      s.load(needsThroughViews(s.db, ...projectText(project)));
       if (!a.fromSavedSql) return readModelChartsFromDb(s.db, nodes, a.range, a.tableRows ?? 0);
       s.db.exec('SAVEPOINT cm_chart_preview');
       try {
@@ -193,7 +199,7 @@ export const STORE_OPERATIONS = {
       } finally {
         s.db.exec('ROLLBACK TO cm_chart_preview; RELEASE cm_chart_preview');
       }
-    });
+    }, { needs: {} });
   },
 
   /** What earlier refreshes remembered (validators, cursors): read before the network phase. */
@@ -255,7 +261,7 @@ export const STORE_OPERATIONS = {
   coverage: (ctx: OperationContext, a: { config: ProjectConfig; now: Date }) => ctx.live.read((s) => storeCoverage(s, a.config, a.now), { needs: {} }),
 
   /** One package's ClickPy history, stored whole. */
-  pypiHistoryWrite: (ctx: OperationContext, a: { rows: PypiHistoryRow[]; source: string; now: Date }) => ctx.live.write((s) => upsertPypiHistory(s, a.rows, a.source, a.now)),
+  pypiHistoryWrite: (ctx: OperationContext, a: { rows: PypiHistoryRow[]; source: string; now: Date }) => ctx.live.write((s) => upsertPypiHistory(s, a.rows, a.source, a.now), { needs: {} }),
 
   /**
    * A whole GH Archive import via ClickHouse where the store is: the answers (up to 256 MiB of JSON
