@@ -61,6 +61,13 @@ describe('store operations on the live database', function () {
     assert.equal(run.results.find((r) => r.name === 'daily')?.status, 'success');
     assert.equal((await client.call('preview', { relation: 'daily', model: 'daily', limit: 5 })).total, 2);
     assert.equal(await loaded(), 0);
+    // A table name made by Jinja is not in the project's text: loaded when the compiled SQL runs, so
+    // the model sees every row (an unloaded month would read as no rows at all).
+    await writeFile(path.join(dir, 'models', 'made.sql'), "{{ config(materialized='table') }}\nselect count(*) as n from {{ 'gharchive_' ~ 'events' }}\n");
+    await client.call('runProject', { project: { root: dir }, command: 'run', select: ['made'] });
+    assert.deepEqual((await client.call('query', { sql: 'SELECT n FROM made' })).rows, [[3]]);
+    await client.close();
+    client = new InProcessStoreClient(SQL, file, silentLogger);
     // A model that reads the events through a view: a query of the view loads them (and only them).
     await writeFile(path.join(dir, 'models', 'stars.sql'), "select hour from gharchive_events where type = 'WatchEvent'\n");
     await client.call('runProject', { project: { root: dir }, command: 'run', select: ['stars'] });

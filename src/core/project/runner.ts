@@ -61,6 +61,11 @@ export interface RunOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Engine tuning (pragmas, key indexes, native date truncation); on by default. Off only to benchmark. */
   tuned?: boolean;
+  /**
+   * Called with SQL about to run (a model's statement and hooks, a test's query, a `run_query`), outside
+   * any transaction: the live store loads the partitioned tables it names (store/readNeeds.ts).
+   */
+  beforeSql?: (sql: string) => void;
 }
 
 export interface RunResult {
@@ -107,10 +112,14 @@ export function prepareDatabase(db: Database, tuned = true): void {
   }
 }
 
-export function storeAccess(db: Database): NonNullable<CompileContext['db']> {
+export function storeAccess(db: Database, beforeSql?: (sql: string) => void): NonNullable<CompileContext['db']> {
   return {
     relationExists: (id) => relationKind(db, id) !== undefined,
-    runQuery: (sql) => query(db, resolveQualifyColumns(db, rewriteForSqlite(sql).sql)),
+    runQuery: (sql) => {
+      const rewritten = resolveQualifyColumns(db, rewriteForSqlite(sql).sql);
+      beforeSql?.(rewritten);
+      return query(db, rewritten);
+    },
     columnsOf: (id) => columnsOf(db, id),
   };
 }
@@ -167,7 +176,7 @@ export async function runProject(project: Project, db: Database, options: RunOpt
   const results: NodeResult[] = [];
   const skipped = new Map<string, string>();
   let cancelled = false;
-  const ctx: CompileContext = { db: storeAccess(db), fullRefresh: options.fullRefresh ?? false, execute: true };
+  const ctx: CompileContext = { db: storeAccess(db, options.beforeSql), fullRefresh: options.fullRefresh ?? false, execute: true };
 
   for (let i = 0; i < prioritized.length; i++) {
     const id = prioritized[i] as string;
@@ -184,8 +193,8 @@ export async function runProject(project: Project, db: Database, options: RunOpt
       if (loadErrors.length > 0) result = { status: 'error', message: loadErrors[0]?.message ?? 'error', diagnostics: loadErrors };
       else if (node.language === 'python') result = { status: 'skipped', message: 'skipped: Python models are not run by Community Metrics', diagnostics: [] };
       else if (node.resourceType === 'seed') result = await runSeed(db, node);
-      else if (node.resourceType === 'model') result = runModel(project, db, node, ctx, tuned);
-      else result = runTest(project, db, node, ctx, tuned);
+      else if (node.resourceType === 'model') result = runModel(project, db, node, ctx, tuned, options.beforeSql);
+      else result = runTest(project, db, node, ctx, tuned, options.beforeSql);
     }
     const completedAt = new Date();
     const full: NodeResult = {
@@ -346,7 +355,7 @@ function sqlContext(project: Project, node: ProjectNode, sql: string, lineMap: L
   return { sql, lineMap, files: project.renderer.files, sourceText: (i) => sourceText(project, i), uniqueId: node.uniqueId };
 }
 
-function runModel(project: Project, db: Database, node: ProjectNode, ctx: CompileContext, tuned: boolean): PartialResult {
+function runModel(project: Project, db: Database, node: ProjectNode, ctx: CompileContext, tuned: boolean, beforeSql?: (sql: string) => void): PartialResult {
   let prepared: Prepared;
   try {
     prepared = prepare(project, node, ctx, tuned);
@@ -378,6 +387,7 @@ function runModel(project: Project, db: Database, node: ProjectNode, ctx: Compil
       directAppend: tuned,
       ...(uniqueKey ? { uniqueKey } : {}),
     };
+    beforeSql?.([sql, ...hooks(node.config.pre_hook), ...hooks(node.config.post_hook)].join('\n'));
     try {
       const out = transaction(db, () => {
         assertOwned(db, relation, node.uniqueId);
@@ -422,7 +432,7 @@ function testRelation(project: Project, id: string | undefined): Relation | unde
   return s ? new Relation(s.identifier) : undefined;
 }
 
-function runTest(project: Project, db: Database, node: ProjectNode, ctx: CompileContext, tuned: boolean): PartialResult {
+function runTest(project: Project, db: Database, node: ProjectNode, ctx: CompileContext, tuned: boolean, beforeSql?: (sql: string) => void): PartialResult {
   let sql: string;
   let lineMap: LineMap;
   const info = node.test;
@@ -448,6 +458,7 @@ function runTest(project: Project, db: Database, node: ProjectNode, ctx: Compile
   const wrapped = `SELECT count(*) FROM (\n${sql}\n)`;
   let failures: number;
   try {
+    beforeSql?.(wrapped);
     failures = Number(scalar(db, wrapped));
   } catch (err) {
     const at = { fileIndex: project.renderer.fileIndex(node.file), line: node.line };

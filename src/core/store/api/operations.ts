@@ -149,6 +149,8 @@ export const STORE_OPERATIONS = {
         s.load(needsThroughViews(s.db, ...projectText(project)));
         const run = await runProject(project, s.db, {
           command: a.command,
+          // SQL whose table names are made by Jinja (not in the project's text): loaded as it runs.
+          beforeSql: (sql) => s.load(needsThroughViews(s.db, sql)),
           ...(a.nodes ? { nodes: a.nodes } : { select: a.select, exclude: a.exclude }),
           ...(a.fullRefresh ? { fullRefresh: true } : {}),
           signal: ctx.signal,
