@@ -169,7 +169,7 @@ export const STORE_OPERATIONS = {
     return ctx.live.read((s) => {
       s.load(needsThroughViews(s.db, ...projectText(project)));
       prepareDatabase(s.db, false);
-      return compiledSqlOf(project, node, { db: storeAccess(s.db) });
+      return compiledSqlOf(project, node, { db: storeAccess(s.db, (sql) => s.load(needsThroughViews(s.db, sql))) });
     }, { needs: {} });
   },
 
