@@ -77,4 +77,24 @@ describe('store operations on the live database', function () {
     assert.deepEqual((await client.call('query', { sql: 'SELECT COUNT(*) FROM stars' })).rows, [[3]]);
     assert.equal(await loaded(), 3, 'a query of the view loads what the view reads, not the commits');
   });
+
+  it('a model chart of the saved SQL loads what its Jinja names inside its rolled-back savepoint, and those months load again afterwards', async () => {
+    const file = path.join(dir, '.community-metrics', 'metrics.sqlite');
+    const SQL = await testSql();
+    const writer = new InProcessStoreClient(SQL, file, silentLogger);
+    await (await writer.liveStore()).write((s) => {
+      for (const m of ['2026-01', '2026-02']) {
+        s.db.run('INSERT INTO gharchive_events (event_id, type, created_at, hour, repo_name, tracked_repo) VALUES (?, ?, ?, ?, ?, ?)', [m, 'WatchEvent', `${m}-05T10:00:00Z`, `${m}-05T10:00:00Z`, 'a/b', 'a/b']);
+      }
+    });
+    await writer.close();
+    await writeFile(path.join(dir, 'models', 'made.sql'), "{{ config(materialized='table') }}\nselect count(*) as n from {{ 'gharchive_' ~ 'events' }}\n");
+    client = new InProcessStoreClient(SQL, file, silentLogger);
+    const project = await loadProject(dir);
+    const id = [...project.nodes.values()].find((n) => n.name === 'made')?.uniqueId as string;
+    const got = await client.call('modelCharts', { project: { root: dir }, ids: [id], range: {}, tableRows: 5, fromSavedSql: true });
+    assert.deepEqual(got.tables[0]?.rows, [[2]]);
+    // The savepoint took the loaded rows back out; the next read loads the months again.
+    assert.deepEqual((await client.call('query', { sql: 'SELECT COUNT(*) FROM gharchive_events' })).rows, [[2]]);
+  });
 });

@@ -51,7 +51,7 @@ export async function readModelChartsFromDb(
   nodes: ProjectNode[],
   range: { from?: string; to?: string },
   tableRows = 0,
-  options: { fromSavedSql?: Project } = {},
+  options: { fromSavedSql?: Project; beforeSql?: (sql: string) => void } = {},
 ): Promise<ModelChartsResult> {
   prepareDatabase(db, false);
   const charts: ChartPayload[] = [];
@@ -61,7 +61,7 @@ export async function readModelChartsFromDb(
     const relation = relationName(node);
     const project = options.fromSavedSql;
     if (project && node.resourceType === 'model' && materialization(node) !== 'ephemeral') {
-      const run = await runProject(project, db, { command: 'run', nodes: { ids: [node.uniqueId] } });
+      const run = await runProject(project, db, { command: 'run', nodes: { ids: [node.uniqueId] }, ...(options.beforeSql ? { beforeSql: options.beforeSql } : {}) });
       const mine = run.results.find((r) => r.uniqueId === node.uniqueId);
       if (mine && mine.status !== 'success') {
         const missing = /no such table: (?:main\.)?(\S+)/.exec(mine.message);

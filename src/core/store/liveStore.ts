@@ -85,7 +85,13 @@ export class LiveStore {
     return this.serial(async () => {
       await this.engine.refreshFromDisk();
       await this.ensure(opts.needs ?? 'all');
-      return fn(this.store);
+      try {
+        return await fn(this.store);
+      } finally {
+        // Months loaded inside a savepoint the read rolled back (a model chart of the saved SQL) are
+        // gone from the tables: they load again when next needed.
+        this.engine.forgetTentative();
+      }
     });
   }
 

@@ -197,7 +197,7 @@ export const STORE_OPERATIONS = {
       if (!a.fromSavedSql) return readModelChartsFromDb(s.db, nodes, a.range, a.tableRows ?? 0);
       s.db.exec('SAVEPOINT cm_chart_preview');
       try {
-        return await readModelChartsFromDb(s.db, nodes, a.range, a.tableRows ?? 0, { fromSavedSql: project });
+        return await readModelChartsFromDb(s.db, nodes, a.range, a.tableRows ?? 0, { fromSavedSql: project, beforeSql: (sql) => s.load(needsThroughViews(s.db, sql)) });
       } finally {
         s.db.exec('ROLLBACK TO cm_chart_preview; RELEASE cm_chart_preview');
       }
