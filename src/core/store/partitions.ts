@@ -30,6 +30,8 @@ export interface PartitionedTable {
   table: string;
   /** TEXT column starting with `YYYY-MM`: rows are split by its first seven characters. */
   column: string;
+  /** One file per calendar year instead of per month (`YYYY`): for small tables read whole. */
+  yearly?: boolean;
 }
 
 /**
@@ -52,7 +54,9 @@ export const PARTITIONED: readonly PartitionedTable[] = [
   // 1 GB store's file, bench/storeScale.ts) and the per-day totals kept from them and the events
   // (gharchive/dayTotals.ts): both grow with the archive's history, which the store file must not.
   { table: 'gharchive_hours', column: 'hour' },
-  { table: 'gharchive_day_totals', column: 'day' },
+  // Read whole for a chart (a repository's history): a year's file holds a year of days, so that a
+  // first chart opens a few files, not one per month (bench/storeScale.ts).
+  { table: 'gharchive_day_totals', column: 'day', yearly: true },
 ];
 
 export type PartitionedName =
@@ -99,19 +103,24 @@ const UNDATED = 'undated';
 const MONTH_GLOB = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]*'";
 
 /** The partition of a row, as SQL over `row.column` (row: NEW, OLD, or a table name). */
-function partExpr(row: string, column: string): string {
-  const c = `${row}.${q(column)}`;
-  return `CASE WHEN ${c} GLOB ${MONTH_GLOB} THEN substr(${c}, 1, 7) ELSE '${UNDATED}' END`;
+function partExpr(row: string, spec: PartitionedTable): string {
+  const c = `${row}.${q(spec.column)}`;
+  return `CASE WHEN ${c} GLOB ${MONTH_GLOB} THEN substr(${c}, 1, ${spec.yearly ? 4 : 7}) ELSE '${UNDATED}' END`;
+}
+
+/** The part a month (`YYYY-MM`) falls in, for this table. */
+function partOfMonth(spec: PartitionedTable | undefined, month: string): string {
+  return spec?.yearly ? month.slice(0, 4) : month.slice(0, 7);
 }
 
 /** The rows of one partition, as a WHERE condition; the range lets SQLite use an index on the column. */
 function partWhere(spec: PartitionedTable, part: string): { sql: string; params: string[] } {
   const c = q(spec.column);
   if (part === UNDATED) return { sql: `(${c} IS NULL OR ${c} NOT GLOB ${MONTH_GLOB})`, params: [] };
-  return { sql: `${c} >= ? AND ${c} <= ? AND substr(${c}, 1, 7) = ?`, params: [part, `${part}\u{10FFFF}`, part] };
+  return { sql: `${c} >= ? AND ${c} <= ? AND substr(${c}, 1, ${part.length}) = ? AND ${c} GLOB ${MONTH_GLOB}`, params: [part, `${part}\u{10FFFF}`, part] };
 }
 
-const PART_FILE = /^([A-Za-z_][A-Za-z0-9_]*)\.(\d{4}-\d{2}|undated)\.g(\d+)\.sqlite$/;
+const PART_FILE = /^([A-Za-z_][A-Za-z0-9_]*)\.(\d{4}-\d{2}|\d{4}|undated)\.g(\d+)\.sqlite$/;
 
 export function partsDir(file: string): string {
   return `${file}.parts`;
@@ -445,7 +454,7 @@ export class StoreEngine {
     this.logger.debug('The store\'s change log was reset (temp_store changed); saving every partition.');
     this.createDirtyLog();
     for (const spec of PARTITIONED) {
-      this.db.exec(`INSERT INTO temp._cm_dirty SELECT DISTINCT '${spec.table}', ${partExpr(`main.${q(spec.table)}`, spec.column)} FROM main.${q(spec.table)}`);
+      this.db.exec(`INSERT INTO temp._cm_dirty SELECT DISTINCT '${spec.table}', ${partExpr(`main.${q(spec.table)}`, spec)} FROM main.${q(spec.table)}`);
     }
     this.installDirtyTriggers();
   }
@@ -463,16 +472,17 @@ export class StoreEngine {
     for (const spec of PARTITIONED) {
       const n = this.db.exec(`SELECT 1 FROM main.${q(spec.table)} LIMIT 1`);
       if (!n.length) continue;
-      this.db.exec(`INSERT INTO temp._cm_dirty SELECT DISTINCT '${spec.table}', ${partExpr(`main.${q(spec.table)}`, spec.column)} FROM main.${q(spec.table)}`);
+      this.db.exec(`INSERT INTO temp._cm_dirty SELECT DISTINCT '${spec.table}', ${partExpr(`main.${q(spec.table)}`, spec)} FROM main.${q(spec.table)}`);
       this.unsaved = true;
     }
   }
 
   private installDirtyTriggers(): void {
-    for (const { table, column } of PARTITIONED) {
+    for (const spec of PARTITIONED) {
+      const { table } = spec;
       const t = q(table);
       const log = (row: string) =>
-        `INSERT INTO temp._cm_dirty SELECT '${table}', p FROM (SELECT ${partExpr(row, column)} AS p) WHERE NOT EXISTS (SELECT 1 FROM temp._cm_dirty WHERE tbl = '${table}' AND part = p);`;
+        `INSERT INTO temp._cm_dirty SELECT '${table}', p FROM (SELECT ${partExpr(row, spec)} AS p) WHERE NOT EXISTS (SELECT 1 FROM temp._cm_dirty WHERE tbl = '${table}' AND part = p);`;
       this.db.exec(`
         CREATE TEMP TRIGGER IF NOT EXISTS "_cm_dirty_${table}_i" AFTER INSERT ON main.${t} BEGIN ${log('NEW')} END;
         CREATE TEMP TRIGGER IF NOT EXISTS "_cm_dirty_${table}_d" AFTER DELETE ON main.${t} BEGIN ${log('OLD')} END;
@@ -539,7 +549,7 @@ export class StoreEngine {
       if (this.loaded.has(key)) continue;
       const need = needs === 'all' ? true : needs[row.tbl as PartitionedName];
       if (need === undefined) continue;
-      if (need !== true && (row.part === UNDATED || row.part < need.slice(0, 7))) continue;
+      if (need !== true && (row.part === UNDATED || row.part < partOfMonth(PARTITIONED.find((p) => p.table === row.tbl), need))) continue;
       inTransaction ??= this.inTransaction();
       const result = this.loadOne(row, false);
       if (result === 'raced') raced = true;

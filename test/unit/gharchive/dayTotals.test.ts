@@ -120,6 +120,26 @@ describe('GH Archive day totals (kept on write, read by the charts instead of th
     assert.ok(busy.length > 20 && busy.some((d) => d.v > 0) && busy.some((d) => d.h < 24), 'the history has days, events and partial days');
   });
 
+  it('are kept one file a year: days either side of a new year land in their own year, and read back whole', async () => {
+    live = await LiveStore.open(SQL, file, silentLogger);
+    const hours = ['2025-12-31T23:00:00Z', '2026-01-01T00:00:00Z'];
+    await live.write((s) => writeBatch(s, hours.map((h, i) => event(`y${i}`, h, 'quiet/one', 'WatchEvent')), hours.map((h) => hourRecord(h, ['quiet/one'])), new Date('2026-06-01T00:00:00Z')), { needs: archiveWriteNeeds(hours) });
+    await live.close();
+    const db = new SQL.Database(await readFile(file));
+    try {
+      assert.deepEqual(db.exec("SELECT part, row_count FROM _cm_partitions WHERE tbl = 'gharchive_day_totals' ORDER BY part")[0]?.values, [['2025', 1], ['2026', 1]]);
+    } finally {
+      db.close();
+    }
+    live = await LiveStore.open(SQL, file, silentLogger);
+    // The tree's window (from a month on) loads from that month's year.
+    assert.deepEqual(
+      await live.read((s) => s.all('SELECT day FROM gharchive_day_totals ORDER BY day', [], { gharchive_day_totals: '2026-01' }), { needs: {} }),
+      [{ day: '2026-01-01' }],
+    );
+    assert.deepEqual(await live.read((s) => keptDays(s, 'quiet/one', null), { needs: {} }), [{ day: '2025-12-31', v: 1, h: 1 }, { day: '2026-01-01', v: 1, h: 1 }]);
+  });
+
   it('an hour whose repository list is damaged counts for no repository, and the day is still computed', async () => {
     live = await LiveStore.open(SQL, file, silentLogger);
     await live.write((s) => {
@@ -138,9 +158,10 @@ describe('GH Archive day totals (kept on write, read by the charts instead of th
     const types = await live.read((s) => gharchiveEventTypes(s, ['Busy/Repo']), { needs: {} });
     assert.ok(days.length > 0 && types.length === TYPES.length);
     const { loaded, listed } = await live.loadedPartitions();
-    // Listed: events, hours and totals of three months each (January to March); loaded: the totals only.
-    assert.equal(listed, 9);
-    assert.equal(loaded, 3, 'only the day totals were loaded');
+    // Listed: events and hours of three months each (January to March), the totals of 2026 (one file a
+    // year); loaded: the totals only.
+    assert.equal(listed, 7);
+    assert.equal(loaded, 1, 'only the day totals were loaded');
   });
 
   it('upgrade a store written by the previous engine (schema 8, fixture): the same series as its own query gave, hours moved to partitions', async () => {
@@ -154,14 +175,14 @@ describe('GH Archive day totals (kept on write, read by the charts instead of th
         assert.deepEqual(await live.read((s) => keptDays(s, repo, type === 'all' ? null : type), { needs: {} }), days, `${repo} ${type}`);
       }
     }
-    assert.equal((await live.loadedPartitions()).loaded, 4, 'the hours and the totals of two months, no month of the events');
+    assert.equal((await live.loadedPartitions()).loaded, 3, 'the hours of two months and the totals of the year, no month of the events');
     await live.close();
     live = undefined;
     const db = new SQL.Database(await readFile(file));
     try {
       assert.equal(db.exec('SELECT COUNT(*) FROM gharchive_hours')[0]?.values[0]?.[0], 0, 'the hours left the store file');
       assert.deepEqual(db.exec("SELECT tbl, part FROM _cm_partitions WHERE tbl != 'gharchive_events' ORDER BY 1, 2")[0]?.values, [
-        ['gharchive_day_totals', '2026-09'], ['gharchive_day_totals', '2026-10'], ['gharchive_hours', '2026-09'], ['gharchive_hours', '2026-10'],
+        ['gharchive_day_totals', '2026'], ['gharchive_hours', '2026-09'], ['gharchive_hours', '2026-10'],
       ]);
     } finally {
       db.close();
@@ -187,8 +208,8 @@ describe('GH Archive day totals (kept on write, read by the charts instead of th
     live = await LiveStore.open(SQL, file, logger);
     assert.ok(infos.some((m) => /Computed the GH Archive day totals/.test(m)), infos.join('\n'));
     const counts = await live.loadedPartitions();
-    assert.equal(counts.listed, 9, 'the totals were saved as partitions again');
-    assert.equal(counts.loaded, 6, 'hours and totals in memory, no month of the events');
+    assert.equal(counts.listed, 7, 'the totals were saved as a partition again');
+    assert.equal(counts.loaded, 4, 'hours and totals in memory, no month of the events');
     const got = await live.read((s) => REPOS.map((r) => keptDays(s, r, null)), { needs: {} });
     assert.deepEqual(got, expected);
     // Saved: the next open has nothing left to do.
