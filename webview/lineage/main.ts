@@ -1,5 +1,6 @@
 import { renderGraph } from './graphRenderer';
 import { LayoutClient } from './layoutClient';
+import { TextMeasurer, layoutFits, measureNodes } from './nodeFit';
 import { PanZoom } from './panZoom';
 import { connected } from './paths';
 import type { HostToLineage, LaidOut, LineageState, LineageToHost, LineageViewData, ViewRequest } from './protocol';
@@ -73,7 +74,7 @@ function applyLod(): void {
   if (key === lodLevel) return;
   lodLevel = key;
   for (const g of nodes.values()) {
-    const full = g.querySelector<SVGTextElement>('text.name')?.textContent ?? '';
+    const full = g.dataset.name ?? '';
     const lod = g.querySelector<SVGTextElement>('text.lod');
     if (!lod) continue;
     if (level === 'full') {
@@ -177,6 +178,7 @@ function middleNode(): { x: number; y: number; width: number; height: number } |
 const lodNote = document.createElement('span');
 lodNote.id = 'lod-note';
 const layouts = new LayoutClient(document.body.dataset.worker ?? '');
+const measurer = new TextMeasurer(svg);
 layouts.warm();
 
 let view: LineageViewData | undefined;
@@ -262,17 +264,24 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   showText(empty, undefined);
   status.textContent = `laying out ${next.view.nodes.length} nodes…`;
   const t0 = performance.now();
-  // A layout the host kept from an earlier draw of exactly this input is used as it is.
-  const result = next.layout ? { layout: next.layout, offThread: true } : await layouts.layout(next.elk);
+  // Node boxes as wide as their text measured in the fonts it is drawn in (the host's sizes are for its SVG font).
+  // Fonts still loading would be measured as their fallback.
+  await document.fonts.ready;
+  if (seq !== sequence) return;
+  measurer.refresh();
+  const elk = measureNodes(next.view.nodes, next.elk, measurer);
+  // A layout the host kept from an earlier draw of exactly this input is used as it is, if made for these boxes.
+  const kept = next.layout && layoutFits(next.layout, elk) ? next.layout : undefined;
+  const result = kept ? { layout: kept, offThread: true } : await layouts.layout(elk);
   // A newer view arrived while this one was being laid out: draw only the newest.
   if (seq !== sequence) return;
   const t1 = performance.now();
   view = next.view;
   layout = result.layout;
-  nodes = renderGraph(viewport, view, layout, handlers);
+  nodes = renderGraph(viewport, view, layout, handlers, measurer);
   applyHighlight();
   // Where this drawing's layout came from (tests read it): the worker, one kept by the host, or the fallback.
-  svg.dataset.layout = next.layout ? 'kept' : result.offThread ? 'worker' : 'fallback';
+  svg.dataset.layout = kept ? 'kept' : result.offThread ? 'worker' : 'fallback';
   if (!result.offThread) showText(message, `Drawn with a simple layout: ${layouts.failure ?? 'the layout worker is unavailable'}.`);
   // Fitted on open (unless a reload restores the user's zoom) and on every change of what is shown;
   // a redraw of the same view (a save in the editor) keeps the user's pan and zoom.
@@ -309,7 +318,7 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
     nodes: view.nodes.length,
     offThread: result.offThread,
     ...(next.layoutKey ? { layoutKey: next.layoutKey } : {}),
-    ...(next.layout ? { reused: true } : {}),
+    ...(kept ? { reused: true } : {}),
   });
 }
 
