@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +14,7 @@ import { LINEAGE_BODY } from '../../src/core/lineage/panelMarkup';
 import { lineageSvg } from '../../src/core/lineage/svgExport';
 import { launchBrowser } from '../harness/browser';
 import { repoRoot } from '../support/fixtures';
+import { SCREENS_DIR } from './themeScreens';
 import { benchManifest } from '../support/lineageBenchManifest';
 import { HARD_NAMES, hardTextView } from '../support/lineageHardText';
 import { starterManifest } from '../unit/lineage/starterManifest';
@@ -23,7 +24,8 @@ import { starterManifest } from '../unit/lineage/starterManifest';
  * in its worker) in Chromium without the workbench: panels of a given size, views posted as the host
  * posts them. The editor font is VS Code's default, 14 px.
  */
-const PAGE = `<!DOCTYPE html><html style="--vscode-editor-font-size: 14px; --vscode-font-size: 13px; --vscode-font-family: sans-serif; --vscode-editor-background: #1f1f1f; --vscode-foreground: #ccc"><head><link rel="stylesheet" href="/media/lineage.css"></head>
+const DARK_MODERN = '--vscode-editor-background: #1f1f1f; --vscode-foreground: #ccc; --vscode-descriptionForeground: #9d9d9d; --vscode-editorWidget-background: #202020; --vscode-editorWidget-border: #313131; --vscode-errorForeground: #f85149; --vscode-charts-blue: #3794ff; --vscode-charts-green: #89d185; --vscode-charts-purple: #b180d7; --vscode-editorLineNumber-foreground: #6e7681; --vscode-focusBorder: #0078d4; --vscode-button-secondaryBackground: #313131; --vscode-button-secondaryForeground: #ccc; --vscode-testing-iconPassed: #73c991; --vscode-editor-font-family: monospace';
+const PAGE = `<!DOCTYPE html><html style="--vscode-editor-font-size: 14px; --vscode-font-size: 13px; --vscode-font-family: sans-serif; ${DARK_MODERN}"><head><meta charset="utf-8"><link rel="stylesheet" href="/media/lineage.css"></head>
 <body data-worker="/dist/webview/lineageLayout.js">${LINEAGE_BODY}
 <script>window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });</script>
 <script src="/dist/webview/lineage.js"></script></body></html>`;
@@ -95,6 +97,9 @@ describe('lineage page in Chromium: readable at any panel size (issue 14)', func
       assert.equal(await page.locator('#graph').getAttribute('data-lod'), 'full');
       const boxes = await textBoxes(page, '#graph');
       assertInside(boxes, 'panel');
+      // To look at: long and upper-case names, run and error lines, a column, each inside its box.
+      await mkdir(SCREENS_DIR, { recursive: true });
+      await page.screenshot({ path: path.join(SCREENS_DIR, 'lineage-long-text.png') });
       const shown = (text: string) => boxes.find((t) => t.text === text);
       // Short enough for the widest box: whole, and the box grew for it.
       assert.ok(shown(HARD_NAMES.upper), 'an upper-case name drawn whole');

@@ -188,6 +188,7 @@ let current: string | undefined;
 let highlighted = new Set<string>();
 let sequence = 0;
 let drawnOnce = false;
+let drawCount = 0;
 /** The request last drawn: a different one (another selection, scope or expansion) is fitted to the view. */
 let drawnRequest = '';
 
@@ -303,12 +304,15 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   const unread = view.unreadSourcesHidden ? ` · ${view.unreadSourcesHidden} unread source${view.unreadSourcesHidden === 1 ? '' : 's'} hidden (select resource_type:source to see them)` : '';
   const grouped = view.clustered ? `${view.clustered.nodes} of ${view.totalNodes} nodes, ${view.clustered.groups} folder${view.clustered.groups === 1 ? '' : 's'} grouped (click one to open it)` : `${view.nodes.length} of ${view.totalNodes} nodes`;
   // Drawn at the readable zoom, not whole: say how to reach the rest.
-  const partial = svg.dataset.fit === 'readable' ? ' · part of the graph at a readable size: drag to pan, Fit to come back' : '';
+  const partial = svg.dataset.fit === 'readable' ? ' · part of the graph at a readable size: drag to pan' : '';
   status.textContent = `${grouped}${partial}${unread}${next.layoutNote ? ` · ${next.layoutNote.short}` : ''}`;
   svg.dataset.clustered = view.clustered ? 'yes' : 'no';
   clustersButton.textContent = (state.request.clusters ?? 'auto') === 'off' ? 'Group large views by folder' : 'Show every node';
   status.append(lodNote);
-  status.title = next.layoutNote?.detail ?? '';
+  // The whole status on hover too (a narrow panel wraps it).
+  status.title = [status.textContent, next.layoutNote?.detail].filter(Boolean).join('\n');
+  // How many views were drawn (tests wait for the next one after a click).
+  svg.dataset.drawn = String(++drawCount);
   post({
     type: 'rendered',
     layout,
@@ -378,12 +382,36 @@ svg.addEventListener('focusin', (e) => {
   const s = svg.getBoundingClientRect();
   if (r.left < s.left || r.right > s.right || r.top < s.top || r.bottom > s.bottom) panZoom.centre(box.x + box.width / 2, box.y + box.height / 2);
 });
-svg.addEventListener('click', (e) => {
-  if ((e.target as Element).closest('.node')) return;
+function clearSelection(): void {
   if (!state.selected) return;
   save({ selected: undefined });
   applyHighlight();
   post({ type: 'highlight', highlighted: [] });
+}
+svg.addEventListener('click', (e) => {
+  if ((e.target as Element).closest('.node')) return;
+  clearSelection();
 });
+// Escape clears the selection (and its highlighted paths), as in the editor; not while typing a selector or in the menu.
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape' || e.target === selectorBox || more.open) return;
+  clearSelection();
+});
+
+/**
+ * The theme the drawing is painted in, as data-theme on the graph (tests wait on it after a theme
+ * switch): VS Code sets the theme's variables and the body's class together; the colours come from
+ * those variables, so two frames after the class changes the new theme is on screen.
+ */
+function themeName(): string {
+  const c = document.body.classList;
+  return c.contains('vscode-high-contrast-light') ? 'high-contrast-light' : c.contains('vscode-high-contrast') ? 'high-contrast' : c.contains('vscode-light') ? 'light' : 'dark';
+}
+function markTheme(): void {
+  delete svg.dataset.theme;
+  requestAnimationFrame(() => requestAnimationFrame(() => (svg.dataset.theme = themeName())));
+}
+new MutationObserver(markTheme).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+markTheme();
 
 post({ type: 'ready', ...(saved ? { state: saved } : {}) });
