@@ -269,8 +269,10 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   // Fonts still loading would be measured as their fallback.
   await document.fonts.ready;
   if (seq !== sequence) return;
+  const tm = performance.now();
   measurer.refresh();
   const elk = measureNodes(next.view.nodes, next.elk, measurer);
+  const measureMs = performance.now() - tm;
   // A layout the host kept from an earlier draw of exactly this input is used as it is, if made for these boxes.
   const kept = next.layout && layoutFits(next.layout, elk) ? next.layout : undefined;
   const result = kept ? { layout: kept, offThread: true } : await layouts.layout(elk);
@@ -318,6 +320,7 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
     layout,
     highlighted: [...highlighted],
     layoutMs: Math.round(t1 - t0),
+    measureMs: Math.round(measureMs),
     renderMs: Math.round(t2 - t1),
     nodes: view.nodes.length,
     offThread: result.offThread,
