@@ -1,6 +1,6 @@
 import type { LaidOut } from './layoutGraph';
 import type { LineageView } from './lineageView';
-import { PAD_LEFT, SVG_STYLES, fitText, lineRoom, nodeLines } from './nodeSize';
+import { PAD_LEFT, PAD_RIGHT, SVG_STYLES, fitText, lineRoom, nodeLines } from './nodeSize';
 import type { NodeLine } from './nodeSize';
 import { SVG_FONT_FAMILY, measureSvgText } from './textMeasure';
 
@@ -74,7 +74,8 @@ export function lineageSvg(view: LineageView, layout: LaidOut, options: SvgOptio
     for (const line of nodeLines(n)) {
       // Measured in the font the SVG declares, and cut with "…" to the box; the whole text in a tooltip.
       const style = SVG_STYLES[line.kind];
-      const fit = fitText(line.text, lineRoom(line, box.width), (t) => measureSvgText(t, style));
+      // The export draws no controls: the name may use the whole line.
+      const fit = fitText(line.text, lineRoom(line.kind === 'name' ? { ...line, right: PAD_RIGHT } : line, box.width), (t) => measureSvgText(t, style));
       const attrs = `x="${PAD_LEFT}" y="${f(line.y)}" fill="${line.unknown ? '#9e9e9e' : fills[line.kind]}"${style.weight === 700 ? ' font-weight="700"' : ''}${style.size !== 12 ? ` font-size="${style.size}"` : ''}`;
       lines.push(`<text class="${line.kind}" ${attrs}>${escapeXml(fit.text)}${fit.cut ? `<title>${escapeXml(line.text)}</title>` : ''}</text>`);
     }
