@@ -122,6 +122,23 @@ describe('lineage page in Chromium: readable at any panel size (issue 14)', func
     }
   });
 
+  it('a change of the fonts the nodes are drawn in (a font setting) asks for the view again, to measure and lay it out anew; a colour change does not', async () => {
+    const view = buildLineageView(lineageGraphFromManifest(await starterManifest()), {});
+    const page = await open(900, 700, view, {});
+    try {
+      const requestsAfter = (change: string) => page.evaluate(`(async () => {
+        ${change};
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        return window.__posted.filter((m) => m.type === 'request').length;
+      })()`) as Promise<number>;
+      assert.equal(await requestsAfter(`document.documentElement.style.setProperty('--vscode-editor-background', '#ffffff')`), 0, 'a colour change');
+      assert.equal(await requestsAfter(`document.documentElement.style.setProperty('--vscode-editor-font-family', 'serif')`), 1, 'an editor font change');
+      assert.equal(await requestsAfter(`document.documentElement.style.setProperty('--vscode-font-family', 'serif')`), 2, 'a workbench font change');
+    } finally {
+      await page.close();
+    }
+  });
+
   it("the CLI's SVG, opened in Chromium: every line inside its box (measured in the font it declares), cut lines whole in their tooltip", async () => {
     const view = await hardTextView();
     const svg = lineageSvg(view, await layoutLineage(view));

@@ -416,5 +416,11 @@ function markTheme(): void {
 }
 new MutationObserver(markTheme).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 markTheme();
+// VS Code sets the theme's and the settings' variables on <html>: when the fonts the nodes are drawn
+// in change (a font setting), the view is asked for again, measured and laid out anew (pan and zoom kept).
+new MutationObserver(() => {
+  if (!view || view.nodes.length === 0 || !measurer.refresh()) return;
+  request({});
+}).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 
 post({ type: 'ready', ...(saved ? { state: saved } : {}) });

@@ -107,8 +107,8 @@ export class TextMeasurer {
     this.ctx = document.createElement('canvas').getContext('2d');
   }
 
-  /** Reads the fonts again (call before a draw: the editor font may have changed since). */
-  refresh(): void {
+  /** Reads the fonts again (call before a draw: the editor font may have changed since); true when they changed. */
+  refresh(): boolean {
     const probe = document.createElementNS('http://www.w3.org/2000/svg', 'g');
     probe.setAttribute('class', 'node probe');
     probe.setAttribute('visibility', 'hidden');
@@ -128,6 +128,7 @@ export class TextMeasurer {
     });
     probe.remove();
     if (changed) this.cache.clear();
+    return changed;
   }
 
   width(text: string, kind: LineKind): number {
