@@ -104,6 +104,13 @@ async function copyAssets() {
   await mkdir(path.join(root, 'dist'), { recursive: true });
   // sql.js's WebAssembly ships with the extension and is loaded from its own files, never a CDN.
   await copyFile(path.join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), path.join(root, 'dist/sql-wasm.wasm'));
+  // The font the lineage SVG is measured in (src/core/lineage/textMeasure.ts), read from dist/fonts/.
+  await mkdir(path.join(root, 'dist/fonts'), { recursive: true });
+  for (const weight of [400, 700]) {
+    const file = `arimo-latin-${weight}-normal.woff`;
+    await copyFile(path.join(root, 'node_modules/@fontsource/arimo/files', file), path.join(root, 'dist/fonts', file));
+  }
+  await copyFile(path.join(root, 'node_modules/@fontsource/arimo/LICENSE'), path.join(root, 'dist/fonts/LICENSE-arimo.txt'));
 }
 
 await copyAssets();

@@ -78,6 +78,7 @@ function manifest(): Record<string, unknown> {
 interface Drawn {
   type: string;
   layoutMs: number;
+  measureMs?: number;
   renderMs: number;
   offThread: boolean;
   layout: LaidOut;
@@ -87,6 +88,8 @@ interface Drawn {
 interface Times {
   wall: number;
   layout: number;
+  /** Of the layout: measuring the nodes' text (webview/lineage/nodeFit.ts). */
+  measure: number;
   render: number;
 }
 
@@ -148,7 +151,7 @@ ${LINEAGE_BODY}
         const r = (await p.evaluate(`window.__rendered[${i}]`)) as Drawn;
         if (r.type !== 'rendered') throw new Error(`webview error: ${r.message}`);
         if (!r.offThread) throw new Error('the layout did not run in the worker');
-        out.push({ wall, layout: r.layoutMs, render: r.renderMs, drawn: r.layout });
+        out.push({ wall, layout: r.layoutMs, measure: r.measureMs ?? 0, render: r.renderMs, drawn: r.layout });
       }
       return out;
     } finally {
@@ -174,7 +177,7 @@ ${LINEAGE_BODY}
         // Alternate which goes first, so that neither always meets the other's leftovers.
         for (const setting of (i % 2 === 0 ? ['before', 'after'] : ['after', 'before']) as Setting[]) {
           const result = (await draw(c.views, setting)).at(-1) as Times & { drawn: LaidOut };
-          times[setting].push({ wall: result.wall, layout: result.layout, render: result.render });
+          times[setting].push({ wall: result.wall, layout: result.layout, measure: result.measure, render: result.render });
           const picture = JSON.stringify(result.drawn);
           if (drawn[setting] !== undefined && drawn[setting] !== picture) throw new Error(`${c.name} (${setting}): not the same picture twice`);
           drawn[setting] = picture;
@@ -183,11 +186,11 @@ ${LINEAGE_BODY}
       }
       for (const setting of ['before', 'after'] as Setting[]) {
         const t = times[setting];
-        rows.push(`| ${c.name} | ${setting} | ${c.view.nodes.length} | ${c.view.edges.length} | ${median(t.map((x) => x.layout))} | ${median(t.map((x) => x.render))} | ${median(t.map((x) => x.wall))} |`);
+        rows.push(`| ${c.name} | ${setting} | ${c.view.nodes.length} | ${c.view.edges.length} | ${median(t.map((x) => x.layout))} | ${median(t.map((x) => x.measure))} | ${median(t.map((x) => x.render))} | ${median(t.map((x) => x.wall))} |`);
         runs.push(`- ${c.name}, ${setting}: to drawn ${t.map((x) => x.wall).join(', ')} ms (layout ${t.map((x) => x.layout).join(', ')})`);
       }
       const ratio = (k: keyof Times) => (median(times.before.map((x) => x[k])) / median(times.after.map((x) => x[k]))).toFixed(2);
-      rows.push(`| ${c.name} | before ÷ after | | | ${ratio('layout')}× | ${ratio('render')}× | ${ratio('wall')}× |`);
+      rows.push(`| ${c.name} | before ÷ after | | | ${ratio('layout')}× | | ${ratio('render')}× | ${ratio('wall')}× |`);
       if (c.views.length === 1) {
         for (const setting of ['before', 'after'] as Setting[]) {
           const l = JSON.parse(drawn[setting] as string) as LaidOut;
@@ -211,10 +214,11 @@ layout settings of b2c9a0f for every size; "after" is today's \`elkInputFor\` (m
 "full graph" is every node (the panel's "Show every node"); the panel's own full view has more than ${CLUSTER_ABOVE} nodes, so it
 draws a box per folder and source ("grouped"), and a click on one opens it ("one folder opened").
 Both run in the same bundle, alternately, each on a fresh page; median of ${RUNS} runs each, times in ms. "layout" and "render" are
-the webview's own measurements; "to drawn" is from posting the view to the webview's \`rendered\` message.
+the webview's own measurements ("measure text": the part of "layout" that measures every line of every node in its
+font, canvas measureText, to size the boxes); "to drawn" is from posting the view to the webview's \`rendered\` message.
 
-| view | settings | nodes | edges | layout | render | to drawn |
-|---|---|---:|---:|---:|---:|---:|
+| view | settings | nodes | edges | layout | measure text | render | to drawn |
+|---|---|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 Every run (to drawn, and layout):

@@ -5,7 +5,7 @@ import type { Frame } from 'playwright-core';
 import { loadProject } from '../../src/core/project/project';
 import { starterProjectFiles } from '../../src/core/project/starterProject';
 import { writeScaffold } from '../../src/core/project/writeScaffold';
-import { findWebviewFrame } from '../harness/browser';
+import { findWebviewFrame, runCommand } from '../harness/browser';
 import { waitFor } from './chartSteps';
 import { WorkbenchSession } from './session';
 import { shootInThemes } from './themeScreens';
@@ -64,12 +64,7 @@ describe('lineage, as a person uses it (code-server + Chromium)', function () {
       .sort();
     await frame.locator('#selector').fill('+daily_summary');
     await frame.locator('#apply').click();
-    const deadline = Date.now() + 30_000;
-    let nodes: string[] = [];
-    do {
-      await session.page.waitForTimeout(250);
-      nodes = await drawnNodes(frame);
-    } while (JSON.stringify(nodes) !== JSON.stringify(expected) && Date.now() < deadline);
+    const nodes = await waitFor(session.page, () => drawnNodes(frame), (n) => JSON.stringify(n) === JSON.stringify(expected), 'the upstream of daily_summary', 30_000).catch(() => drawnNodes(frame));
     assert.deepEqual(nodes, expected);
   });
 
@@ -121,12 +116,18 @@ describe('lineage, as a person uses it (code-server + Chromium)', function () {
    * the whole graph fitted in the panel when its names stay readable at that size, else drawn at the
    * readable zoom from its sources on the left (pan for the rest); no name cut short ("gith…"); text
    * never smaller than the editor font (names only when zoomed out); sources as source.table; the
-   * toolbar on one line (zoom, grouping and export in its ⋯ menu), the status on its own line.
+   * toolbar on one line (zoom, grouping and export in its ⋯ menu), the status on its own line and
+   * not cut (it wraps); every line of a node inside its box (measured in the workbench's fonts); no
+   * selection left over (its faded nodes) and no notification over the graph; the type bar coloured
+   * by type, and text readable against the node in each theme. (Long names, run and error lines:
+   * lineagePage.test.ts, screens/lineage-long-text.png.)
    */
   it('the full graph fits the panel, and looks right in dark, light and high-contrast themes', async () => {
+    const drawn = await frame.locator('#graph').getAttribute('data-drawn');
     await frame.locator('#full').click();
-    await waitFor(session.page, () => frame.locator('#graph g.node').count(), (n) => n > 3, 'the full graph');
-    await session.page.waitForTimeout(500);
+    // The next view drawn (data-drawn counts them): laid out, fitted and its level of detail applied.
+    await waitFor(session.page, () => frame.locator('#graph').getAttribute('data-drawn'), (n) => n !== drawn, 'the full graph drawn');
+    assert.ok((await frame.locator('#graph g.node').count()) > 3, 'the full graph');
     // Fitted whole when that leaves every name readable; else at the readable zoom (the rest by panning).
     const fit = await frame.locator('#graph').getAttribute('data-fit');
     const fits = await frame.evaluate(`(() => {
@@ -149,6 +150,17 @@ describe('lineage, as a person uses it (code-server + Chromium)', function () {
     // Text on screen never below the editor font's size minus a pixel, whatever the zoom.
     const smallest = await frame.evaluate(`Math.min(...[...document.querySelectorAll('#graph g.node text')].filter((t) => t.getBoundingClientRect().height > 0 && getComputedStyle(t).display !== 'none').map((t) => parseFloat(getComputedStyle(t).fontSize) * document.getElementById('viewport').getCTM().a))`) as number;
     assert.ok(smallest >= 10.5, `smallest text ${smallest.toFixed(1)} px on screen`);
+    // Every line of every node inside its box, as drawn in the workbench's own fonts.
+    const outside = await frame.evaluate(`[...document.querySelectorAll('#graph g.node')].flatMap((g) => {
+      const w = Number(g.querySelector('rect.box').getAttribute('width'));
+      return [...g.querySelectorAll(':scope > text')].filter((t) => getComputedStyle(t).display !== 'none' && t.textContent).map((t) => ({ text: t.textContent, left: t.getBBox().x, right: t.getBBox().x + t.getBBox().width, w })).filter((t) => t.left < 5 || t.right > t.w - 4);
+    })`) as unknown[];
+    assert.deepEqual(outside, [], 'text outside its node');
+    // The screens show the graph itself: no toast over it, no earlier selection fading most of it (Escape clears it).
+    await runCommand(session.page, 'Notifications: Clear All Notifications');
+    await frame.locator('#status').click();
+    await session.page.keyboard.press('Escape');
+    await frame.locator('#graph:not(.has-selection)').waitFor({ timeout: 15_000 });
     const files = await shootInThemes(session.page, 'lineage', async () => frame);
     assert.equal(files.length, 3);
   });

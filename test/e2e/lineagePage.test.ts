@@ -1,18 +1,22 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { layoutLineage } from '../../src/core/lineage/elkLayout';
 import { elkInputFor } from '../../src/core/lineage/layoutGraph';
 import { lineageGraphFromManifest } from '../../src/core/lineage/lineageGraph';
 import { GROUP_PREFIX, buildLineageView } from '../../src/core/lineage/lineageView';
-import type { LineageView, ViewRequest } from '../../src/core/lineage/lineageView';
+import type { LineageView, ViewNode, ViewRequest } from '../../src/core/lineage/lineageView';
 import { LINEAGE_BODY } from '../../src/core/lineage/panelMarkup';
+import { lineageSvg } from '../../src/core/lineage/svgExport';
 import { launchBrowser } from '../harness/browser';
 import { repoRoot } from '../support/fixtures';
+import { SCREENS_DIR } from './themeScreens';
 import { benchManifest } from '../support/lineageBenchManifest';
+import { HARD_NAMES, hardTextView } from '../support/lineageHardText';
 import { starterManifest } from '../unit/lineage/starterManifest';
 
 /**
@@ -20,7 +24,8 @@ import { starterManifest } from '../unit/lineage/starterManifest';
  * in its worker) in Chromium without the workbench: panels of a given size, views posted as the host
  * posts them. The editor font is VS Code's default, 14 px.
  */
-const PAGE = `<!DOCTYPE html><html style="--vscode-editor-font-size: 14px; --vscode-font-size: 13px; --vscode-font-family: sans-serif; --vscode-editor-background: #1f1f1f; --vscode-foreground: #ccc"><head><link rel="stylesheet" href="/media/lineage.css"></head>
+const DARK_MODERN = '--vscode-editor-background: #1f1f1f; --vscode-foreground: #ccc; --vscode-descriptionForeground: #9d9d9d; --vscode-editorWidget-background: #202020; --vscode-editorWidget-border: #313131; --vscode-errorForeground: #f85149; --vscode-charts-blue: #3794ff; --vscode-charts-green: #89d185; --vscode-charts-purple: #b180d7; --vscode-editorLineNumber-foreground: #6e7681; --vscode-focusBorder: #0078d4; --vscode-button-secondaryBackground: #313131; --vscode-button-secondaryForeground: #ccc; --vscode-testing-iconPassed: #73c991; --vscode-editor-font-family: monospace';
+const PAGE = `<!DOCTYPE html><html style="--vscode-editor-font-size: 14px; --vscode-font-size: 13px; --vscode-font-family: sans-serif; ${DARK_MODERN}"><head><meta charset="utf-8"><link rel="stylesheet" href="/media/lineage.css"></head>
 <body data-worker="/dist/webview/lineageLayout.js">${LINEAGE_BODY}
 <script>window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });</script>
 <script src="/dist/webview/lineage.js"></script></body></html>`;
@@ -58,6 +63,98 @@ describe('lineage page in Chromium: readable at any panel size (issue 14)', func
     assert.equal(await page.evaluate('window.__posted.find((m) => m.type === "rendered" || m.type === "error").type'), 'rendered');
     return page;
   }
+
+  /**
+   * Every visible text of every node, with its drawn box and the node's box and controls, in the
+   * node's own units (getBBox): what the person sees, measured by the browser that draws it.
+   */
+  const textBoxes = (page: Page, root: string) => page.evaluate(`(() => [...document.querySelectorAll(${JSON.stringify(root)} + ' g.node')].flatMap((g) => {
+    const rect = g.querySelector('rect');
+    const w = Number(rect.getAttribute('width'));
+    const controls = [...g.querySelectorAll(':scope > g.control')].map((c) => c.getBBox().x + c.transform.baseVal.consolidate().matrix.e);
+    return [...g.querySelectorAll(':scope > text')].filter((t) => getComputedStyle(t).display !== 'none' && t.textContent).map((t) => {
+      const b = t.getBBox();
+      // The drawn words only (a cut line also holds its tooltip, a <title> child).
+      const text = [...t.childNodes].filter((c) => c.nodeType === 3).map((c) => c.data).join('');
+      return { node: g.getAttribute('data-id'), cls: t.getAttribute('class'), text, title: t.querySelector('title')?.textContent ?? '', left: b.x, right: b.x + b.width, y: b.y, width: w, controls: Math.min(w, ...controls) };
+    });
+  }))()`) as Promise<Array<{ node: string; cls: string; text: string; title: string; left: number; right: number; y: number; width: number; controls: number }>>;
+
+  function assertInside(boxes: Awaited<ReturnType<typeof textBoxes>>, where: string): void {
+    assert.ok(boxes.length > 20, `${boxes.length} texts`);
+    for (const t of boxes) {
+      assert.ok(t.left >= 5 && t.right <= t.width - 4, `${where}: "${t.text}" (${t.cls}) spans ${t.left.toFixed(1)}–${t.right.toFixed(1)} in a ${t.width} px box`);
+      // The name line stops before the round controls at its right.
+      if (t.cls === 'name') assert.ok(t.right <= t.controls - 1, `${where}: "${t.text}" ends at ${t.right.toFixed(1)}, under the controls at ${t.controls.toFixed(1)}`);
+    }
+  }
+
+  it('node text is measured in the font it is drawn in: every line inside its box, a line too long for the widest box cut with … and whole in its tooltip', async () => {
+    const view = await hardTextView();
+    const page = await open(1600, 1000, view, { columnsOpen: [] });
+    try {
+      // Full detail at this size (every line shown), or the check below would see names only.
+      assert.equal(await page.locator('#graph').getAttribute('data-lod'), 'full');
+      const boxes = await textBoxes(page, '#graph');
+      assertInside(boxes, 'panel');
+      // To look at: long and upper-case names, run and error lines, a column, each inside its box.
+      await mkdir(SCREENS_DIR, { recursive: true });
+      await page.screenshot({ path: path.join(SCREENS_DIR, 'lineage-long-text.png') });
+      const shown = (text: string) => boxes.find((t) => t.text === text);
+      // Short enough for the widest box: whole, and the box grew for it.
+      assert.ok(shown(HARD_NAMES.upper), 'an upper-case name drawn whole');
+      assert.ok(shown(HARD_NAMES.wide), 'wide letters drawn whole');
+      assert.ok(shown('success · 0.42 s · 1,592 rows'), '1,592 rows drawn whole');
+      assert.ok(shown('success · 12.35 s · 15,920,000 rows'), 'millions of rows drawn whole');
+      // Too long for any box: cut, the whole in the tooltip.
+      const long = boxes.find((t) => t.cls === 'name' && t.title === HARD_NAMES.long);
+      assert.ok(long && long.text.endsWith('…') && long.text.length > 20, `long name shown as ${long?.text}`);
+      const error = boxes.find((t) => t.cls === 'run' && t.text.startsWith('error: Compilation Error'));
+      assert.ok(error?.text.endsWith('…'), `error line shown as ${error?.text}`);
+      assert.match(error?.title ?? '', /did you mean "stargazers_count"\?$/);
+      assert.ok(boxes.some((t) => t.cls === 'column' && t.text.startsWith('REPOSITORY_FULL_NAME_WITH_OWNER ←')), 'the column line');
+      // The host's sizes were replaced by the measured ones: the drawn layout says so.
+      const rendered = await page.evaluate('window.__posted.find((m) => m.type === "rendered").layout.nodes') as Record<string, { width: number }>;
+      const upper = view.nodes.find((n) => n.name === HARD_NAMES.upper) as ViewNode;
+      assert.ok((rendered[upper.id]?.width ?? 0) > 180, `upper-case name's box ${rendered[upper.id]?.width} px`);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a change of the fonts the nodes are drawn in (a font setting) asks for the view again, to measure and lay it out anew; a colour change does not', async () => {
+    const view = buildLineageView(lineageGraphFromManifest(await starterManifest()), {});
+    const page = await open(900, 700, view, {});
+    try {
+      const requestsAfter = (change: string) => page.evaluate(`(async () => {
+        ${change};
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        return window.__posted.filter((m) => m.type === 'request').length;
+      })()`) as Promise<number>;
+      assert.equal(await requestsAfter(`document.documentElement.style.setProperty('--vscode-editor-background', '#ffffff')`), 0, 'a colour change');
+      assert.equal(await requestsAfter(`document.documentElement.style.setProperty('--vscode-editor-font-family', 'serif')`), 1, 'an editor font change');
+      assert.equal(await requestsAfter(`document.documentElement.style.setProperty('--vscode-font-family', 'serif')`), 2, 'a workbench font change');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("the CLI's SVG, opened in Chromium: every line inside its box (measured in the font it declares), cut lines whole in their tooltip", async () => {
+    const view = await hardTextView();
+    const svg = lineageSvg(view, await layoutLineage(view));
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    try {
+      await page.setContent(`<!DOCTYPE html><html><body style="margin:0">${svg.replace(/^<\?xml[^>]*>/, '')}</body></html>`);
+      const boxes = await textBoxes(page, 'svg');
+      assertInside(boxes, 'CLI SVG');
+      assert.ok(boxes.some((t) => t.text === 'success · 0.42 s · 1,592 rows'));
+      assert.ok(boxes.some((t) => t.text === HARD_NAMES.upper));
+      const long = boxes.find((t) => t.title === HARD_NAMES.long);
+      assert.ok(long?.text.endsWith('…'), `long name shown as ${long?.text}`);
+    } finally {
+      await page.close();
+    }
+  });
 
   /** Each node's name as shown (the full-detail name, or the names-only level of detail), and its size on screen in px. */
   const shownNames = (page: Page) => page.evaluate(`(() => {

@@ -42,6 +42,8 @@ describe('VSIX package', () => {
     const entries = await zipEntries(vsix);
     assert.ok(entries.includes('extension/dist/extension.js'));
     assert.ok(entries.includes('extension/dist/sql-wasm.wasm'));
+    // The font the lineage SVG export is measured in (src/core/lineage/textMeasure.ts).
+    assert.ok(entries.includes('extension/dist/fonts/arimo-latin-700-normal.woff'));
     assert.ok(entries.includes('extension/dist/webview/charts.js'));
     // Vega once: one charts bundle for every chart page (no per-page chart bundles).
     assert.deepEqual(entries.filter((e) => /^extension\/dist\/webview\/charts?-?[\w-]*\.js$/.test(e)), ['extension/dist/webview/charts.js']);

@@ -54,6 +54,11 @@ export async function drawnContrast(frame: Frame): Promise<{ background: string;
   return { background, colours: colours.map((colour) => ({ colour, ratio: contrastRatio(colour, background) })) };
 }
 
+/** Until the frame has painted twice: what was drawn before is on the screen. */
+async function painted(frame: Frame): Promise<void> {
+  await frame.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))');
+}
+
 /**
  * Switches the workbench to each theme, waits for the panel to draw again, checks every series
  * colour against the panel's background (WCAG ≥ 3:1) and saves a screenshot of the workbench to
@@ -70,10 +75,10 @@ export async function shootInThemes(page: Page, panel: string, ready: () => Prom
   for (const theme of THEMES) {
     await setColorTheme(page, theme);
     const frame = await ready();
-    // The page redraws on the body's class change: wait until every chart says it was drawn in this
-    // theme (ChartView's data-theme), then for the drawing to settle.
-    await waitFor(page, () => frame.evaluate(`[...document.querySelectorAll('.chart-area[data-points]')].every((c) => c.dataset.theme === '${theme.name}')`), (v) => v === true, `${panel} drawn in ${theme.name}`, 60_000);
-    await page.waitForTimeout(500);
+    // The page redraws on the body's class change: wait until every chart (ChartView's data-theme)
+    // or the lineage graph (main.ts markTheme) says it was drawn in this theme, then for a painted frame.
+    await waitFor(page, () => frame.evaluate(`[...document.querySelectorAll('.chart-area[data-points], #graph')].every((c) => c.dataset.theme === '${theme.name}')`), (v) => v === true, `${panel} drawn in ${theme.name}`, 60_000);
+    await painted(frame);
     const { background, colours } = await drawnContrast(frame);
     for (const c of colours) assert.ok(c.ratio >= MIN_CONTRAST, `${panel} in ${theme.name}: ${c.colour} on ${background} has contrast ${c.ratio.toFixed(2)}:1`);
     const file = path.join(SCREENS_DIR, `${panel}-${theme.name}.png`);

@@ -1,3 +1,5 @@
+import { PAD_LEFT, fitText, kindText, nodeLines, runText } from './nodeFit';
+import type { TextMeasurer } from './nodeFit';
 import type { LaidOut, LineageViewData, ViewNode } from './protocol';
 
 /**
@@ -6,33 +8,12 @@ import type { LaidOut, LineageViewData, ViewNode } from './protocol';
  * looks like the panel.
  */
 const SVG = 'http://www.w3.org/2000/svg';
-const HEADER_HEIGHT = 58;
-const COLUMN_ROW = 18;
 
 function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, name);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   if (text !== undefined) e.textContent = text;
   return e;
-}
-
-export function kindText(n: ViewNode): string {
-  if (n.group) return n.group.what;
-  return n.materialized && n.materialized !== n.type ? `${n.type} · ${n.materialized}` : n.type;
-}
-
-export function runText(n: ViewNode): string {
-  if (n.group) return n.group.runs ?? 'not built yet';
-  if (!n.run) return n.type === 'source' ? 'raw table' : n.type === 'test' ? 'not run yet' : 'not built yet';
-  const parts = [n.run.status, `${(n.run.durationMs / 1000).toFixed(2)} s`];
-  if (n.run.rowsAffected !== undefined) parts.push(`${n.run.rowsAffected.toLocaleString('en-US')} ${n.run.rowsAffected === 1 ? 'row' : 'rows'}`);
-  return parts.join(' · ');
-}
-
-function columnLabel(c: ViewNode['columns'][number]): string {
-  if (c.trace === undefined) return c.name;
-  if (c.trace === 'unknown' || !c.from) return `${c.name} ← unknown`;
-  return c.from.length === 0 ? `${c.name} ← (no column input)` : `${c.name} ← ${c.from.join(', ')}${c.trace === 'partial' ? ', unknown' : ''}`;
 }
 
 export interface RenderHandlers {
@@ -45,7 +26,7 @@ function edgePath(points: Array<{ x: number; y: number }>): string {
   return points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
 }
 
-function nodeElement(n: ViewNode, box: { x: number; y: number; width: number; height: number }, handlers: RenderHandlers): SVGGElement {
+function nodeElement(n: ViewNode, box: { x: number; y: number; width: number; height: number }, handlers: RenderHandlers, measure: TextMeasurer): SVGGElement {
   const classes = ['node', `type-${n.type.replace(/[^a-z_]/gi, '')}`];
   if (n.run) classes.push(`status-${n.run.status.replace(/[^a-z]/gi, '')}`);
   if (n.group?.worst) classes.push(`status-${n.group.worst.replace(/[^a-z]/gi, '')}`);
@@ -57,14 +38,18 @@ function nodeElement(n: ViewNode, box: { x: number; y: number; width: number; he
   g.append(title, el('rect', { class: 'box', width: box.width, height: box.height, rx: 6 }), el('rect', { class: 'bar', width: 5, height: box.height, rx: 2 }));
   g.dataset.width = String(box.width);
   g.dataset.height = String(box.height);
-  // The name, and the name as the zoomed-out level of detail shows it (main.ts applyLod fills it).
-  g.append(el('text', { class: 'name', x: 14, y: 19 }, n.name), el('text', { class: 'lod', x: 14, y: box.height / 2 }));
-  g.append(el('text', { class: 'kind', x: 14, y: 35 }, kindText(n)));
-  g.append(el('text', { class: 'run', x: 14, y: 51 }, n.problem ? `error: ${n.problem}`.slice(0, 60) : runText(n)));
-  if (n.tests.length > 0) {
-    const t = el('text', { class: 'tests', x: 14, y: 65 }, `${n.tests.length} test${n.tests.length === 1 ? '' : 's'}`);
-    t.append(el('title', {}, n.tests.map((x) => (x.column ? `${x.name} (${x.column})` : x.name)).join('\n')));
+  // Each line measured in its own font and cut with "…" to the box; a cut line shows its whole text on hover.
+  // The full name stays in data-name (main.ts applyLod draws it zoomed out, in text.lod).
+  g.dataset.name = n.name;
+  for (const line of nodeLines(n)) {
+    const fit = fitText(line.text, box.width - PAD_LEFT - line.right, (t) => measure.width(t, line.kind));
+    const cls = line.kind === 'note' ? 'column note' : line.kind === 'column' && line.unknown ? 'column unknown' : line.kind;
+    const t = el('text', { class: cls, x: PAD_LEFT, y: line.y }, fit.text);
+    if (fit.cut) t.dataset.full = line.text;
+    const tip = fit.cut ? [line.text, line.tip].filter(Boolean).join('\n') : line.tip;
+    if (tip) t.append(el('title', {}, tip));
     g.append(t);
+    if (line.kind === 'name') g.append(el('text', { class: 'lod', x: PAD_LEFT, y: box.height / 2 }));
   }
   // Controls on the right edge: expand hidden neighbours, show columns.
   let cx = box.width - 14;
@@ -107,17 +92,6 @@ function nodeElement(n: ViewNode, box: { x: number; y: number; width: number; he
     });
     g.append(b);
   }
-  if (n.columnsOpen) {
-    let y = HEADER_HEIGHT + (n.tests.length > 0 ? 14 : 0) + 14;
-    const rows = n.columns.length > 0 ? n.columns : [{ name: 'no known columns' }];
-    for (const c of rows) {
-      const t = el('text', { class: `column${'trace' in c && c.trace === 'unknown' ? ' unknown' : ''}`, x: 14, y }, 'trace' in c || 'from' in c ? columnLabel(c) : c.name);
-      if ('description' in c && c.description) t.append(el('title', {}, c.description));
-      g.append(t);
-      y += COLUMN_ROW;
-    }
-    if (n.columnNote) g.append(el('text', { class: 'column note', x: 14, y }, n.columnNote.slice(0, 60)));
-  }
   g.addEventListener('click', () => handlers.select(n.id));
   g.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' || e.key === ' ') {
@@ -129,7 +103,7 @@ function nodeElement(n: ViewNode, box: { x: number; y: number; width: number; he
 }
 
 /** Replaces the drawing in `layer` with the view; returns the element of each node by id. */
-export function renderGraph(layer: SVGGElement, view: LineageViewData, layout: LaidOut, handlers: RenderHandlers): Map<string, SVGGElement> {
+export function renderGraph(layer: SVGGElement, view: LineageViewData, layout: LaidOut, handlers: RenderHandlers, measure: TextMeasurer): Map<string, SVGGElement> {
   const edges = el('g', { class: 'edges' });
   for (const e of view.edges) {
     const points = layout.edges[e.id];
@@ -144,7 +118,7 @@ export function renderGraph(layer: SVGGElement, view: LineageViewData, layout: L
   for (const n of view.nodes) {
     const box = layout.nodes[n.id];
     if (!box) continue;
-    const g = nodeElement(n, box, handlers);
+    const g = nodeElement(n, box, handlers, measure);
     byId.set(n.id, g);
     nodes.append(g);
   }

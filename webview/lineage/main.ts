@@ -1,5 +1,6 @@
 import { renderGraph } from './graphRenderer';
 import { LayoutClient } from './layoutClient';
+import { TextMeasurer, layoutFits, measureNodes } from './nodeFit';
 import { PanZoom } from './panZoom';
 import { connected } from './paths';
 import type { HostToLineage, LaidOut, LineageState, LineageToHost, LineageViewData, ViewRequest } from './protocol';
@@ -73,7 +74,7 @@ function applyLod(): void {
   if (key === lodLevel) return;
   lodLevel = key;
   for (const g of nodes.values()) {
-    const full = g.querySelector<SVGTextElement>('text.name')?.textContent ?? '';
+    const full = g.dataset.name ?? '';
     const lod = g.querySelector<SVGTextElement>('text.lod');
     if (!lod) continue;
     if (level === 'full') {
@@ -177,6 +178,7 @@ function middleNode(): { x: number; y: number; width: number; height: number } |
 const lodNote = document.createElement('span');
 lodNote.id = 'lod-note';
 const layouts = new LayoutClient(document.body.dataset.worker ?? '');
+const measurer = new TextMeasurer(svg);
 layouts.warm();
 
 let view: LineageViewData | undefined;
@@ -186,6 +188,7 @@ let current: string | undefined;
 let highlighted = new Set<string>();
 let sequence = 0;
 let drawnOnce = false;
+let drawCount = 0;
 /** The request last drawn: a different one (another selection, scope or expansion) is fitted to the view. */
 let drawnRequest = '';
 
@@ -262,17 +265,26 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   showText(empty, undefined);
   status.textContent = `laying out ${next.view.nodes.length} nodes…`;
   const t0 = performance.now();
-  // A layout the host kept from an earlier draw of exactly this input is used as it is.
-  const result = next.layout ? { layout: next.layout, offThread: true } : await layouts.layout(next.elk);
+  // Node boxes as wide as their text measured in the fonts it is drawn in (the host's sizes are for its SVG font).
+  // Fonts still loading would be measured as their fallback.
+  await document.fonts.ready;
+  if (seq !== sequence) return;
+  const tm = performance.now();
+  measurer.refresh();
+  const elk = measureNodes(next.view.nodes, next.elk, measurer);
+  const measureMs = performance.now() - tm;
+  // A layout the host kept from an earlier draw of exactly this input is used as it is, if made for these boxes.
+  const kept = next.layout && layoutFits(next.layout, elk) ? next.layout : undefined;
+  const result = kept ? { layout: kept, offThread: true } : await layouts.layout(elk);
   // A newer view arrived while this one was being laid out: draw only the newest.
   if (seq !== sequence) return;
   const t1 = performance.now();
   view = next.view;
   layout = result.layout;
-  nodes = renderGraph(viewport, view, layout, handlers);
+  nodes = renderGraph(viewport, view, layout, handlers, measurer);
   applyHighlight();
   // Where this drawing's layout came from (tests read it): the worker, one kept by the host, or the fallback.
-  svg.dataset.layout = next.layout ? 'kept' : result.offThread ? 'worker' : 'fallback';
+  svg.dataset.layout = kept ? 'kept' : result.offThread ? 'worker' : 'fallback';
   if (!result.offThread) showText(message, `Drawn with a simple layout: ${layouts.failure ?? 'the layout worker is unavailable'}.`);
   // Fitted on open (unless a reload restores the user's zoom) and on every change of what is shown;
   // a redraw of the same view (a save in the editor) keeps the user's pan and zoom.
@@ -294,22 +306,26 @@ async function draw(next: Extract<HostToLineage, { type: 'view' }>): Promise<voi
   const unread = view.unreadSourcesHidden ? ` · ${view.unreadSourcesHidden} unread source${view.unreadSourcesHidden === 1 ? '' : 's'} hidden (select resource_type:source to see them)` : '';
   const grouped = view.clustered ? `${view.clustered.nodes} of ${view.totalNodes} nodes, ${view.clustered.groups} folder${view.clustered.groups === 1 ? '' : 's'} grouped (click one to open it)` : `${view.nodes.length} of ${view.totalNodes} nodes`;
   // Drawn at the readable zoom, not whole: say how to reach the rest.
-  const partial = svg.dataset.fit === 'readable' ? ' · part of the graph at a readable size: drag to pan, Fit to come back' : '';
+  const partial = svg.dataset.fit === 'readable' ? ' · part of the graph at a readable size: drag to pan' : '';
   status.textContent = `${grouped}${partial}${unread}${next.layoutNote ? ` · ${next.layoutNote.short}` : ''}`;
   svg.dataset.clustered = view.clustered ? 'yes' : 'no';
   clustersButton.textContent = (state.request.clusters ?? 'auto') === 'off' ? 'Group large views by folder' : 'Show every node';
   status.append(lodNote);
-  status.title = next.layoutNote?.detail ?? '';
+  // The whole status on hover too (a narrow panel wraps it).
+  status.title = [status.textContent, next.layoutNote?.detail].filter(Boolean).join('\n');
+  // How many views were drawn (tests wait for the next one after a click).
+  svg.dataset.drawn = String(++drawCount);
   post({
     type: 'rendered',
     layout,
     highlighted: [...highlighted],
     layoutMs: Math.round(t1 - t0),
+    measureMs: Math.round(measureMs),
     renderMs: Math.round(t2 - t1),
     nodes: view.nodes.length,
     offThread: result.offThread,
     ...(next.layoutKey ? { layoutKey: next.layoutKey } : {}),
-    ...(next.layout ? { reused: true } : {}),
+    ...(kept ? { reused: true } : {}),
   });
 }
 
@@ -369,12 +385,42 @@ svg.addEventListener('focusin', (e) => {
   const s = svg.getBoundingClientRect();
   if (r.left < s.left || r.right > s.right || r.top < s.top || r.bottom > s.bottom) panZoom.centre(box.x + box.width / 2, box.y + box.height / 2);
 });
-svg.addEventListener('click', (e) => {
-  if ((e.target as Element).closest('.node')) return;
+function clearSelection(): void {
   if (!state.selected) return;
   save({ selected: undefined });
   applyHighlight();
   post({ type: 'highlight', highlighted: [] });
+}
+svg.addEventListener('click', (e) => {
+  if ((e.target as Element).closest('.node')) return;
+  clearSelection();
 });
+// Escape clears the selection (and its highlighted paths), as in the editor; not while typing a selector or in the menu.
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape' || e.target === selectorBox || more.open) return;
+  clearSelection();
+});
+
+/**
+ * The theme the drawing is painted in, as data-theme on the graph (tests wait on it after a theme
+ * switch): VS Code sets the theme's variables and the body's class together; the colours come from
+ * those variables, so two frames after the class changes the new theme is on screen.
+ */
+function themeName(): string {
+  const c = document.body.classList;
+  return c.contains('vscode-high-contrast-light') ? 'high-contrast-light' : c.contains('vscode-high-contrast') ? 'high-contrast' : c.contains('vscode-light') ? 'light' : 'dark';
+}
+function markTheme(): void {
+  delete svg.dataset.theme;
+  requestAnimationFrame(() => requestAnimationFrame(() => (svg.dataset.theme = themeName())));
+}
+new MutationObserver(markTheme).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+markTheme();
+// VS Code sets the theme's and the settings' variables on <html>: when the fonts the nodes are drawn
+// in change (a font setting), the view is asked for again, measured and laid out anew (pan and zoom kept).
+new MutationObserver(() => {
+  if (!view || view.nodes.length === 0 || !measurer.refresh()) return;
+  request({});
+}).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 
 post({ type: 'ready', ...(saved ? { state: saved } : {}) });

@@ -124,7 +124,9 @@ export type LineageToHost =
       type: 'rendered';
       layout: LaidOut;
       highlighted: string[];
+      /** Laying out, including measuring the nodes' text (measureMs of it). */
       layoutMs: number;
+      measureMs?: number;
       renderMs: number;
       nodes: number;
       offThread: boolean;

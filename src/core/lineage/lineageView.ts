@@ -272,7 +272,7 @@ function groupNodes(graph: LineageGraph, nodes: ViewNode[], edges: ViewEdge[], o
       const worst = ['error', 'fail', 'warn'].find((st) => statuses.has(st));
       if (worst) (box.group as NonNullable<ViewNode['group']>).worst = worst;
     }
-    const size = nodeSize({ ...box, name: key.length >= what.length ? key : what });
+    const size = nodeSize(box);
     box.width = size.width;
     box.height = size.height;
     for (const n of list) boxOf.set(n.id, id);

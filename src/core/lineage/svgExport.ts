@@ -1,7 +1,8 @@
 import type { LaidOut } from './layoutGraph';
 import type { LineageView } from './lineageView';
-import { COLUMN_ROW, HEADER_HEIGHT, columnLabel } from './nodeSize';
-import { kindText, runText, testsText } from './nodeText';
+import { PAD_LEFT, PAD_RIGHT, SVG_STYLES, fitText, lineRoom, nodeLines } from './nodeSize';
+import type { NodeLine } from './nodeSize';
+import { SVG_FONT_FAMILY, measureSvgText } from './textMeasure';
 
 /**
  * A laid-out lineage view as a standalone SVG document: what the panel shows, in fixed colours (an
@@ -43,7 +44,7 @@ export function lineageSvg(view: LineageView, layout: LaidOut, options: SvgOptio
   const height = Math.max(80, Math.ceil(layout.height));
   const lines: string[] = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(SVG_FONT_FAMILY)}" font-size="12">`,
     `<title>${escapeXml(options.title ?? 'Lineage')}</title>`,
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#8a8a8a"/></marker></defs>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
@@ -68,23 +69,15 @@ export function lineageSvg(view: LineageView, layout: LaidOut, options: SvgOptio
     lines.push(`<title>${escapeXml(`${n.name} (${n.id})${n.problem ? `\n${n.problem}` : ''}`)}</title>`);
     lines.push(`<rect width="${f(box.width)}" height="${f(box.height)}" rx="6" fill="#fafafa" stroke="${stroke}" stroke-width="${n.id === options.current ? 2.5 : 1.2}"/>`);
     lines.push(`<rect width="5" height="${f(box.height)}" rx="2" fill="${colour}"/>`);
-    lines.push(`<text x="14" y="19" font-weight="600" fill="#212121">${escapeXml(n.name)}</text>`);
-    lines.push(`<text x="14" y="35" fill="${colour}">${escapeXml(kindText(n))}</text>`);
     const status = n.run ? (STATUS_COLOURS[n.run.status] ?? '#616161') : '#757575';
-    lines.push(`<text x="14" y="51" fill="${status}">${escapeXml(n.problem ? `error: ${n.problem}`.slice(0, 60) : runText(n))}</text>`);
-    const tests = testsText(n);
-    if (tests) lines.push(`<text x="14" y="65" fill="#616161" font-size="11">${escapeXml(tests)}</text>`);
-    if (n.columnsOpen) {
-      let y = HEADER_HEIGHT + (n.tests.length > 0 ? 14 : 0) + 14;
-      for (const c of n.columns) {
-        lines.push(`<text x="14" y="${f(y)}" fill="${c.trace === 'unknown' ? '#9e9e9e' : '#424242'}" font-size="11">${escapeXml(columnLabel(c))}</text>`);
-        y += COLUMN_ROW;
-      }
-      if (n.columns.length === 0) {
-        lines.push(`<text x="14" y="${f(y)}" fill="#9e9e9e" font-size="11">no known columns</text>`);
-        y += COLUMN_ROW;
-      }
-      if (n.columnNote) lines.push(`<text x="14" y="${f(y)}" fill="#9e9e9e" font-size="11">${escapeXml(n.columnNote.slice(0, 60))}</text>`);
+    const fills: Record<NodeLine['kind'], string> = { name: '#212121', kind: colour, run: n.problem ? '#c62828' : status, tests: '#616161', column: '#424242', note: '#9e9e9e' };
+    for (const line of nodeLines(n)) {
+      // Measured in the font the SVG declares, and cut with "…" to the box; the whole text in a tooltip.
+      const style = SVG_STYLES[line.kind];
+      // The export draws no controls: the name may use the whole line.
+      const fit = fitText(line.text, lineRoom(line.kind === 'name' ? { ...line, right: PAD_RIGHT } : line, box.width), (t) => measureSvgText(t, style));
+      const attrs = `x="${PAD_LEFT}" y="${f(line.y)}" fill="${line.unknown ? '#9e9e9e' : fills[line.kind]}"${style.weight === 700 ? ' font-weight="700"' : ''}${style.size !== 12 ? ` font-size="${style.size}"` : ''}`;
+      lines.push(`<text class="${line.kind}" ${attrs}>${escapeXml(fit.text)}${fit.cut ? `<title>${escapeXml(line.text)}</title>` : ''}</text>`);
     }
     lines.push('</g>');
   }
