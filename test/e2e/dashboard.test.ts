@@ -193,6 +193,19 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
     assert.deepEqual([...allData.keys()].sort(), [...DECLARED, ...SEED_VIEWS].sort());
     assert.equal(allData.get('Slack messages per day (history)'), slackHistory.size);
     assert.equal(allData.get('Stars (history)'), starHistory.size);
+    // The seed's star_history.vl.json (a line per project over days): never more vertices per line
+    // than 4 per pixel column of its plot; what was left out is said in its summary.
+    const stars = frame.locator('section.chart-card', { hasText: 'Stars (history)' });
+    const lines = await stars.locator('.chart-area svg .mark-line.role-mark path').evaluateAll((paths) => paths.map((p) => {
+      const xs = [...(p.getAttribute('d') ?? '').matchAll(/[ML]([-\d.]+),/g)].map((m) => Number(m[1]));
+      return { vertices: xs.length, width: xs.length ? Math.max(...xs) - Math.min(...xs) + 1 : 0 };
+    }));
+    assert.equal(lines.length, 2);
+    const plot = Math.max(...lines.map((l) => l.width));
+    for (const l of lines) assert.ok(l.vertices <= 4 * plot, `${l.vertices} vertices in a ${plot} px plot`);
+    const drawn = Number(await stars.locator('.chart-area').getAttribute('data-drawn'));
+    assert.equal(drawn, lines.reduce((a, l) => a + l.vertices, 0));
+    if (drawn < starHistory.size) assert.match((await stars.locator('.chart-summary').textContent()) ?? '', new RegExp(`pixel columns \\(${drawn.toLocaleString('en-US')} of ${starHistory.size.toLocaleString('en-US')} rows`));
     assert.equal(await frame.locator('.chart-area svg').count(), allData.size, 'each chart is drawn as SVG');
     // Top-down: the project, its headline figures, then its charts by question, each with a takeaway.
     assert.deepEqual(await frame.locator('.project .project-title').allTextContents(), ['acme']);
@@ -234,8 +247,8 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
     const files = await shootInThemes(session.page, 'dashboard', async () => {
       await waitFor(session.page, () => cards(frame), (c) => c.size === DECLARED.length + SEED_VIEWS.length && [...c.values()].every((n) => n > 0), 'every chart drawn', 60_000);
       return frame;
-    }, '.project .group-title');
-    assert.equal(files.length, 6);
+    }, [{ selector: '.project .group-title', name: 'charts' }, { selector: 'h2.models-title', name: 'models' }]);
+    assert.equal(files.length, 9);
   });
 
   it('a member name carrying HTML renders as plain text', async () => {
