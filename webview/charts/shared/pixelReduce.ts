@@ -188,5 +188,5 @@ export function reduceToColumns<T extends Row>(values: readonly T[], shape: Redu
 /** The sentence a chart's summary gets when its rows were reduced (and only then). */
 export function reductionNote(kept: number, total: number, columns: number): string {
   const n = (v: number) => v.toLocaleString('en-US');
-  return `More rows than the chart has pixel columns: drawn are the first, last, lowest and highest value of each series in each of its ${n(columns)} pixel columns (${n(kept)} of ${n(total)} rows; the CSV export has them all).`;
+  return `Drawn at the chart's ${n(columns)} pixel columns: each series' first, last, lowest and highest value per column (${n(kept)} of ${n(total)} rows; the CSV export has all).`;
 }

@@ -60,8 +60,10 @@ function readThemeConfig(): Record<string, unknown> {
     font,
     view: { stroke: 'transparent' },
     axis: { labelColor: muted, titleColor: fg, gridColor: grid, domainColor: grid, tickColor: grid, ...lines, labelFontSize: size - 1, titleFontSize: size - 1, titleFontWeight: 'normal', labelPadding: 4, titlePadding: 8 },
-    axisY: { grid: true },
-    legend: { labelColor: fg, titleColor: fg, labelFontSize: size - 1, symbolSize: 120 },
+    // A count label every 60 px or so, as star-history and OSS Insight space them (Vega's default of one per 40 px wrote 19 labels on a tall chart).
+    axisY: { grid: true, tickCount: { expr: 'ceil(height / 60)' } },
+    // Series names whole (Vega cuts them at 160 px: "OpenLineage/OpenLinea…"), up to a limit for a side legend.
+    legend: { labelColor: fg, titleColor: fg, labelFontSize: size - 1, symbolSize: 120, labelLimit: 320 },
     title: { color: fg },
     line: { stroke: accent },
     mark: { color: accent },
