@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { reduceToColumns, reducibleShape } from '../../../webview/charts/shared/pixelReduce';
+import { denserThanColumns, reduceToColumns, reducibleShape } from '../../../webview/charts/shared/pixelReduce';
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
@@ -94,6 +94,16 @@ describe('rows reduced to the pixel columns of a chart (issue 14, deliverable 7)
       assert.equal(reduceToColumns(rows, reducibleShape(LINE)!, 400).length, rows.length);
     });
 
+    it('denserThanColumns: only a series with more than 4 rows in one pixel column asks for reducing', () => {
+      const shape = reducibleShape(LINE)!;
+      // 2,000 days in 500 columns: 4 a column per series, however many series.
+      assert.equal(denserThanColumns(daily(['a', 'b', 'c'], 2000), shape, 500), false);
+      assert.equal(denserThanColumns(daily(['a', 'b', 'c'], 2000), shape, 450), true);
+      // Five rows of one day: one column holds them.
+      const burst = [...daily(['a'], 100), ...Array.from({ length: 5 }, () => ({ day: '2016-02-01', project: 'b', stars: 1 }))];
+      assert.equal(denserThanColumns(burst, shape, 1000), true);
+    });
+
     it('first and last by x, not by row order; a missing value stays a gap; rows without a placeable x stay', () => {
       const rows = daily(['a'], 1000).reverse();
       rows[500]!.stars = null;
@@ -111,6 +121,13 @@ describe('rows reduced to the pixel columns of a chart (issue 14, deliverable 7)
       assert.ok(reduceToColumns(rows, shape, 50).length <= 200);
       const nums = Array.from({ length: 1000 }, (_, i) => ({ t: i, v: Math.sin(i) }));
       assert.ok(reduceToColumns(nums, shape, 50).length <= 200);
+    });
+
+    it('a series per row (coloured by a unique id) is counted without a cell for every series and column', () => {
+      const rows = Array.from({ length: 50_000 }, (_, i) => ({ t: i % 1000, id: `row-${i}`, v: i }));
+      const shape = reducibleShape({ mark: 'point', encoding: { x: { field: 't', type: 'quantitative' }, y: { field: 'v', type: 'quantitative' }, color: { field: 'id', type: 'nominal' } } })!;
+      assert.equal(denserThanColumns(rows, shape, 1000), false);
+      assert.equal(reduceToColumns(rows, shape, 1000).length, rows.length);
     });
   });
 });

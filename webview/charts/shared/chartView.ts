@@ -4,7 +4,7 @@ import { expressionInterpreter } from 'vega-interpreter';
 import { toCsv } from './csv';
 import { ARIA_ROWS_LIMIT } from './messages';
 import type { ChartPayloadMessage, ErrorNotice, ExportRequest, RenderedNotice } from './messages';
-import { reduceToColumns, reducibleShape, reductionNote } from './pixelReduce';
+import { denserThanColumns, reduceToColumns, reducibleShape, reductionNote } from './pixelReduce';
 import type { ReducibleShape } from './pixelReduce';
 import { attachReadout } from './readout';
 import type { ReadoutSpec } from './readout';
@@ -39,6 +39,8 @@ export class ChartView {
   private shape: ReducibleShape | undefined;
   /** The pixel columns the drawn rows were reduced for (0: not reduced). */
   private columns = 0;
+  /** The rows handed to Vega. */
+  private drawnValues: ChartPayloadMessage['values'] = [];
   /** The width the drawn rows were chosen for. */
   private fitWidth = 0;
   /** The plot's width when last drawn: the first estimate of the next drawing's columns. */
@@ -153,7 +155,9 @@ export class ChartView {
     // Never more rows than the plot has pixel columns can show, where the spec lets that be done
     // without changing what it shows (pixelReduce.ts); the width is corrected after drawing.
     this.shape = reducibleShape(payload.spec);
-    const values = this.reduced(payload, this.plotWidth || this.chartEl.clientWidth);
+    // The plot is the container less the axes (and a side legend): a first guess of 85 % of it,
+    // checked against the drawn plot's width after drawing.
+    const values = this.reduced(payload, this.plotWidth || Math.floor(this.chartEl.clientWidth * PLOT_SHARE));
     // Vega sets the container's role and aria-label from the spec's description, replacing ours: give
     // it the text summary, so that the drawing's accessible name says what the chart shows.
     const spec = { ...payload.spec, description: this.describe(payload), data: { name: payload.dataset, values, format: { parse: parseOf(payload) } }, config: chartConfig(payload, values.length) };
@@ -180,7 +184,8 @@ export class ChartView {
       this.chartEl.dataset.drawn = String(values.length);
       this.chartEl.dataset.renderer = this.options.renderer ?? rendererFor(values.length);
       if (this.shape) {
-        await this.refit();
+        this.drawnValues = values;
+        await this.refit(values);
         this.watchSize();
       }
       // The theme it was drawn in: tests wait for every chart of a page to be redrawn after a switch.
@@ -195,13 +200,13 @@ export class ChartView {
 
   /**
    * The rows to draw at a plot `width` px wide: reduced per pixel column when the spec allows it and
-   * that drops rows (then said in the summary), else every row.
+   * some series has more rows in a column than are kept (then said in the summary), else every row.
    */
   private reduced(payload: ChartPayloadMessage, width: number): ChartPayloadMessage['values'] {
     const columns = Math.floor(width);
     if (!this.shape || columns < 1) return payload.values;
     this.fitWidth = columns;
-    const values = reduceToColumns(payload.values, this.shape, columns);
+    const values = denserThanColumns(payload.values, this.shape, columns) ? reduceToColumns(payload.values, this.shape, columns) : payload.values;
     this.columns = values.length < payload.values.length ? columns : 0;
     if (this.columns) {
       this.chartEl.dataset.reduction = 'm4';
@@ -210,7 +215,7 @@ export class ChartView {
       delete this.chartEl.dataset.reduction;
       delete this.chartEl.dataset.columns;
     }
-    this.summaryEl.textContent = this.columns ? `${payload.summary} ${reductionNote(values.length, payload.values.length, columns)}` : payload.summary;
+    this.summaryEl.textContent = this.columns ? `${payload.summary} ${reductionNote(values.length, payload.values.length)}` : payload.summary;
     return values;
   }
 
@@ -220,11 +225,11 @@ export class ChartView {
   }
 
   /**
-   * Reduces the drawn rows again for the plot's width as drawn (the container's width less axes and
-   * legend, or a new width after a resize): when it is narrower than the rows were reduced for, or
-   * wider by more than 5 % with rows left out.
+   * Reduces the rows again for the plot's width as drawn (the first drawing guessed it from the
+   * container's; or a new width after a resize): when the rows drawn hold more than 4 of a series in
+   * one of its pixel columns, or when they were reduced for a plot narrower by more than 5 %.
    */
-  private async refit(): Promise<void> {
+  private async refit(drawn: ChartPayloadMessage['values']): Promise<void> {
     for (let round = 0; round < 3; round++) {
       const payload = this.payload;
       const result = this.view;
@@ -232,13 +237,15 @@ export class ChartView {
       const width = Math.floor(result.view.width());
       if (width < 1) return;
       this.plotWidth = width;
-      if (!(width < this.fitWidth || (this.columns > 0 && width > this.fitWidth * 1.05))) return;
-      const drawn = Number(this.chartEl.dataset.drawn);
+      const tooDense = width < this.fitWidth && denserThanColumns(drawn, this.shape, width);
+      const tooCoarse = this.columns > 0 && width > this.fitWidth * 1.05;
+      if (!tooDense && !tooCoarse) return;
       const values = this.reduced(payload, width);
-      if (values.length === drawn && this.columns === 0) return;
       result.view.data(payload.dataset, values);
       await result.view.runAsync();
       if (this.view !== result) return;
+      drawn = values;
+      this.drawnValues = values;
       this.chartEl.dataset.drawn = String(values.length);
       if (this.chartEl.hasAttribute('aria-label')) this.chartEl.setAttribute('aria-label', this.describe(payload));
     }
@@ -249,7 +256,7 @@ export class ChartView {
     if (this.resizeObserver || typeof ResizeObserver === 'undefined') return;
     this.resizeObserver = new ResizeObserver(() => {
       clearTimeout(this.resizeTimer);
-      this.resizeTimer = setTimeout(() => void this.refit().catch(() => undefined), 150);
+      this.resizeTimer = setTimeout(() => void this.refit(this.drawnValues).catch(() => undefined), 150);
     });
     this.resizeObserver.observe(this.chartEl);
   }
@@ -272,6 +279,9 @@ export class ChartView {
     this.root.remove();
   }
 }
+
+/** The share of a chart's container its plot is first assumed to have (a 1,100 px chart had 946 px). */
+const PLOT_SHARE = 0.85;
 
 let warming: Promise<void> | undefined;
 

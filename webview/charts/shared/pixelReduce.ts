@@ -107,16 +107,68 @@ function yNumber(v: unknown): number {
   return Number.NaN;
 }
 
-interface Column {
-  first: number;
-  firstX: number;
-  last: number;
-  lastX: number;
-  min: number;
-  minY: number;
-  max: number;
-  maxY: number;
-  gap: number;
+/** Each row's series (an index), pixel column (-1: x not placeable) and x as a number. */
+interface Placed {
+  series: Int32Array;
+  column: Int32Array;
+  xs: Float64Array;
+  seriesCount: number;
+  columns: number;
+}
+
+function place(values: readonly Row[], shape: ReducibleShape, columns: number): Placed {
+  const cols = Math.max(1, Math.floor(columns));
+  const n = values.length;
+  const xs = new Float64Array(n);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = xNumber((values[i] as Row)[shape.x]);
+    xs[i] = x;
+    if (Number.isFinite(x)) {
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+  }
+  const width = hi - lo;
+  const series = new Int32Array(n);
+  const column = new Int32Array(n);
+  const ids = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const r = values[i] as Row;
+    const key = shape.series.length === 0 ? '' : shape.series.length === 1 ? String(r[shape.series[0] as string] ?? '\u0000null') : shape.series.map((f) => String(r[f] ?? '\u0000null')).join('\u0001');
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(key, id);
+    }
+    series[i] = id;
+    const x = xs[i] as number;
+    column[i] = !Number.isFinite(x) ? -1 : width > 0 ? Math.min(cols - 1, Math.floor(((x - lo) / width) * cols)) : 0;
+  }
+  return { series, column, xs, seriesCount: ids.size, columns: cols };
+}
+
+/**
+ * A slot per (series, column) cell that holds rows: the cell's own index while series × columns is
+ * small, else numbered as met (a spec coloured by a field unique per row has as many series as rows).
+ */
+function cellSlots(p: Placed, rows: number): { slots: number; slotOf: (i: number) => number } {
+  const cells = p.seriesCount * p.columns;
+  if (cells <= Math.max(4 * rows, 65_536)) return { slots: cells, slotOf: (i) => (p.series[i] as number) * p.columns + (p.column[i] as number) };
+  const seen = new Map<number, number>();
+  return {
+    slots: rows,
+    slotOf: (i) => {
+      const c = (p.series[i] as number) * p.columns + (p.column[i] as number);
+      let s = seen.get(c);
+      if (s === undefined) {
+        s = seen.size;
+        seen.set(c, s);
+      }
+      return s;
+    },
+  };
 }
 
 /**
@@ -127,66 +179,76 @@ interface Column {
  * are (Vega-Lite leaves them out of the drawing). Rows keep their order and are the same objects.
  */
 export function reduceToColumns<T extends Row>(values: readonly T[], shape: ReducibleShape, columns: number): T[] {
-  const cols = Math.max(1, Math.floor(columns));
-  let lo = Infinity;
-  let hi = -Infinity;
-  const xs = new Float64Array(values.length);
-  values.forEach((r, i) => {
-    const x = xNumber(r[shape.x]);
-    xs[i] = x;
-    if (Number.isFinite(x)) {
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-    }
-  });
+  const p = place(values, shape, columns);
+  const { slots: cells, slotOf } = cellSlots(p, values.length);
+  // Per cell (series × column): the row index of the first, last, lowest, highest and first gap.
+  const first = new Int32Array(cells).fill(-1);
+  const last = new Int32Array(cells).fill(-1);
+  const min = new Int32Array(cells).fill(-1);
+  const max = new Int32Array(cells).fill(-1);
+  const gap = new Int32Array(cells).fill(-1);
+  const ys = new Float64Array(values.length);
   const keep = new Uint8Array(values.length);
-  const bins = new Map<string, Column>();
-  const width = hi - lo;
-  values.forEach((r, i) => {
-    const x = xs[i] as number;
-    if (!Number.isFinite(x)) {
+  for (let i = 0; i < values.length; i++) {
+    const col = p.column[i] as number;
+    if (col < 0) {
       keep[i] = 1;
-      return;
+      continue;
     }
-    const col = width > 0 ? Math.min(cols - 1, Math.floor(((x - lo) / width) * cols)) : 0;
-    const key = `${shape.series.map((f) => String(r[f] ?? '\u0000null')).join('\u0001')}\u0002${col}`;
-    const y = yNumber(r[shape.y]);
-    let c = bins.get(key);
-    if (!c) {
-      c = { first: -1, firstX: Infinity, last: -1, lastX: -Infinity, min: -1, minY: Infinity, max: -1, maxY: -Infinity, gap: -1 };
-      bins.set(key, c);
-    }
+    const c = slotOf(i);
+    const y = yNumber((values[i] as T)[shape.y]);
+    ys[i] = y;
     if (!Number.isFinite(y)) {
-      if (c.gap < 0) c.gap = i;
-      return;
+      if ((gap[c] as number) < 0) gap[c] = i;
+      continue;
     }
-    if (x < c.firstX) {
-      c.first = i;
-      c.firstX = x;
+    const x = p.xs[i] as number;
+    const f = first[c] as number;
+    if (f < 0) {
+      first[c] = i;
+      last[c] = i;
+      min[c] = i;
+      max[c] = i;
+      continue;
     }
-    if (x > c.lastX) {
-      c.last = i;
-      c.lastX = x;
+    if (x < (p.xs[f] as number)) first[c] = i;
+    if (x > (p.xs[last[c] as number] as number)) last[c] = i;
+    if (y < (ys[min[c] as number] as number)) min[c] = i;
+    if (y > (ys[max[c] as number] as number)) max[c] = i;
+  }
+  for (let c = 0; c < cells; c++) {
+    for (const a of [first, last, min, max, gap]) {
+      const i = a[c] as number;
+      if (i >= 0) keep[i] = 1;
     }
-    if (y < c.minY) {
-      c.min = i;
-      c.minY = y;
-    }
-    if (y > c.maxY) {
-      c.max = i;
-      c.maxY = y;
-    }
-  });
-  for (const c of bins.values()) for (const i of [c.first, c.last, c.min, c.max, c.gap]) if (i >= 0) keep[i] = 1;
+  }
   const out: T[] = [];
-  values.forEach((r, i) => {
-    if (keep[i]) out.push(r);
-  });
+  for (let i = 0; i < values.length; i++) if (keep[i]) out.push(values[i] as T);
   return out;
 }
 
+/** At most this many rows of a series per pixel column: M4's first, last, lowest and highest. */
+export const ROWS_PER_COLUMN = 4;
+
+/**
+ * Whether some series has more than ROWS_PER_COLUMN rows in one of `columns` pixel columns: only
+ * then are rows left out (below that, every row is drawn and nothing needs saying).
+ */
+export function denserThanColumns(values: readonly Row[], shape: ReducibleShape, columns: number): boolean {
+  const p = place(values, shape, columns);
+  const { slots, slotOf } = cellSlots(p, values.length);
+  const counts = new Uint32Array(slots);
+  for (let i = 0; i < values.length; i++) {
+    const col = p.column[i] as number;
+    if (col < 0) continue;
+    const c = slotOf(i);
+    if (++(counts[c] as number) > ROWS_PER_COLUMN) return true;
+  }
+  return false;
+}
+
 /** The sentence a chart's summary gets when its rows were reduced (and only then). */
-export function reductionNote(kept: number, total: number, columns: number): string {
+export function reductionNote(kept: number, total: number): string {
   const n = (v: number) => v.toLocaleString('en-US');
-  return `Drawn at the chart's ${n(columns)} pixel columns: each series' first, last, lowest and highest value per column (${n(kept)} of ${n(total)} rows; the CSV export has all).`;
+  return `More rows than pixel columns: drawn is each series' first, last, lowest and highest value per pixel column (${n(kept)} of ${n(total)} rows; the CSV export has all).`;
 }
