@@ -124,7 +124,9 @@ describe('model charts, as a person uses them (code-server + Chromium)', functio
   /**
    * What the model chart must show in every theme (test-results/screens/model-chart-*.png): the
    * Chart/Results tabs, the title in words, the legend of the two projects not cut, x ticks with
-   * years, y from 0 titled "sum of stars", the chart filling the panel's height; lines ≥ 3:1.
+   * years, y from 0 titled "sum of stars" with a label about every 60 px (100s here, not 50s), the
+   * chart filling the panel's height; lines ≥ 3:1; gridlines quiet (≤ 2:1, cyan in high contrast
+   * before); the summary says nothing of left-out rows (every row is drawn: at most 4 a pixel column).
    */
   it('looks right in dark, light and high-contrast themes (screenshots in test-results/screens)', async () => {
     const files = await shootInThemes(session.page, 'model-chart', async () => frame);
