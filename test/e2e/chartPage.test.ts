@@ -134,7 +134,7 @@ describe('chart view in Chromium: a .vl.json chart never draws more points than 
     await esbuild.build({
       stdin: {
         contents: `import { ChartView } from './webview/charts/shared/chartView';
-          window.draw = async (payload) => { const box = document.getElementById('model'); box.replaceChildren(); const v = new ChartView(box, () => {}, { renderer: 'svg' }); return v.render(payload); };`,
+          window.draw = async (payload) => { const box = document.getElementById('model'); box.replaceChildren(); const v = new ChartView(box, (m) => { window.exported = m; }, { renderer: 'svg' }); return v.render(payload); };`,
         resolveDir: repoRoot,
       },
       bundle: true, format: 'iife', platform: 'browser', outfile: path.join(dir, 'page.js'), logLevel: 'warning',
@@ -176,6 +176,17 @@ describe('chart view in Chromium: a .vl.json chart never draws more points than 
     const summary = await page.locator('#model .chart-summary').innerText();
     assert.ok(summary.endsWith(`More rows than pixel columns: drawn is each series' first, last, lowest and highest value per pixel column (${total.toLocaleString('en-US')} of 7,306 rows; the CSV export has all).`), summary);
     assert.match(await area.getAttribute('aria-label') ?? '', /pixel columns/);
+  });
+
+  it('the CSV export has every row, dates as the model wrote them', async () => {
+    await page.locator('#model details.export-menu summary').click();
+    await page.locator('#model button[data-export="csv"]').click();
+    const csv = (await page.waitForFunction('window.exported && window.exported.data')).jsonValue() as Promise<string>;
+    const lines = (await csv).trim().split('\r\n');
+    assert.equal(lines.length, 1 + 7306);
+    assert.equal(lines[0], 'day,project,stars');
+    assert.match(lines[1] as string, /^2015-01-01,acme\/widgets,\d+$/);
+    assert.ok(lines.some((l) => l.startsWith('2020-06-15,acme/widgets,90000')), 'the spike');
   });
 
   it('a narrower panel reduces again to its new width', async () => {
