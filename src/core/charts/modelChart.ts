@@ -1,6 +1,6 @@
 import type { ChartPayload } from './chartPayload';
 import { CHART_DATASET, VEGA_LITE_SCHEMA } from './chartPayload';
-import { MAX_MARKED_PER_SERIES, countY, inferGrain, spanOf, timeX } from './axes';
+import { MAX_MARKED_PER_SERIES, countY, inferGrain, maxOf, spanOf, timeX } from './axes';
 
 /** A model's name in words, for a title: "star_history" → "Star history". */
 export function humanize(model: string): string {
@@ -139,7 +139,7 @@ export function modelChart(db: TableReader, input: ModelChartInput): ChartPayloa
     mark: { type: mark, ...(mark === 'line' ? { point: perSeries <= MAX_MARKED_PER_SERIES, invalid: 'break-paths-show-domains', strokeWidth: 2 } : {}) },
     encoding: {
       x: isTime ? timeX('x', inferGrain(days), span.first, span.last, x) : { field: 'x', type: 'nominal', title: x, sort: null },
-      y: countY('value', ys.length === 1 ? `${agg.toLowerCase()} of ${ys[0]}` : `${agg.toLowerCase()} of value`, { integer: false }),
+      y: countY('value', ys.length === 1 ? `${agg.toLowerCase()} of ${ys[0]}` : `${agg.toLowerCase()} of value`, { integer: false, ...(mark === 'line' || mark === 'point' ? { max: maxOf(values, 'value') } : {}) }),
       color: { field: 'series', type: 'nominal', title: color ?? null, ...(!color && series.length <= 1 ? { legend: null } : { legend: { orient: 'top', direction: 'vertical', labelLimit: 0 } }) },
       tooltip: [{ field: 'x', title: x }, { field: 'series', type: 'nominal', title: color ?? 'series' }, { field: 'value', type: 'quantitative', format: ',.2~f' }],
     },
