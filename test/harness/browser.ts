@@ -28,7 +28,7 @@ export async function openWorkbench(browser: Browser, url: string): Promise<Page
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 }, force: true }).catch(() => undefined);
   await page.keyboard.press('F1');
-  await fillQuickInput(page, `>${title}`, true);
+  await fillQuickInput(page, `>${title}`, (value) => value.startsWith('>'));
   // The palette opens on the recently used commands: Enter before the typed text has filtered the
   // list would run whatever was used last. Wait until the row with focus is the command asked for.
   await focusedRow(page, title).waitFor({ state: 'visible', timeout: 15_000 });
@@ -53,7 +53,7 @@ export async function reloadWindow(page: Page): Promise<void> {
  */
 export async function pickQuickItem(page: Page, label: string, timeoutMs = 60_000): Promise<void> {
   // Not the command palette that ran the command (its text starts with '>' while it closes).
-  await fillQuickInput(page, label, false, timeoutMs);
+  await fillQuickInput(page, label, (value) => !value.startsWith('>'), timeoutMs);
   await focusedRow(page, label).waitFor({ state: 'visible', timeout: timeoutMs });
   await page.keyboard.press('Enter');
 }
@@ -62,24 +62,16 @@ function focusedRow(page: Page, text: string) {
   return page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: text }).first();
 }
 
-/**
- * Waits for a shown, editable quick input whose text starts with '>' (`command`: the command
- * palette) or does not (a quick pick a command opened), then types `text` into it.
- */
-async function fillQuickInput(page: Page, text: string, command: boolean, timeoutMs = 15_000): Promise<void> {
+/** Waits for a shown quick input whose current text passes `accept`, then types `text` into it. */
+async function fillQuickInput(page: Page, text: string, accept: (value: string) => boolean, timeoutMs = 15_000): Promise<void> {
   const input = page.locator('.quick-input-widget input.input:visible').first();
-  // Checked in the page at each frame, not polled from here. A string: it runs in the workbench,
-  // whose DOM types this Node-side file does not have.
-  await page.waitForFunction(`(() => {
-    for (const el of document.querySelectorAll('.quick-input-widget input.input')) {
-      if (el.getClientRects().length === 0 || getComputedStyle(el).visibility === 'hidden') continue;
-      return !el.disabled && !el.readOnly && el.value.startsWith('>') === ${command};
-    }
-    return false;
-  })()`, undefined, { timeout: timeoutMs }).catch(async () => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     const value = await input.inputValue({ timeout: 1_000 }).catch(() => undefined);
-    throw new Error(`No quick input ready for "${text}" (its text: ${JSON.stringify(value)})`);
-  });
+    if (value !== undefined && accept(value) && (await input.isEditable().catch(() => false))) break;
+    if (Date.now() > deadline) throw new Error(`No quick input ready for "${text}" (its text: ${JSON.stringify(value)})`);
+    await page.waitForTimeout(100);
+  }
   await input.fill(text);
 }
 
