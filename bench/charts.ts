@@ -3,6 +3,9 @@
  *  1. A 10-series × 10-year daily metric chart: the SQL aggregation (metricSeries over sql.js) and the
  *     render in Chromium (vega-embed with the CSP-safe expression interpreter, SVG renderer, as the
  *     panel does), from handing the spec to vega-embed until the SVG is in the page.
+ *  1b. A model's own `.vl.json` line chart (10 series × 2,000 days, and 4 × 5,000: 20,000 rows, the
+ *     model chart's row cap) drawn by the panels' ChartView, whose rows are reduced to the plot's pixel columns,
+ *     against the same ChartView drawing every row and vega's compiled expressions drawing every row.
  *  2. The four insight detectors (storeInsights) over 5 years of daily data for 100 artifacts.
  *
  * Baselines, measured in the same run, alternating with the product's runs:
@@ -14,6 +17,7 @@
  *   node --import tsx bench/charts.ts            print the results
  *   node --import tsx bench/charts.ts --charts-only   without the insights section
  *   node --import tsx bench/charts.ts --append   also append them to bench/RESULTS.md
+ *   node --import tsx bench/charts.ts --model-only   the .vl.json chart and the dashboard only
  */
 import { execSync } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,6 +28,8 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { metricChart } from '../src/core/charts/metricChart';
+import { modelChart } from '../src/core/charts/modelChart';
+import { query } from '../src/core/project/storeAccess';
 import { metricSeries } from '../src/core/charts/metricSeries';
 import { seedViews } from '../src/core/charts/seedViews';
 import { storeInsights } from '../src/core/insights/storeInsights';
@@ -171,6 +177,72 @@ async function renderBench(): Promise<string[]> {
     `  - forced SVG: median ${median(times['panel-svg']).toFixed(0)} ms (runs ${list(times['panel-svg'])}); forced canvas: median ${median(times['panel-canvas']).toFixed(0)} ms (runs ${list(times['panel-canvas'])})`,
     `  - in a fresh page (the panel's first chart; renderer ${freshRenderer}): nothing drawn before, median ${median(fresh.cold).toFixed(0)} ms (runs ${list(fresh.cold)}); after the page's warm-up, the payload arriving ${readMs.toFixed(0)} ms after load (the host's read above), **median ${median(fresh.warmed).toFixed(0)} ms** from payload to drawn (runs ${list(fresh.warmed)})`,
     `  - **first render: ${median(times.panel).toFixed(0)} ms against ${median(times.product).toFixed(0)} ms for every day (ratio ${ratio(times.panel, times.product)}); against the compiled-expression baseline of the daily chart, ${ratio(times.panel, times.compiled)}**`,
+  ];
+}
+
+/**
+ * A model's `.vl.json` line chart over 20,000 rows (10 projects × 2,000 days of stars), as the
+ * model chart panel gets it from modelChart(), drawn in a 1100 px wide chart: ChartView as the panel
+ * runs it (rows reduced to the plot's pixel columns, renderer by the rows drawn); the same ChartView
+ * drawing every row (the spec given a no-op filter, a shape the reducer leaves alone); vega-embed with
+ * compiled expressions drawing every row as SVG (the baseline). Alternating in each run.
+ */
+async function modelBench(nSeries: number, days: number): Promise<string[]> {
+  const SQL = await loadSqlJs(path.join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'));
+  const db = new SQL.Database();
+  db.run('CREATE TABLE star_history (day TEXT, project TEXT, stars INTEGER)');
+  const insert = db.prepare('INSERT INTO star_history VALUES (?, ?, ?)');
+  for (let p = 0; p < nSeries; p++) {
+    const r = rng(100 + p);
+    let stars = 0;
+    for (let i = 0; i < days; i++) insert.run([addDays('2020-01-01', i), `org/project-${p}`, (stars += Math.round(r() * 4 * (p + 1)))]);
+  }
+  insert.free();
+  const spec = { mark: 'line', encoding: { x: { field: 'day', type: 'temporal' }, y: { field: 'stars', type: 'quantitative' }, color: { field: 'project', type: 'nominal' } } };
+  const payload = modelChart({ query: (sql, params = []) => query(db, sql, params) }, { model: 'star_history', relation: 'star_history', vegaLite: spec });
+  db.close();
+  const whole = { ...payload, spec: { ...payload.spec, transform: [{ filter: 'true' }] } };
+  const dir = await mkdtemp(path.join(tmpdir(), 'cm-bench-model-'));
+  await esbuild.build({
+    stdin: {
+      contents: `import embed from 'vega-embed';
+        import { ChartView } from './webview/charts/shared/chartView';
+        const el = document.getElementById('chart');
+        window.draw = async (payload, variant) => { el.replaceChildren(); let t0, r;
+          if (variant === 'compiled') { const spec = { ...payload.spec, data: { name: payload.dataset, values: payload.values.map((v) => ({ ...v })), format: { parse: { day: 'date' } } } };
+            t0 = performance.now(); r = await embed(el, spec, { actions: false, renderer: 'svg' }); }
+          else { const v = new ChartView(el, () => {}); t0 = performance.now(); await v.render({ ...payload, values: payload.values.map((x) => ({ ...x })) }); }
+          const t1 = performance.now(); const area = el.querySelector('.chart-area');
+          const out = { ms: t1 - t0, drawn: area ? Number(area.dataset.drawn) : payload.values.length, renderer: area ? area.dataset.renderer : 'svg', columns: area ? area.dataset.columns : undefined };
+          r?.finalize(); return out; };
+`,
+      resolveDir: root,
+    },
+    bundle: true, format: 'iife', platform: 'browser', outfile: path.join(dir, 'bench.js'), logLevel: 'warning',
+  });
+  await writeFile(path.join(dir, 'index.html'), `<!DOCTYPE html><html><body style="width:1200px"><div id="chart" style="width:${PLOT_WIDTH}px;height:500px"></div><script src="bench.js"></script></body></html>`);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`file://${path.join(dir, 'index.html')}`);
+  const variants = ['reduced', 'whole', 'compiled'] as const;
+  const times = Object.fromEntries(variants.map((v) => [v, [] as number[]])) as Record<(typeof variants)[number], number[]>;
+  const seen: Record<string, { drawn: number; renderer: string; columns?: string }> = {};
+  for (let run = 0; run < RUNS; run++) {
+    for (const v of variants) {
+      const r = await page.evaluate(([x, variant]) => (globalThis as unknown as { draw: (x: unknown, v: string) => Promise<{ ms: number; drawn: number; renderer: string; columns?: string }> }).draw(x, variant), [v === 'whole' ? whole : payload, v] as const);
+      times[v].push(r.ms);
+      seen[v] = r;
+    }
+  }
+  await browser.close();
+  await rm(dir, { recursive: true, force: true });
+  const reduced = seen.reduced as { drawn: number; renderer: string; columns?: string };
+  return [
+    `- a model's .vl.json line chart, ${nSeries} series × ${days.toLocaleString('en-US')} days (${payload.values.length.toLocaleString('en-US')} rows, the model chart's row cap), ${PLOT_WIDTH} px wide, the three alternating in each run:`,
+    `  - ChartView as the model panel runs it: ${reduced.columns ? `rows reduced to ${reduced.columns} pixel columns (first, last, lowest, highest per series and column)` : 'no more than 4 rows a series per pixel column, so not reduced'}: ${reduced.drawn.toLocaleString('en-US')} rows drawn, ${reduced.renderer}: **median ${median(times.reduced).toFixed(0)} ms** (runs ${list(times.reduced)})`,
+    `  - the same ChartView drawing every row (${seen.whole?.renderer}): median ${median(times.whole).toFixed(0)} ms (runs ${list(times.whole)})`,
+    `  - baseline: vega's compiled expressions, every row, SVG: median ${median(times.compiled).toFixed(0)} ms (runs ${list(times.compiled)})`,
+    `  - **ratios: reduced / every row ${ratio(times.reduced, times.whole)}; reduced / compiled baseline ${ratio(times.reduced, times.compiled)}**`,
   ];
 }
 
@@ -345,12 +417,14 @@ async function insightsBench(): Promise<string[]> {
 
 async function main(): Promise<void> {
   // --dashboard-only: just the dashboard's first paint.
-  const render = process.argv.includes('--dashboard-only') ? [] : await renderBench();
+  const render = process.argv.includes('--dashboard-only') || process.argv.includes('--model-only') ? [] : await renderBench();
+  // The model chart's row cap (20,000) spread thin (2,000 days a series: about 2 per pixel column) and dense (5,000 days).
+  const model = process.argv.includes('--dashboard-only') ? [] : [...(await modelBench(10, 2000)), ...(await modelBench(4, 5000))];
   const dashboard = await dashboardBench();
   // --charts-only: the insights section (a 100-artifact store filled first) is left out.
-  const insights = process.argv.includes('--charts-only') || process.argv.includes('--dashboard-only') ? [] : await insightsBench();
+  const insights = process.argv.includes('--charts-only') || process.argv.includes('--dashboard-only') || process.argv.includes('--model-only') ? [] : await insightsBench();
   const machine = `${execSync('uname -a').toString().trim()}; nproc ${execSync('nproc').toString().trim()}; node ${process.version}; load average ${execSync('cat /proc/loadavg').toString().split(' ').slice(0, 3).join(', ')} at the end`;
-  const text = [`\n## charts and insights — ${new Date().toISOString().slice(0, 10)}\n`, `Machine: ${machine}.\n`, `\`node --import tsx bench/charts.ts\`, ${RUNS} runs each, median.\n`, ...render, ...dashboard, ...insights, ''].join('\n');
+  const text = [`\n## charts and insights — ${new Date().toISOString().slice(0, 10)}\n`, `Machine: ${machine}.\n`, `\`node --import tsx bench/charts.ts\`, ${RUNS} runs each, median.\n`, ...render, ...model, ...dashboard, ...insights, ''].join('\n');
   console.log(text);
   if (process.argv.includes('--append')) await appendFile(path.join(root, 'bench', 'RESULTS.md'), text);
 }

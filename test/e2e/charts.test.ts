@@ -151,6 +151,7 @@ describe('metric charts, as a person uses them (code-server + Chromium)', functi
    * What the metric chart must show in every theme (look at test-results/screens/metric-chart-*.png):
    * - the title for people ("2 series compared"), chips of the series and the search box above;
    * - both lines readable on the background (contrast ≥ 3:1, checked below), legend on top, not cut;
+   * - gridlines, axis lines and ticks quiet behind them (grid ≤ 2:1, checked), in high contrast too;
    * - x ticks on calendar boundaries with one format, the year in the title; y from 0 with its unit;
    * - the chart filling the panel's height, one Export menu beside the title;
    * - markers only on sparse lines (here 3 months); a dense line (more than 100 points a series) has

@@ -193,6 +193,25 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
     assert.deepEqual([...allData.keys()].sort(), [...DECLARED, ...SEED_VIEWS].sort());
     assert.equal(allData.get('Slack messages per day (history)'), slackHistory.size);
     assert.equal(allData.get('Stars (history)'), starHistory.size);
+    // The seed's star_history.vl.json (a line per project over days): never more vertices per line
+    // than 4 per pixel column of its plot; what was left out is said in its summary.
+    const stars = frame.locator('section.chart-card', { hasText: 'Stars (history)' });
+    const lines = await stars.locator('.chart-area svg .mark-line.role-mark path').evaluateAll((paths) => paths.map((p) => {
+      const xs = [...(p.getAttribute('d') ?? '').matchAll(/[ML]([-\d.]+),/g)].map((m) => Number(m[1]));
+      return { vertices: xs.length, width: xs.length ? Math.max(...xs) - Math.min(...xs) + 1 : 0 };
+    }));
+    assert.equal(lines.length, 2);
+    const plot = Math.max(...lines.map((l) => l.width));
+    for (const l of lines) assert.ok(l.vertices <= 4 * plot, `${l.vertices} vertices in a ${plot} px plot`);
+    const drawn = Number(await stars.locator('.chart-area').getAttribute('data-drawn'));
+    assert.equal(drawn, lines.reduce((a, l) => a + l.vertices, 0));
+    // The .vl.json says nothing of its time axis: it gets the one of every chart (one label format,
+    // with years, as the range crosses years), and its legend names the projects whole.
+    const starLabels = await stars.locator('.chart-area svg .role-axis-label text').allTextContents();
+    const dates = starLabels.filter((l) => !/^[\d,.]+k?$/.test(l));
+    assert.ok(dates.length >= 3 && dates.every((l) => /^[A-Z][a-z]{2} \d{4}$/.test(l)), dates.join(' | '));
+    assert.deepEqual(await stars.locator('.chart-area svg .role-legend-label text').allTextContents(), ['MarquezProject/marquez', 'OpenLineage/OpenLineage']);
+    if (drawn < starHistory.size) assert.match((await stars.locator('.chart-summary').textContent()) ?? '', new RegExp(`highest value per pixel column \\(${drawn.toLocaleString('en-US')} of ${starHistory.size.toLocaleString('en-US')} rows`));
     assert.equal(await frame.locator('.chart-area svg').count(), allData.size, 'each chart is drawn as SVG');
     // Top-down: the project, its headline figures, then its charts by question, each with a takeaway.
     assert.deepEqual(await frame.locator('.project .project-title').allTextContents(), ['acme']);
@@ -228,14 +247,19 @@ describe('dashboard and insights, as a person uses them (code-server + Chromium)
    * What the dashboard must show in every theme (test-results/screens/dashboard-*.png): the project's
    * name and headline figures first, then "Usage" with its cards (two abreast when the panel is wide
    * enough for both, else one per row), each card's title, its
-   * one-line takeaway and one Export menu; time axes with years; series colours readable (≥ 3:1).
+   * one-line takeaway and one Export menu; time axes with years; series colours readable (≥ 3:1);
+   * gridlines quiet behind them (≤ 2:1 on the background, in high contrast too, checked); y labels
+   * about every 60 px. Third screen (dashboard-*-models.png), "Charts of your models": the Slack chart
+   * declared in meta.chart and the seed's Stars (history) .vl.json, each with its legend whole, the
+   * Stars axis "Jan 2019 … Jul 2021" in one format, counts from 0, no note of left-out rows (about 2
+   * rows a series per pixel column: every row drawn).
    */
   it('looks right in dark, light and high-contrast themes (screenshots in test-results/screens)', async () => {
     const files = await shootInThemes(session.page, 'dashboard', async () => {
       await waitFor(session.page, () => cards(frame), (c) => c.size === DECLARED.length + SEED_VIEWS.length && [...c.values()].every((n) => n > 0), 'every chart drawn', 60_000);
       return frame;
-    }, '.project .group-title');
-    assert.equal(files.length, 6);
+    }, [{ selector: '.project .group-title', name: 'charts' }, { selector: 'h2.models-title', name: 'models' }]);
+    assert.equal(files.length, 9);
   });
 
   it('a member name carrying HTML renders as plain text', async () => {

@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
 import type { Frame } from 'playwright-core';
 import { findWebviewFrame, pickQuickItem, runCommand } from '../harness/browser';
+import { waitFor } from './chartSteps';
 import { WorkbenchSession } from './session';
 
-/** Counts the drawn points of the star chart (vega renders one symbol path per point). */
-async function chartPoints(frame: Frame): Promise<number> {
-  return frame.locator('#chart svg .mark-symbol path').count();
-}
-
+/**
+ * The frame of the star chart once it draws `expected` points (vega renders one symbol path per
+ * point): found again at each look, as a panel's frame can be replaced while it opens.
+ */
 async function waitForPoints(session: WorkbenchSession, expected: number): Promise<Frame> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const frame = await findWebviewFrame(session.page, '#chart svg .mark-symbol');
-    const n = await chartPoints(frame).catch(() => -1);
-    if (n === expected) return frame;
-    if (Date.now() > deadline) throw new Error(`chart shows ${n} points, expected ${expected}`);
-    await session.page.waitForTimeout(250);
-  }
+  let frame: Frame | undefined;
+  await waitFor(session.page, async () => {
+    frame = await findWebviewFrame(session.page, '#chart svg .mark-symbol');
+    return frame.locator('#chart svg .mark-symbol path').count();
+  }, (n) => n === expected, `the star chart with ${expected} points`);
+  return frame as Frame;
 }
 
 describe('foundation, as a person uses it (code-server + Chromium)', function () {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { contrastRatio, MIN_CONTRAST } from '../../webview/charts/shared/palette';
+import { contrastRatio, MIN_CONTRAST, parseColor } from '../../webview/charts/shared/palette';
 import { runCommand } from '../harness/browser';
 import { repoRoot } from '../support/fixtures';
 import { waitFor } from './chartSteps';
@@ -54,6 +54,41 @@ export async function drawnContrast(frame: Frame): Promise<{ background: string;
   return { background, colours: colours.map((colour) => ({ colour, ratio: contrastRatio(colour, background) })) };
 }
 
+/** Gridlines quieter than this against the background: behind the series (≥ 3:1), not over them. */
+export const MAX_GRID_CONTRAST = 2;
+
+/**
+ * The gridlines, axis lines and ticks of the charts in `frame` as drawn (colour mixed with the
+ * background at the drawn opacity) and their WCAG contrast against the background.
+ */
+export async function drawnGrid(frame: Frame): Promise<Array<{ what: string; colour: string; opacity: number; ratio: number }>> {
+  const { background, lines } = (await frame.evaluate(`(() => {
+    const bg = getComputedStyle(document.body).backgroundColor;
+    const seen = new Map();
+    for (const el of document.querySelectorAll('.chart-area svg .role-axis-grid line, .chart-area svg .role-axis-domain line, .chart-area svg .role-axis-tick line')) {
+      const role = ['grid', 'domain', 'tick'].find((r) => el.closest('.role-axis-' + r));
+      const colour = el.getAttribute('stroke');
+      const opacity = Number(el.getAttribute('stroke-opacity') ?? el.getAttribute('opacity') ?? 1);
+      if (colour) seen.set(role + colour + opacity, { what: role, colour, opacity });
+    }
+    return { background: bg, lines: [...seen.values()] };
+  })()`)) as { background: string; lines: Array<{ what: string; colour: string; opacity: number }> };
+  const bg = parseColor(background) ?? [0, 0, 0];
+  /** The alpha of `rgba(r, g, b, a)` or `#rrggbbaa`, else 1. */
+  const alpha = (css: string) => {
+    const rgba = /^rgba\([^)]*,\s*([\d.]+)\s*\)$/i.exec(css.trim());
+    if (rgba) return Number(rgba[1]);
+    const hex = /^#[0-9a-f]{6}([0-9a-f]{2})$/i.exec(css.trim());
+    return hex ? parseInt(hex[1] as string, 16) / 255 : 1;
+  };
+  return lines.map((l) => {
+    const c = parseColor(l.colour) ?? bg;
+    const a = l.opacity * alpha(l.colour);
+    const mixed = `rgb(${c.map((v, i) => Math.round(v * a + (bg[i] as number) * (1 - a))).join(', ')})`;
+    return { ...l, ratio: contrastRatio(mixed, background) };
+  });
+}
+
 /** Until the frame has painted twice: what was drawn before is on the screen. */
 async function painted(frame: Frame): Promise<void> {
   await frame.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))');
@@ -65,7 +100,9 @@ async function painted(frame: Frame): Promise<void> {
  * test-results/screens/<panel>-<theme>.png. `ready` finds the panel's frame and waits until it is
  * drawn in the current theme (a theme switch redraws the charts).
  */
-export async function shootInThemes(page: Page, panel: string, ready: () => Promise<Frame>, scrollTo?: string): Promise<string[]> {
+export async function shootInThemes(page: Page, panel: string, ready: () => Promise<Frame>, scrollTo?: string | ReadonlyArray<{ selector: string; name: string }>): Promise<string[]> {
+  // Screens further down a long page (the dashboard): each at an element scrolled to the top.
+  const further = typeof scrollTo === 'string' ? [{ selector: scrollTo, name: 'charts' }] : (scrollTo ?? []);
   await mkdir(SCREENS_DIR, { recursive: true });
   // The panel as a person reading it would have it: the empty secondary side bar closed.
   if (await page.locator('.part.auxiliarybar').first().isVisible().catch(() => false)) {
@@ -81,20 +118,21 @@ export async function shootInThemes(page: Page, panel: string, ready: () => Prom
     await painted(frame);
     const { background, colours } = await drawnContrast(frame);
     for (const c of colours) assert.ok(c.ratio >= MIN_CONTRAST, `${panel} in ${theme.name}: ${c.colour} on ${background} has contrast ${c.ratio.toFixed(2)}:1`);
+    for (const g of (await drawnGrid(frame)).filter((l) => l.what === 'grid')) assert.ok(g.ratio <= MAX_GRID_CONTRAST, `${panel} in ${theme.name}: axis ${g.what} ${g.colour} at opacity ${g.opacity} has contrast ${g.ratio.toFixed(2)}:1 on ${background} (louder than the series)`);
     const file = path.join(SCREENS_DIR, `${panel}-${theme.name}.png`);
     await frame.evaluate('window.scrollTo(0, 0)');
+    await painted(frame);
     await page.screenshot({ path: file });
     files.push(file);
-    // A long page (the dashboard): a second screen further down, where its charts are.
-    if (scrollTo) {
-      await frame.locator(scrollTo).first().scrollIntoViewIfNeeded();
-      await frame.evaluate(`document.querySelector(${JSON.stringify(scrollTo)}).scrollIntoView({ block: 'start' })`);
-      await page.waitForTimeout(300);
-      const more = path.join(SCREENS_DIR, `${panel}-${theme.name}-charts.png`);
+    for (const { selector, name } of further) {
+      await frame.locator(selector).first().scrollIntoViewIfNeeded();
+      await frame.evaluate(`document.querySelector(${JSON.stringify(selector)}).scrollIntoView({ block: 'start' })`);
+      await painted(frame);
+      const more = path.join(SCREENS_DIR, `${panel}-${theme.name}-${name}.png`);
       await page.screenshot({ path: more });
       files.push(more);
-      await frame.evaluate('window.scrollTo(0, 0)');
     }
+    if (further.length) await frame.evaluate('window.scrollTo(0, 0)');
   }
   await setColorTheme(page, THEMES[0]);
   return files;

@@ -98,13 +98,28 @@ export function timeX(field: string, grain: Grain, first: string | undefined, la
 /** Counts as people write them: 950, 1,500, 12k, 1.2M. */
 export const COUNT_LABEL = "abs(datum.value) >= 10000 ? format(datum.value, '.3~s') : format(datum.value, ',~r')";
 
-/** The y encoding of a count or amount: from zero, SI-abbreviated labels, integer ticks, the unit as title. */
-export function countY(field: string, unit: string, options: { log?: boolean; integer?: boolean } = {}): Record<string, unknown> {
+/** The largest number among `values[field]` (0 when there is none). */
+export function maxOf(values: readonly Record<string, unknown>[], field: string): number {
+  let max = 0;
+  for (const v of values) {
+    const n = v[field];
+    if (typeof n === 'number' && Number.isFinite(n) && n > max) max = n;
+  }
+  return max;
+}
+
+/**
+ * The y encoding of a count or amount: from zero, SI-abbreviated labels, integer ticks, the unit as
+ * title. Given the largest value drawn (not for stacked bars or areas, whose tops are sums), the axis goes a little above it (a flat line at 1,400 was drawn on
+ * the plot's top edge, where the nice axis ended), as star-history's and OSS Insight's do.
+ */
+export function countY(field: string, unit: string, options: { log?: boolean; integer?: boolean; max?: number } = {}): Record<string, unknown> {
+  const headroom = options.max !== undefined && options.max > 0 ? { domainMax: options.max * 1.04 } : {};
   return {
     field,
     type: 'quantitative',
     title: unit,
-    scale: options.log ? { type: 'symlog' } : { zero: true, nice: true },
+    scale: options.log ? { type: 'symlog' } : { zero: true, nice: true, ...headroom },
     // Not format '~s': Vega's tick formatter gives every label the prefix of the largest ("0.2k").
     axis: { labelExpr: COUNT_LABEL, ...(options.integer === false ? {} : { tickMinStep: 1 }), titleLimit: 0, labelLimit: 80 },
   };

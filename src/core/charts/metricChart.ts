@@ -1,7 +1,7 @@
 import type { ChartPayload } from './chartPayload';
 import { CHART_DATASET, VEGA_LITE_SCHEMA } from './chartPayload';
 import type { MetricSeries } from './metricSeries';
-import { MAX_MARKED_PER_SERIES, PERIOD_FORMAT, countY, percentY, spanOf, timeX } from './axes';
+import { MAX_MARKED_PER_SERIES, PERIOD_FORMAT, countY, maxOf, percentY, spanOf, timeX } from './axes';
 
 export interface MetricChartOptions {
   log?: boolean;
@@ -59,7 +59,7 @@ export function metricChart(series: MetricSeries[], options: MetricChartOptions 
     : timeX('period', grain, span.first, span.last);
   const titles = [...new Set(series.map((s) => s.axisTitle))];
   const yTitle = titles.length === 1 ? (titles[0] as string) : titles.join(' · ');
-  const y = pct ? percentY('value', yTitle) : countY('value', yTitle, { log: options.log, integer: series.every((s) => s.mode !== 'pct') });
+  const y = pct ? percentY('value', yTitle) : countY('value', yTitle, { log: options.log, integer: series.every((s) => s.mode !== 'pct'), max: maxOf(values, 'value') });
   const events = options.align ? [] : (options.events ?? []).filter((e) => (!span.first || e.day >= span.first) && (!span.last || e.day <= span.last));
   const enc = {
     y,

@@ -1,6 +1,6 @@
 import type { ChartPayload } from './chartPayload';
 import { CHART_DATASET, VEGA_LITE_SCHEMA } from './chartPayload';
-import { MAX_MARKED_PER_SERIES, countY, inferGrain, spanOf, timeX } from './axes';
+import { MAX_MARKED_PER_SERIES, countY, inferGrain, maxOf, spanOf, timeX } from './axes';
 
 /** A model's name in words, for a title: "star_history" → "Star history". */
 export function humanize(model: string): string {
@@ -104,7 +104,7 @@ export function modelChart(db: TableReader, input: ModelChartInput): ChartPayloa
     const values = res.rows.map((r) => Object.fromEntries(res.columns.map((c, i) => [c, cell(r[i])])));
     const { title: _drawnAbove, ...own } = input.vegaLite;
     void _drawnAbove;
-    const spec = { $schema: VEGA_LITE_SCHEMA, width: 'container', height: 'container', autosize: { type: 'fit', contains: 'padding', resize: true }, ...own, data: { name: CHART_DATASET } };
+    const spec = { $schema: VEGA_LITE_SCHEMA, width: 'container', height: 'container', autosize: { type: 'fit', contains: 'padding', resize: true }, ...withTimeAxis(own, values), data: { name: CHART_DATASET } };
     return { id: `model:${input.model}`, title, spec, dataset: CHART_DATASET, values, columns: res.columns, summary: `${title}: ${values.length.toLocaleString('en-US')} ${values.length === 1 ? 'row' : 'rows'} of the model ${input.model}, drawn as ${input.model}.vl.json says.`, series: [] };
   }
   if (!x || ys.length === 0) {
@@ -139,16 +139,40 @@ export function modelChart(db: TableReader, input: ModelChartInput): ChartPayloa
     mark: { type: mark, ...(mark === 'line' ? { point: perSeries <= MAX_MARKED_PER_SERIES, invalid: 'break-paths-show-domains', strokeWidth: 2 } : {}) },
     encoding: {
       x: isTime ? timeX('x', inferGrain(days), span.first, span.last, x) : { field: 'x', type: 'nominal', title: x, sort: null },
-      y: countY('value', ys.length === 1 ? `${agg.toLowerCase()} of ${ys[0]}` : `${agg.toLowerCase()} of value`, { integer: false }),
+      y: countY('value', ys.length === 1 ? `${agg.toLowerCase()} of ${ys[0]}` : `${agg.toLowerCase()} of value`, { integer: false, ...(mark === 'line' || mark === 'point' ? { max: maxOf(values, 'value') } : {}) }),
       color: { field: 'series', type: 'nominal', title: color ?? null, ...(!color && series.length <= 1 ? { legend: null } : { legend: { orient: 'top', direction: 'vertical', labelLimit: 0 } }) },
       tooltip: [{ field: 'x', title: x }, { field: 'series', type: 'nominal', title: color ?? 'series' }, { field: 'value', type: 'quantitative', format: ',.2~f' }],
     },
   };
   const xs = res.rows.map((r) => r[0]).filter((v) => v !== null);
-  const summary = `${title}: ${ys.join(', ')} by ${x}${color ? `, one series per ${color}` : ''} (${series.length} series, ${values.length} points` +
-    (xs.length ? `, from ${String(xs[0])} to ${String(xs[xs.length - 1])}` : '') + `${res.rows.length >= MAX_MODEL_ROWS ? `; cut at ${MAX_MODEL_ROWS} rows` : ''}).`;
+  const summary = `${title}: ${ys.join(', ')} by ${x}${color ? `, one series per ${color}` : ''} (${series.length} series, ${values.length.toLocaleString('en-US')} points` +
+    (xs.length ? `, from ${String(xs[0])} to ${String(xs[xs.length - 1])}` : '') + `${res.rows.length >= MAX_MODEL_ROWS ? `; cut at ${MAX_MODEL_ROWS.toLocaleString('en-US')} rows` : ''}).`;
   const empty = values.length === 0 ? { empty: `${input.model} has no rows in this date range${range.from || range.to ? ` (${range.from ?? '…'} to ${range.to ?? '…'})` : ''}: widen the range.` } : {};
   return { id: `model:${input.model}`, title, spec, dataset: CHART_DATASET, values, columns: ['x', 'series', 'value'], summary, series, ...empty };
+}
+
+/**
+ * A `.vl.json` whose x is a date column and says nothing of its axis gets the time axis of every
+ * other chart (calendar ticks, one label format, years where the range crosses one; UTC, as the
+ * dates are UTC days) instead of Vega's default, which mixes "October", "2019" and "April" on one
+ * axis. Whatever the spec says of its axis or scale is left as it is.
+ */
+export function withTimeAxis(spec: Record<string, unknown>, values: ReadonlyArray<Record<string, unknown>>): Record<string, unknown> {
+  const encoding = spec.encoding;
+  if (!encoding || typeof encoding !== 'object' || Array.isArray(encoding)) return spec;
+  const x = (encoding as Record<string, unknown>).x;
+  if (!x || typeof x !== 'object' || Array.isArray(x)) return spec;
+  const def = x as Record<string, unknown>;
+  if (def.type !== 'temporal' || typeof def.field !== 'string' || def.timeUnit !== undefined || def.bin !== undefined || def.aggregate !== undefined) return spec;
+  if (def.axis === null || (def.axis !== undefined && (typeof def.axis !== 'object' || ['values', 'format', 'labelExpr', 'tickCount', 'formatType'].some((k) => (def.axis as Record<string, unknown>)[k] !== undefined)))) return spec;
+  const scale = def.scale;
+  if (scale === null || (scale !== undefined && (typeof scale !== 'object' || (scale as Record<string, unknown>).type !== undefined || (scale as Record<string, unknown>).domain !== undefined))) return spec;
+  const days = values.map((v) => v[def.field as string]).filter((d): d is string => typeof d === 'string' && DAY.test(d.slice(0, 10)) && (d.length === 10 || d[10] === 'T' || d[10] === ' ')).map((d) => d.slice(0, 10));
+  if (days.length === 0) return spec;
+  const span = spanOf(days.map((d) => ({ d })), 'd');
+  const ours = timeX(def.field, inferGrain(days), span.first, span.last) as { scale: Record<string, unknown>; axis?: Record<string, unknown>; title: string };
+  const x2 = { ...def, scale: { ...((scale as Record<string, unknown> | undefined) ?? {}), ...ours.scale }, ...(ours.axis ? { axis: { ...ours.axis, ...((def.axis as Record<string, unknown> | undefined) ?? {}) } } : {}) };
+  return { ...spec, encoding: { ...(encoding as Record<string, unknown>), x: x2 } };
 }
 
 function cell(v: unknown): string | number | null {

@@ -226,7 +226,7 @@ export function issuesLast7Days(db: SqlReader, repo: string, range: ViewRange = 
     mark: { type: 'line', point: true },
     encoding: {
       x: timeX('day', 'day', rows[0]?.day, rows[rows.length - 1]?.day),
-      y: countY('total', 'issues and PRs opened, running total'),
+      y: countY('total', 'issues and PRs opened, running total', { max: Math.max(0, ...rows.map((r) => r.total)) }),
       tooltip: [{ field: 'day', type: 'temporal', format: PERIOD_FORMAT.day, scale: { type: 'utc' } }, { field: 'n', type: 'quantitative', title: 'opened that day' }, { field: 'total', type: 'quantitative' }],
     },
   }, rows.map((r) => ({ day: r.day, n: r.n, total: r.total })), ['day', 'n', 'total'], `${repo}: ${rows[rows.length - 1]?.total} issues and PRs opened in the ${rows.length} days to ${rows[rows.length - 1]?.day}.`, ['opened so far']);

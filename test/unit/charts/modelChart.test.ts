@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { SqlValue } from 'sql.js';
-import { modelChart } from '../../../src/core/charts/modelChart';
+import { modelChart, withTimeAxis } from '../../../src/core/charts/modelChart';
 import { parseVegaLiteFile } from '../../../src/core/charts/vegaLiteFile';
 import { query } from '../../../src/core/project/storeAccess';
 import { MetricsStore } from '../../../src/core/store/store';
@@ -30,5 +30,24 @@ describe('model charts', () => {
     assert.equal(parseVegaLiteFile('{"mark": "bar", // a comment\n}').problems[0]?.message, 'Invalid comment token (not valid JSON)');
     assert.deepEqual(parseVegaLiteFile('\n  [1, 2]').problems, [{ line: 2, column: 3, message: 'a vega-lite spec is a JSON object ({ "mark": …, "encoding": … })' }]);
     assert.equal(parseVegaLiteFile('').spec, undefined);
+  });
+
+  it('a .vl.json over days gets the time axis of the other charts where it says nothing of its own', () => {
+    const values = ['2018-07-10', '2019-03-01', '2021-11-07'].map((day) => ({ day, stars: 1 }));
+    const spec = { mark: 'line', encoding: { x: { field: 'day', type: 'temporal' }, y: { field: 'stars', type: 'quantitative' } } };
+    const x = (withTimeAxis(spec, values).encoding as { x: { scale: unknown; axis: { format: string; values: unknown[] } } }).x;
+    assert.deepEqual(x.scale, { type: 'utc' });
+    assert.equal(x.axis.format, '%b %Y', 'one format, with the year, on a range across years');
+    assert.ok(x.axis.values.length >= 2);
+    // Its own title and axis properties stay; an axis it formats itself, a scale it sets, a time unit: untouched.
+    const titled = withTimeAxis({ ...spec, encoding: { ...spec.encoding, x: { field: 'day', type: 'temporal', axis: { title: 'Day', grid: true } } } }, values);
+    assert.deepEqual((titled.encoding as { x: { axis: { title: string; grid: boolean } } }).x.axis.title, 'Day');
+    assert.equal((titled.encoding as { x: { axis: { grid: boolean } } }).x.axis.grid, true);
+    for (const x2 of [{ axis: { format: '%Y-%m' } }, { axis: null }, { scale: { type: 'time' } }, { timeUnit: 'yearmonth' }]) {
+      const own = { ...spec, encoding: { ...spec.encoding, x: { field: 'day', type: 'temporal', ...x2 } } };
+      assert.equal(withTimeAxis(own, values), own, JSON.stringify(x2));
+    }
+    const nominal = { ...spec, encoding: { ...spec.encoding, x: { field: 'day', type: 'nominal' } } };
+    assert.equal(withTimeAxis(nominal, values), nominal);
   });
 });

@@ -4,6 +4,8 @@ import { expressionInterpreter } from 'vega-interpreter';
 import { toCsv } from './csv';
 import { ARIA_ROWS_LIMIT } from './messages';
 import type { ChartPayloadMessage, ErrorNotice, ExportRequest, RenderedNotice } from './messages';
+import { denserThanColumns, reduceToColumns, reducibleShape, reductionNote } from './pixelReduce';
+import type { ReducibleShape } from './pixelReduce';
 import { attachReadout } from './readout';
 import type { ReadoutSpec } from './readout';
 import { themeConfig, themeKind } from './theme';
@@ -33,6 +35,18 @@ export class ChartView {
   private readonly takeawayEl: HTMLElement;
   private view: Result | undefined;
   private payload: ChartPayloadMessage | undefined;
+  /** Set while the drawn spec is one whose rows may be reduced to the plot's pixel columns. */
+  private shape: ReducibleShape | undefined;
+  /** The pixel columns the drawn rows were reduced for (0: not reduced). */
+  private columns = 0;
+  /** The rows handed to Vega. */
+  private drawnValues: ChartPayloadMessage['values'] = [];
+  /** The width the drawn rows were chosen for. */
+  private fitWidth = 0;
+  /** The plot's width when last drawn: the first estimate of the next drawing's columns. */
+  private plotWidth = 0;
+  private resizeObserver: ResizeObserver | undefined;
+  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     parent: HTMLElement,
@@ -117,8 +131,12 @@ export class ChartView {
     // A warm-up still drawing: let it finish rather than run two Vega views at once.
     await warming;
     this.payload = payload;
+    this.shape = undefined;
+    this.columns = 0;
     this.titleEl.textContent = payload.title;
     this.summaryEl.textContent = payload.summary;
+    delete this.chartEl.dataset.reduction;
+    delete this.chartEl.dataset.columns;
     this.errorEl.textContent = '';
     this.root.classList.toggle('empty', false);
     if (payload.empty !== undefined || payload.values.length === 0) {
@@ -130,14 +148,19 @@ export class ChartView {
       note.textContent = payload.empty ?? 'No data to chart yet. Run “Community Metrics: Refresh” to fetch it.';
       this.chartEl.replaceChildren(note);
       this.chartEl.dataset.points = '0';
+      this.chartEl.dataset.drawn = '0';
       this.root.classList.toggle('empty', true);
       return 0;
     }
+    // Never more rows than the plot has pixel columns can show, where the spec lets that be done
+    // without changing what it shows (pixelReduce.ts); the width is corrected after drawing.
+    this.shape = reducibleShape(payload.spec);
+    // The plot is the container less the axes (and a side legend): a first guess of 85 % of it,
+    // checked against the drawn plot's width after drawing.
+    const values = this.reduced(payload, this.plotWidth || Math.floor(this.chartEl.clientWidth * PLOT_SHARE));
     // Vega sets the container's role and aria-label from the spec's description, replacing ours: give
     // it the text summary, so that the drawing's accessible name says what the chart shows.
-    const own = typeof payload.spec.description === 'string' && payload.spec.description ? ` ${payload.spec.description.replace(/\.?$/, '.')}` : '';
-    const description = `Chart: ${payload.title}.${own} ${payload.summary}`;
-    const spec = { ...payload.spec, description, data: { name: payload.dataset, values: payload.values, format: { parse: parseOf(payload) } }, config: chartConfig(payload) };
+    const spec = { ...payload.spec, description: this.describe(payload), data: { name: payload.dataset, values, format: { parse: parseOf(payload) } }, config: chartConfig(payload, values.length) };
     try {
       this.view?.finalize();
       this.chartEl.querySelectorAll('.chart-empty, .chart-loading').forEach((e) => e.remove());
@@ -149,7 +172,7 @@ export class ChartView {
       if (box) box.checked = true;
       this.view = await embed(this.chartEl, spec as unknown as Parameters<typeof embed>[1], {
         actions: false,
-        renderer: this.options.renderer ?? rendererFor(payload),
+        renderer: this.options.renderer ?? rendererFor(values.length),
         ast: true,
         expr: expressionInterpreter,
         defaultStyle: false,
@@ -158,7 +181,13 @@ export class ChartView {
       const readout = (payload.spec.usermeta as { readout?: ReadoutSpec } | undefined)?.readout;
       if (readout) attachReadout(this.chartEl, this.view.view, payload.values, readout);
       this.chartEl.dataset.points = String(payload.values.length);
-      this.chartEl.dataset.renderer = this.options.renderer ?? rendererFor(payload);
+      this.chartEl.dataset.drawn = String(values.length);
+      this.chartEl.dataset.renderer = this.options.renderer ?? rendererFor(values.length);
+      if (this.shape) {
+        this.drawnValues = values;
+        await this.refit(values);
+        this.watchSize();
+      }
       // The theme it was drawn in: tests wait for every chart of a page to be redrawn after a switch.
       this.chartEl.dataset.theme = themeKind();
       this.chartEl.dataset.series = JSON.stringify(payload.series);
@@ -167,6 +196,69 @@ export class ChartView {
       this.errorEl.textContent = `Could not draw the chart: ${(err as Error).message}`;
       throw err;
     }
+  }
+
+  /**
+   * The rows to draw at a plot `width` px wide: reduced per pixel column when the spec allows it and
+   * some series has more rows in a column than are kept (then said in the summary), else every row.
+   */
+  private reduced(payload: ChartPayloadMessage, width: number): ChartPayloadMessage['values'] {
+    const columns = Math.floor(width);
+    if (!this.shape || columns < 1) return payload.values;
+    this.fitWidth = columns;
+    const values = denserThanColumns(payload.values, this.shape, columns) ? reduceToColumns(payload.values, this.shape, columns) : payload.values;
+    this.columns = values.length < payload.values.length ? columns : 0;
+    if (this.columns) {
+      this.chartEl.dataset.reduction = 'm4';
+      this.chartEl.dataset.columns = String(columns);
+    } else {
+      delete this.chartEl.dataset.reduction;
+      delete this.chartEl.dataset.columns;
+    }
+    this.summaryEl.textContent = this.columns ? `${payload.summary} ${reductionNote(values.length, payload.values.length)}` : payload.summary;
+    return values;
+  }
+
+  private describe(payload: ChartPayloadMessage): string {
+    const own = typeof payload.spec.description === 'string' && payload.spec.description ? ` ${payload.spec.description.replace(/\.?$/, '.')}` : '';
+    return `Chart: ${payload.title}.${own} ${this.summaryEl.textContent ?? payload.summary}`;
+  }
+
+  /**
+   * Reduces the rows again for the plot's width as drawn (the first drawing guessed it from the
+   * container's; or a new width after a resize): when the rows drawn hold more than 4 of a series in
+   * one of its pixel columns, or when they were reduced for a plot narrower by more than 5 %.
+   */
+  private async refit(drawn: ChartPayloadMessage['values']): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      const payload = this.payload;
+      const result = this.view;
+      if (!payload || !result || !this.shape) return;
+      const width = Math.floor(result.view.width());
+      if (width < 1) return;
+      this.plotWidth = width;
+      const tooDense = width < this.fitWidth && denserThanColumns(drawn, this.shape, width);
+      const tooCoarse = this.columns > 0 && width > this.fitWidth * 1.05;
+      if (!tooDense && !tooCoarse) return;
+      const values = this.reduced(payload, width);
+      result.view.data(payload.dataset, values);
+      await result.view.runAsync();
+      if (this.view !== result) return;
+      drawn = values;
+      this.drawnValues = values;
+      this.chartEl.dataset.drawn = String(values.length);
+      if (this.chartEl.hasAttribute('aria-label')) this.chartEl.setAttribute('aria-label', this.describe(payload));
+    }
+  }
+
+  /** Resizes of the panel: reduce the rows again for the new width, once the resize has settled. */
+  private watchSize(): void {
+    if (this.resizeObserver || typeof ResizeObserver === 'undefined') return;
+    this.resizeObserver = new ResizeObserver(() => {
+      clearTimeout(this.resizeTimer);
+      this.resizeTimer = setTimeout(() => void this.refit(this.drawnValues).catch(() => undefined), 150);
+    });
+    this.resizeObserver.observe(this.chartEl);
   }
 
   private async export(format: 'png' | 'svg' | 'csv'): Promise<void> {
@@ -181,10 +273,15 @@ export class ChartView {
   }
 
   dispose(): void {
+    this.resizeObserver?.disconnect();
+    clearTimeout(this.resizeTimer);
     this.view?.finalize();
     this.root.remove();
   }
 }
+
+/** The share of a chart's container its plot is first assumed to have (a 1,100 px chart had 946 px). */
+const PLOT_SHARE = 0.85;
 
 let warming: Promise<void> | undefined;
 
@@ -247,12 +344,12 @@ export function warmUp(renderers: ReadonlyArray<'svg' | 'canvas'> = ['canvas', '
  * (bench/charts.ts measures both).
  */
 export const CANVAS_ROWS = 4000;
-export function rendererFor(payload: ChartPayloadMessage): 'svg' | 'canvas' {
-  return payload.values.length > CANVAS_ROWS ? 'canvas' : 'svg';
+export function rendererFor(rows: number): 'svg' | 'canvas' {
+  return rows > CANVAS_ROWS ? 'canvas' : 'svg';
 }
 
 /** The theme's colours and fonts, under what the chart's own spec configures (a declared or .vl.json chart). */
-function chartConfig(payload: ChartPayloadMessage): Record<string, unknown> {
+function chartConfig(payload: ChartPayloadMessage, drawn: number): Record<string, unknown> {
   const config: Record<string, unknown> = themeConfig();
   const own = payload.spec.config;
   if (own && typeof own === 'object' && !Array.isArray(own)) {
@@ -261,7 +358,7 @@ function chartConfig(payload: ChartPayloadMessage): Record<string, unknown> {
       config[k] = isPlainObject(base) && isPlainObject(v) ? { ...base, ...v } : v;
     }
   }
-  if (payload.values.length > ARIA_ROWS_LIMIT) config.aria = false;
+  if (drawn > ARIA_ROWS_LIMIT) config.aria = false;
   return config;
 }
 

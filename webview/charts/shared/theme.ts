@@ -46,17 +46,24 @@ function readThemeConfig(): Record<string, unknown> {
   const fg = cssVar('--vscode-editor-foreground', '#333');
   const { colors, background } = themePalette();
   const muted = ensureContrast(cssVar('--vscode-descriptionForeground', fg), background, 4.5);
-  const grid = cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', '#8884'));
   const accent = colors[0] as string;
+  // Gridlines, axis lines and ticks stay quiet behind the series. Dark and light themes have a quiet
+  // border colour for that; a high-contrast theme's borders are its loudest colour (cyan on black,
+  // orange on white), so there they are the text colour, faint.
+  const highContrast = themeKind().startsWith('high-contrast');
+  const grid = highContrast ? fg : cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', '#8884'));
+  const lines = highContrast ? { gridOpacity: 0.2, domainOpacity: 0.55, tickOpacity: 0.55 } : { gridOpacity: 0.5 };
   const font = cssVar('--vscode-font-family', 'sans-serif');
   const size = Number.parseFloat(cssVar('--vscode-font-size', '13')) || 13;
   return {
     background: 'transparent',
     font,
     view: { stroke: 'transparent' },
-    axis: { labelColor: muted, titleColor: fg, gridColor: grid, gridOpacity: 0.5, domainColor: grid, tickColor: grid, labelFontSize: size - 1, titleFontSize: size - 1, titleFontWeight: 'normal', labelPadding: 4, titlePadding: 8 },
-    axisY: { grid: true },
-    legend: { labelColor: fg, titleColor: fg, labelFontSize: size - 1, symbolSize: 120 },
+    axis: { labelColor: muted, titleColor: fg, gridColor: grid, domainColor: grid, tickColor: grid, ...lines, labelFontSize: size - 1, titleFontSize: size - 1, titleFontWeight: 'normal', labelPadding: 4, titlePadding: 8 },
+    // A count label every 60 px or so, as star-history and OSS Insight space them (Vega's default of one per 40 px wrote 19 labels on a tall chart).
+    axisY: { grid: true, tickCount: { expr: 'ceil(height / 60)' } },
+    // Series names whole (Vega cuts them at 160 px: "OpenLineage/OpenLinea…"), up to a limit for a side legend.
+    legend: { labelColor: fg, titleColor: fg, labelFontSize: size - 1, symbolSize: 120, labelLimit: 320 },
     title: { color: fg },
     line: { stroke: accent },
     mark: { color: accent },
