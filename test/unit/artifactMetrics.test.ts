@@ -86,7 +86,7 @@ describe('PyPI metrics with daily rows but no pypistats recent snapshot', () => 
   });
 });
 
-describe('GH Archive tree summaries (day totals, recent months first)', () => {
+describe('GH Archive tree summaries (day totals)', () => {
   it('give the same summary as the raw events over the whole history, for repositories with gaps, partial days, other spellings and stale imports', async () => {
     const store = MetricsStore.create(await testSql(), ':memory:');
     let seed = 11;

@@ -66,7 +66,7 @@ export function artifactMetrics(store: MetricsStore, config: ProjectConfig, now:
             q("SELECT substr(created_at, 1, 10) AS t, COUNT(*) AS v FROM github_issues WHERE repo = ? GROUP BY 1 ORDER BY 1", [r.fullName]),
             now,
           ),
-          ...gharchiveMetric(store, r.fullName, now),
+          ...gharchiveMetric(store, r.fullName),
           ...trafficSummaries(store, r.fullName),
         ],
       });
@@ -134,16 +134,11 @@ export function artifactMetrics(store: MetricsStore, config: ProjectConfig, now:
 
 /**
  * GH Archive events of a repository, listed only once some were imported for it, from the day totals
- * (gharchive/dayTotals.ts). The months of the last two months are read first: when they hold the
- * latest full day and the day 30 before it, that is the same answer as the whole history gives,
- * without loading older months; otherwise the whole history is read.
+ * (gharchive/dayTotals.ts): one row a day, a few files a year for every repository at once, so the
+ * tree reads the whole history (and a GH Archive chart opened next finds it in memory).
  */
-function gharchiveMetric(store: MetricsStore, repo: string, now: Date): MetricSummary[] {
-  const sql = 'SELECT day AS t, events AS v, hours AS h FROM gharchive_day_totals WHERE repo = ? ORDER BY day';
-  const fromMs = Date.parse(`${new Date(now.getTime() - 62 * DAY_MS).toISOString().slice(0, 7)}-01T00:00:00Z`);
-  let days = store.all<{ t: string; v: number; h: number }>(sql, [repo.toLowerCase()], { gharchive_day_totals: new Date(fromMs).toISOString().slice(0, 7) });
-  const lastFull = days.filter((d) => d.h >= 24).at(-1)?.t;
-  if (!lastFull || Date.parse(`${lastFull}T00:00:00Z`) - 30 * DAY_MS < fromMs) days = store.all(sql, [repo.toLowerCase()]);
+function gharchiveMetric(store: MetricsStore, repo: string): MetricSummary[] {
+  const days = store.all<{ t: string; v: number; h: number }>('SELECT day AS t, events AS v, hours AS h FROM gharchive_day_totals WHERE repo = ? ORDER BY day', [repo.toLowerCase()]);
   if (days.length === 0) return [];
   return [coveredDailyMetric(GHARCHIVE_METRIC_KEY, 'GH Archive events', 'GH Archive events of every type', days)];
 }
