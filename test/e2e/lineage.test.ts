@@ -15,6 +15,22 @@ async function drawnNodes(frame: Frame): Promise<string[]> {
   return (await frame.locator('#graph g.node text.name').allTextContents()).sort();
 }
 
+/**
+ * The text of the nodes on screen at least the editor's font (issue 14), computed in the panel's
+ * Chromium: each visible line's font size times the drawing's zoom, against --vscode-editor-font-size
+ * as VS Code sets it. Returns the editor's size and the lines (names, or every text) below it.
+ */
+async function textBelowEditorFont(frame: Frame, which: 'names' | 'all'): Promise<{ editor: number; count: number; small: string[] }> {
+  return (await frame.evaluate(`(() => {
+    const editor = parseFloat(getComputedStyle(document.body).getPropertyValue('--vscode-editor-font-size'));
+    const k = document.getElementById('viewport').getCTM().a;
+    const texts = [...document.querySelectorAll(${JSON.stringify(which === 'names' ? '#graph g.node > text.name, #graph g.node > text.lod' : '#graph g.node text')})]
+      .filter((t) => getComputedStyle(t).display !== 'none' && t.textContent && t.getBoundingClientRect().height > 0);
+    const small = texts.map((t) => ({ text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * k })).filter((t) => !(t.px >= editor - 0.01)).map((t) => t.text + ': ' + t.px.toFixed(2) + ' px');
+    return { editor, count: texts.length, small };
+  })()`)) as { editor: number; count: number; small: string[] };
+}
+
 describe('lineage, as a person uses it (code-server + Chromium)', function () {
   let session: WorkbenchSession;
   let frame: Frame;
@@ -50,6 +66,10 @@ describe('lineage, as a person uses it (code-server + Chromium)', function () {
     // The current file's node is highlighted.
     await frame.locator('#graph g.node.current', { hasText: 'daily_summary' }).first().waitFor({ timeout: 15_000 });
     assert.deepEqual(await frame.locator('#graph g.node.current text.name').allTextContents(), ['daily_summary']);
+    // At the zoom it opens at, every node's name is at least the editor's font on screen.
+    const names = await textBelowEditorFont(frame, 'names');
+    assert.ok(names.editor >= 10 && names.count >= nodes.length, `editor font ${names.editor} px, ${names.count} names`);
+    assert.deepEqual(names.small, [], `names below the editor's ${names.editor} px`);
   });
 
   it('the selector +daily_summary shows exactly its upstream nodes', async () => {
@@ -147,13 +167,16 @@ describe('lineage, as a person uses it (code-server + Chromium)', function () {
     // No name cut short.
     const cut = await frame.evaluate(`[...document.querySelectorAll('#graph g.node text.lod')].filter((t) => getComputedStyle(t).display !== 'none' && t.textContent.endsWith('…')).length`);
     assert.equal(cut, 0, 'names drawn whole');
-    // Text on screen never below the editor font's size minus a pixel, whatever the zoom.
-    const smallest = await frame.evaluate(`Math.min(...[...document.querySelectorAll('#graph g.node text')].filter((t) => t.getBoundingClientRect().height > 0 && getComputedStyle(t).display !== 'none').map((t) => parseFloat(getComputedStyle(t).fontSize) * document.getElementById('viewport').getCTM().a))`) as number;
-    assert.ok(smallest >= 10.5, `smallest text ${smallest.toFixed(1)} px on screen`);
+    // At the default fit, every visible node name, and every other visible line, at least the editor's font on screen.
+    const names = await textBelowEditorFont(frame, 'names');
+    assert.ok(names.editor >= 10 && names.count > 3, `editor font ${names.editor} px, ${names.count} names`);
+    assert.deepEqual(names.small, [], `names below the editor's ${names.editor} px`);
+    assert.deepEqual((await textBelowEditorFont(frame, 'all')).small, [], `text below the editor's ${names.editor} px`);
     // Every line of every node inside its box, as drawn in the workbench's own fonts.
     const outside = await frame.evaluate(`[...document.querySelectorAll('#graph g.node')].flatMap((g) => {
       const w = Number(g.querySelector('rect.box').getAttribute('width'));
-      return [...g.querySelectorAll(':scope > text')].filter((t) => getComputedStyle(t).display !== 'none' && t.textContent).map((t) => ({ text: t.textContent, left: t.getBBox().x, right: t.getBBox().x + t.getBBox().width, w })).filter((t) => t.left < 5 || t.right > t.w - 4);
+      const h = Number(g.querySelector('rect.box').getAttribute('height'));
+      return [...g.querySelectorAll(':scope > text')].filter((t) => getComputedStyle(t).display !== 'none' && t.textContent).map((t) => ({ text: t.textContent, left: t.getBBox().x, right: t.getBBox().x + t.getBBox().width, top: t.getBBox().y, bottom: t.getBBox().y + t.getBBox().height, w, h })).filter((t) => t.left < 5 || t.right > t.w - 4 || t.top < 1 || t.bottom > t.h - 1);
     })`) as unknown[];
     assert.deepEqual(outside, [], 'text outside its node');
     // The screens show the graph itself: no toast over it, no earlier selection fading most of it (Escape clears it).

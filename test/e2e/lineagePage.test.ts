@@ -71,19 +71,27 @@ describe('lineage page in Chromium: readable at any panel size (issue 14)', func
   const textBoxes = (page: Page, root: string) => page.evaluate(`(() => [...document.querySelectorAll(${JSON.stringify(root)} + ' g.node')].flatMap((g) => {
     const rect = g.querySelector('rect');
     const w = Number(rect.getAttribute('width'));
+    const h = Number(rect.getAttribute('height'));
     const controls = [...g.querySelectorAll(':scope > g.control')].map((c) => c.getBBox().x + c.transform.baseVal.consolidate().matrix.e);
     return [...g.querySelectorAll(':scope > text')].filter((t) => getComputedStyle(t).display !== 'none' && t.textContent).map((t) => {
       const b = t.getBBox();
       // The drawn words only (a cut line also holds its tooltip, a <title> child).
       const text = [...t.childNodes].filter((c) => c.nodeType === 3).map((c) => c.data).join('');
-      return { node: g.getAttribute('data-id'), cls: t.getAttribute('class'), text, title: t.querySelector('title')?.textContent ?? '', left: b.x, right: b.x + b.width, y: b.y, width: w, controls: Math.min(w, ...controls) };
+      return { node: g.getAttribute('data-id'), cls: t.getAttribute('class'), text, title: t.querySelector('title')?.textContent ?? '', left: b.x, right: b.x + b.width, y: b.y, bottom: b.y + b.height, width: w, height: h, controls: Math.min(w, ...controls) };
     });
-  }))()`) as Promise<Array<{ node: string; cls: string; text: string; title: string; left: number; right: number; y: number; width: number; controls: number }>>;
+  }))()`) as Promise<Array<{ node: string; cls: string; text: string; title: string; left: number; right: number; y: number; bottom: number; width: number; height: number; controls: number }>>;
 
   function assertInside(boxes: Awaited<ReturnType<typeof textBoxes>>, where: string): void {
     assert.ok(boxes.length > 20, `${boxes.length} texts`);
+    // No line drawn over the next one (the lines of a node come top to bottom).
+    boxes.forEach((t, i) => {
+      const next = boxes[i + 1];
+      if (next && next.node === t.node) assert.ok(t.bottom <= next.y + 0.5, `${where}: "${t.text}" (to y ${t.bottom.toFixed(1)}) overlaps "${next.text}" (from y ${next.y.toFixed(1)})`);
+    });
     for (const t of boxes) {
       assert.ok(t.left >= 5 && t.right <= t.width - 4, `${where}: "${t.text}" (${t.cls}) spans ${t.left.toFixed(1)}–${t.right.toFixed(1)} in a ${t.width} px box`);
+      // Top to bottom too: the box's height comes from the lines at the size they are drawn at.
+      assert.ok(t.y >= 1 && t.bottom <= t.height - 1, `${where}: "${t.text}" (${t.cls}) spans y ${t.y.toFixed(1)}–${t.bottom.toFixed(1)} in a ${t.height} px high box`);
       // The name line stops before the round controls at its right.
       if (t.cls === 'name') assert.ok(t.right <= t.controls - 1, `${where}: "${t.text}" ends at ${t.right.toFixed(1)}, under the controls at ${t.controls.toFixed(1)}`);
     }
@@ -97,6 +105,13 @@ describe('lineage page in Chromium: readable at any panel size (issue 14)', func
       assert.equal(await page.locator('#graph').getAttribute('data-lod'), 'full');
       const boxes = await textBoxes(page, '#graph');
       assertInside(boxes, 'panel');
+      // Full detail at the default fit: every node's name, and every other line, at least the editor's font (14 px) on screen.
+      const small = await page.evaluate(`(() => {
+        const k = document.getElementById('viewport').getCTM().a;
+        return [...document.querySelectorAll('#graph g.node > text')].filter((t) => getComputedStyle(t).display !== 'none' && t.textContent)
+          .map((t) => ({ cls: t.getAttribute('class'), px: parseFloat(getComputedStyle(t).fontSize) * k })).filter((t) => t.px < 14 - 0.01);
+      })()`);
+      assert.deepEqual(small, [], 'text below the editor font on screen');
       // To look at: long and upper-case names, run and error lines, a column, each inside its box.
       await mkdir(SCREENS_DIR, { recursive: true });
       await page.screenshot({ path: path.join(SCREENS_DIR, 'lineage-long-text.png') });
@@ -174,10 +189,9 @@ describe('lineage page in Chromium: readable at any panel size (issue 14)', func
       assert.equal(names.length, view.nodes.length);
       for (const n of names) {
         assert.equal(n.shown, n.full, `${n.full} is drawn whole`);
-        assert.ok(n.px >= 11.4, `${n.full}: ${n.px.toFixed(1)} px on screen`);
+        // At the default fit, full detail or names only: at least the editor's font (14 px) on screen.
+        assert.ok(n.px >= 14 - 0.01, `${n.full}: ${n.px.toFixed(2)} px on screen`);
       }
-      // Names only (zoomed out): at the editor's font size on screen.
-      if ((await page.locator('#graph').getAttribute('data-lod')) === 'names') for (const n of names) assert.ok(n.px >= 13.5, `${n.full}: ${n.px.toFixed(1)} px`);
       assert.equal(await page.locator('#graph').getAttribute('data-fit'), 'readable');
       assert.match(await page.locator('#status').innerText(), /part of the graph at a readable size: drag to pan/);
       // Every toolbar control on one line.
@@ -199,7 +213,7 @@ describe('lineage page in Chromium: readable at any panel size (issue 14)', func
       assert.equal(names.length, 11);
       for (const n of names) {
         assert.equal(n.shown, n.full);
-        assert.ok(n.px >= 11.4, `${n.full}: ${n.px.toFixed(1)} px on screen`);
+        assert.ok(n.px >= 14 - 0.01, `${n.full}: ${n.px.toFixed(2)} px on screen`);
       }
       assert.match(await page.locator('#status').innerText(), /992 of 1000 nodes, 11 folders grouped \(click one to open it\)/);
       // Off screen at the readable zoom: keyboard focus brings it into view, then a click opens it.

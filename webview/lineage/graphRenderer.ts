@@ -1,4 +1,4 @@
-import { PAD_LEFT, fitText, kindText, nodeLines, runText } from './nodeFit';
+import { PAD_LEFT, controlGeometry, fitText, kindText, nodeLines, runText } from './nodeFit';
 import type { TextMeasurer } from './nodeFit';
 import type { LaidOut, LineageViewData, ViewNode } from './protocol';
 
@@ -41,7 +41,7 @@ function nodeElement(n: ViewNode, box: { x: number; y: number; width: number; he
   // Each line measured in its own font and cut with "…" to the box; a cut line shows its whole text on hover.
   // The full name stays in data-name (main.ts applyLod draws it zoomed out, in text.lod).
   g.dataset.name = n.name;
-  for (const line of nodeLines(n)) {
+  for (const line of nodeLines(n, measure.sizes)) {
     const fit = fitText(line.text, box.width - PAD_LEFT - line.right, (t) => measure.width(t, line.kind));
     const cls = line.kind === 'note' ? 'column note' : line.kind === 'column' && line.unknown ? 'column unknown' : line.kind;
     const t = el('text', { class: cls, x: PAD_LEFT, y: line.y }, fit.text);
@@ -51,13 +51,18 @@ function nodeElement(n: ViewNode, box: { x: number; y: number; width: number; he
     g.append(t);
     if (line.kind === 'name') g.append(el('text', { class: 'lod', x: PAD_LEFT, y: box.height / 2 }));
   }
-  // Controls on the right edge: expand hidden neighbours, show columns.
-  let cx = box.width - 14;
+  // Controls on the right edge, centred on the name line and sized to its font: expand hidden neighbours, show columns.
+  const c = controlGeometry(measure.sizes);
+  let cx = box.width - 6 - c.r;
+  const control = (cls: string, glyph: string, tip: string) => {
+    const b = el('g', { class: cls, transform: `translate(${cx},${c.y})`, role: 'button', tabindex: 0 });
+    b.append(el('circle', { r: c.r }), el('text', { 'text-anchor': 'middle', 'dominant-baseline': 'central' }, glyph), el('title', {}, tip));
+    return b;
+  };
   if (n.group) {
     // A group: drawn as a stack of cards; a click (or +) shows its nodes.
     g.insertBefore(el('rect', { class: 'stack', x: 4, y: -4, width: box.width, height: box.height, rx: 6 }), g.firstChild?.nextSibling ?? null);
-    const b = el('g', { class: 'control expand', transform: `translate(${cx},14)`, role: 'button', tabindex: 0 });
-    b.append(el('circle', { r: 8 }), el('text', { 'text-anchor': 'middle', y: 4 }, '+'), el('title', {}, `Show the ${n.group.members} nodes of ${n.name}`));
+    const b = control('control expand', '+', `Show the ${n.group.members} nodes of ${n.name}`);
     g.append(b);
     g.setAttribute('aria-label', `${n.name}: ${n.group.what}; press to show its nodes`);
     const open = (e: Event) => {
@@ -74,18 +79,16 @@ function nodeElement(n: ViewNode, box: { x: number; y: number; width: number; he
     return g;
   }
   if (n.hiddenParents + n.hiddenChildren > 0) {
-    const b = el('g', { class: 'control expand', transform: `translate(${cx},14)`, role: 'button', tabindex: 0 });
-    b.append(el('circle', { r: 8 }), el('text', { 'text-anchor': 'middle', y: 4 }, '+'), el('title', {}, `Show ${n.hiddenParents} more upstream and ${n.hiddenChildren} more downstream`));
+    const b = control('control expand', '+', `Show ${n.hiddenParents} more upstream and ${n.hiddenChildren} more downstream`);
     b.addEventListener('click', (e) => {
       e.stopPropagation();
       handlers.expand(n.id);
     });
     g.append(b);
-    cx -= 22;
+    cx -= c.step;
   }
   if (n.type !== 'exposure') {
-    const b = el('g', { class: `control columns${n.columnsOpen ? ' open' : ''}`, transform: `translate(${cx},14)`, role: 'button', tabindex: 0 });
-    b.append(el('circle', { r: 8 }), el('text', { 'text-anchor': 'middle', y: 4 }, n.columnsOpen ? '−' : '≡'), el('title', {}, n.columnsOpen ? 'Hide columns' : 'Show columns and their lineage'));
+    const b = control(`control columns${n.columnsOpen ? ' open' : ''}`, n.columnsOpen ? '−' : '≡', n.columnsOpen ? 'Hide columns' : 'Show columns and their lineage');
     b.addEventListener('click', (e) => {
       e.stopPropagation();
       handlers.toggleColumns(n.id);

@@ -38,12 +38,16 @@ panZoom.onChange = (t) => {
 };
 
 /**
- * Level of detail: text on screen is never smaller than the editor's font. Below the zoom at which
- * a node's 12 px lines shrink under it, a node shows only its name, drawn at the editor's font size
- * on screen (so larger in drawing units), cut to what its box holds; when a box is too narrow for
- * even a few letters, nodes are coloured boxes whose names show on hover. The status says which.
+ * Level of detail: text on screen is never smaller than the editor's font. Every line of a node is
+ * drawn at the editor's font size (media/lineage.css), so at zoom 1 and above a node shows all its
+ * lines; below the zoom at which its smallest line would shrink under the editor's font, a node
+ * shows only its name, drawn at the editor's font size on screen (so larger in drawing units), cut
+ * to what its box holds; when a box is too narrow for even a few letters, nodes are coloured boxes
+ * whose names show on hover. The status says which.
  */
-const FULL_DETAIL_ZOOM = 0.95;
+function fullDetailZoom(): number {
+  return editorFontPx() / Math.min(...Object.values(measurer.sizes));
+}
 let lodFrame = 0;
 let lodLevel = '';
 function scheduleLod(): void {
@@ -67,7 +71,7 @@ function measure(text: string, px: number): number {
 function applyLod(): void {
   const k = panZoom.transform.k;
   const px = editorFontPx();
-  const level = k >= FULL_DETAIL_ZOOM ? 'full' : 'names';
+  const level = k >= fullDetailZoom() - 1e-6 ? 'full' : 'names';
   svg.classList.toggle('lod-names', level === 'names');
   let blocks = 0;
   const key = `${level}:${k.toFixed(3)}:${nodes.size}`;
@@ -83,7 +87,8 @@ function applyLod(): void {
       continue;
     }
     // The name at `px` on screen is px / k in drawing units; it must fit the box's inner width.
-    const size = px / k;
+    // Rounded up (to the 0.1 px written below), never under the editor's size on screen.
+    const size = Math.ceil((px / k) * 10) / 10;
     const room = (Number(g.dataset.width) - 22) * k;
     let text = full;
     if (measure(text, px) > room) {
@@ -96,6 +101,8 @@ function applyLod(): void {
       }
       text = lo >= 3 ? `${full.slice(0, lo)}…` : '';
     }
+    // Nor can its line be higher than the box.
+    if (size * 1.25 > Number(g.dataset.height)) text = '';
     g.classList.toggle('lod-block', text === '');
     if (text === '') blocks++;
     lod.textContent = text;
@@ -109,19 +116,22 @@ function applyLod(): void {
 /**
  * The smallest zoom at which every name is readable and whole: the names-only level of detail draws
  * a name at the editor's font size on screen inside its box, so the box must be at least as wide on
- * screen as the name; 1 when that is more than FULL_DETAIL_ZOOM.
+ * screen as the name; the full-detail zoom when that is more (every line then at least the editor's font).
  */
 function readableZoom(): number {
-  if (!view || !layout) return FULL_DETAIL_ZOOM;
+  const full = fullDetailZoom();
+  if (!view || !layout) return full;
   const px = editorFontPx();
   let k = 0;
   for (const n of view.nodes) {
     const box = layout.nodes[n.id];
     if (!box) continue;
-    k = Math.max(k, measure(n.name, px) / Math.max(1, box.width - 22));
+    // As wide as the name, and as high as its line (1.25 of its size) on screen.
+    // A pixel more than the name: the zoom the drawing gets is rounded (to a float's precision), and may come out a hair under.
+    k = Math.max(k, (measure(n.name, px) + 1) / Math.max(1, box.width - 22), (px * 1.25 + 1) / Math.max(1, box.height));
   }
-  // Names that need more than FULL_DETAIL_ZOOM: every line of a node shows, at 1:1 (its own sizes).
-  return k > FULL_DETAIL_ZOOM ? 1 : k;
+  // Names that need more than the full-detail zoom: every line of a node shows, each at least the editor's font.
+  return Math.min(k, full);
 }
 
 /**

@@ -32,7 +32,12 @@ export interface NodeLine {
   unknown?: boolean;
 }
 
-/** How each kind of line is drawn in the SVG (the panel's own sizes are in media/lineage.css). */
+/**
+ * How each kind of line is drawn in the exported SVG: a fixed 12 px (11 px for tests and columns),
+ * declared in the file, since an SVG file has no editor font to follow. The panel draws every line at
+ * the editor's font size (media/lineage.css) and places lines and sizes boxes from the size it reads
+ * back (webview/lineage/nodeFit.ts); a panel export draws these sizes in the panel's larger boxes.
+ */
 export const SVG_STYLES: Record<LineKind, TextStyle> = {
   name: { size: 12, weight: 700 },
   kind: { size: 12, weight: 400 },
