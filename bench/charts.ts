@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { metricChart } from '../src/core/charts/metricChart';
 import { modelChart } from '../src/core/charts/modelChart';
 import { query } from '../src/core/project/storeAccess';
@@ -59,6 +60,24 @@ const now = () => Number(process.hrtime.bigint());
 function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/**
+ * A Chromium page running `script` (bundled by esbuild from the repository's root) on a page whose
+ * chart element is PLOT_WIDTH wide; `url` opens another page of it.
+ */
+async function benchPage(prefix: string, script: string): Promise<{ dir: string; browser: Browser; page: Page; url: string }> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  await esbuild.build({
+    stdin: { contents: script, resolveDir: root },
+    bundle: true, format: 'iife', platform: 'browser', outfile: path.join(dir, 'bench.js'), logLevel: 'warning',
+  });
+  await writeFile(path.join(dir, 'index.html'), `<!DOCTYPE html><html><body style="width:1200px"><div id="chart" style="width:${PLOT_WIDTH}px;height:500px"></div><script src="bench.js"></script></body></html>`);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const url = `file://${path.join(dir, 'index.html')}`;
+  await page.goto(url);
+  return { dir, browser, page, url };
 }
 
 async function renderBench(): Promise<string[]> {
@@ -94,13 +113,12 @@ async function renderBench(): Promise<string[]> {
   native.close();
   store.close();
 
-  const dir = await mkdtemp(path.join(tmpdir(), 'cm-bench-charts-'));
-  await esbuild.build({
-    stdin: {
+  const { dir, browser, page, url } = await benchPage(
+    'cm-bench-charts-',
       // 'product': the panels' own ChartView (interpreter, theme config, no per-mark ARIA above
       // ARIA_ROWS_LIMIT rows); 'interpreter': the same spec with every per-mark ARIA description (the
       // panels before that limit); 'compiled': vega's own expression compiler (needs 'unsafe-eval').
-      contents: `import embed from 'vega-embed'; import { expressionInterpreter } from 'vega-interpreter';
+      `import embed from 'vega-embed'; import { expressionInterpreter } from 'vega-interpreter';
         import { ChartView, warmUp } from './webview/charts/shared/chartView';
         const el = document.getElementById('chart'); let chart;
         window.draw = async (payload, variant) => { el.replaceChildren(); let t0, r;
@@ -113,15 +131,7 @@ async function renderBench(): Promise<string[]> {
         window.warm = () => warmUp();
         window.first = async (payload) => { el.replaceChildren(); const v = new ChartView(el, () => {}); const t0 = performance.now(); await v.render(payload);
           return { ms: performance.now() - t0, renderer: el.querySelector('.chart-area').dataset.renderer }; };
-`,
-      resolveDir: root,
-    },
-    bundle: true, format: 'iife', platform: 'browser', outfile: path.join(dir, 'bench.js'), logLevel: 'warning',
-  });
-  await writeFile(path.join(dir, 'index.html'), `<!DOCTYPE html><html><body style="width:1200px"><div id="chart" style="width:${PLOT_WIDTH}px;height:500px"></div><script src="bench.js"></script></body></html>`);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`file://${path.join(dir, 'index.html')}`);
+`);
   // 'product': today's panel drawing every day (ChartView, SVG); 'interpreter' and 'compiled': the
   // same daily spec through plain vega-embed; 'panel', 'panel-svg', 'panel-canvas': the width-bounded
   // payload, with the renderer ChartView picks and with each renderer forced.
@@ -152,7 +162,7 @@ async function renderBench(): Promise<string[]> {
   for (let run = 0; run < RUNS; run++) {
     for (const mode of (run % 2 ? ['warmed', 'cold'] : ['cold', 'warmed']) as Array<'cold' | 'warmed'>) {
       const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await p.goto(`file://${path.join(dir, 'index.html')}`);
+      await p.goto(url);
       if (mode === 'warmed') {
         void p.evaluate(() => (globalThis as unknown as { warm: () => Promise<void> }).warm());
         await new Promise((r) => setTimeout(r, readMs));
@@ -202,10 +212,9 @@ async function modelBench(nSeries: number, days: number): Promise<string[]> {
   const payload = modelChart({ query: (sql, params = []) => query(db, sql, params) }, { model: 'star_history', relation: 'star_history', vegaLite: spec });
   db.close();
   const whole = { ...payload, spec: { ...payload.spec, transform: [{ filter: 'true' }] } };
-  const dir = await mkdtemp(path.join(tmpdir(), 'cm-bench-model-'));
-  await esbuild.build({
-    stdin: {
-      contents: `import embed from 'vega-embed';
+  const { dir, browser, page } = await benchPage(
+    'cm-bench-model-',
+      `import embed from 'vega-embed';
         import { ChartView } from './webview/charts/shared/chartView';
         const el = document.getElementById('chart');
         window.draw = async (payload, variant) => { el.replaceChildren(); let t0, r;
@@ -215,15 +224,7 @@ async function modelBench(nSeries: number, days: number): Promise<string[]> {
           const t1 = performance.now(); const area = el.querySelector('.chart-area');
           const out = { ms: t1 - t0, drawn: area ? Number(area.dataset.drawn) : payload.values.length, renderer: area ? area.dataset.renderer : 'svg', columns: area ? area.dataset.columns : undefined };
           r?.finalize(); return out; };
-`,
-      resolveDir: root,
-    },
-    bundle: true, format: 'iife', platform: 'browser', outfile: path.join(dir, 'bench.js'), logLevel: 'warning',
-  });
-  await writeFile(path.join(dir, 'index.html'), `<!DOCTYPE html><html><body style="width:1200px"><div id="chart" style="width:${PLOT_WIDTH}px;height:500px"></div><script src="bench.js"></script></body></html>`);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`file://${path.join(dir, 'index.html')}`);
+`);
   const variants = ['reduced', 'whole', 'compiled'] as const;
   const times = Object.fromEntries(variants.map((v) => [v, [] as number[]])) as Record<(typeof variants)[number], number[]>;
   const seen: Record<string, { drawn: number; renderer: string; columns?: string }> = {};

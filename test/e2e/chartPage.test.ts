@@ -24,6 +24,23 @@ function decade(): MetricSeries[] {
 }
 
 /**
+ * A Chromium page (dark theme, the panels' charts.css) running `script`, bundled from the repository
+ * as the panels bundle theirs, with one empty element of id `box` to draw in.
+ */
+async function chartPage(script: string, box: string, viewport: { width: number; height: number }): Promise<{ dir: string; browser: Browser; page: Page }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'cm-chart-page-'));
+  await esbuild.build({
+    stdin: { contents: script, resolveDir: repoRoot },
+    bundle: true, format: 'iife', platform: 'browser', outfile: path.join(dir, 'page.js'), logLevel: 'warning',
+  });
+  await writeFile(path.join(dir, 'index.html'), `<!DOCTYPE html><html><head><link rel="stylesheet" href="file://${path.join(repoRoot, 'media/charts.css')}"></head><body class="vscode-dark fill"><div id="${box}"></div><script src="page.js"></script></body></html>`);
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport });
+  await page.goto(`file://${path.join(dir, 'index.html')}`);
+  return { dir, browser, page };
+}
+
+/**
  * The charts' ChartView (webview/charts/shared/chartView.ts, bundled as the panels bundle it) in
  * Chromium without the workbench: what a dense chart draws and how its values are read.
  */
@@ -33,20 +50,13 @@ describe('chart view in Chromium: a dense chart (issue 14)', function () {
   let page: Page;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'cm-chart-page-'));
-    await esbuild.build({
-      stdin: {
-        contents: `import { ChartView, warmUp } from './webview/charts/shared/chartView';
+    ({ dir, browser, page } = await chartPage(
+      `import { ChartView, warmUp } from './webview/charts/shared/chartView';
           window.warm = () => warmUp();
           window.draw = async (payload) => { const v = new ChartView(document.getElementById('charts'), () => {}); return v.render(payload); };`,
-        resolveDir: repoRoot,
-      },
-      bundle: true, format: 'iife', platform: 'browser', outfile: path.join(dir, 'page.js'), logLevel: 'warning',
-    });
-    await writeFile(path.join(dir, 'index.html'), `<!DOCTYPE html><html><head><link rel="stylesheet" href="file://${path.join(repoRoot, 'media/charts.css')}"></head><body class="vscode-dark fill"><div id="charts"></div><script src="page.js"></script></body></html>`);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
-    await page.goto(`file://${path.join(dir, 'index.html')}`);
+      'charts',
+      { width: 1200, height: 700 },
+    ));
   });
 
   after(async () => {
@@ -130,19 +140,12 @@ describe('chart view in Chromium: a .vl.json chart never draws more points than 
   }
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'cm-chart-page-'));
-    await esbuild.build({
-      stdin: {
-        contents: `import { ChartView } from './webview/charts/shared/chartView';
+    ({ dir, browser, page } = await chartPage(
+      `import { ChartView } from './webview/charts/shared/chartView';
           window.draw = async (payload) => { const box = document.getElementById('model'); box.replaceChildren(); const v = new ChartView(box, (m) => { window.exported = m; }, { renderer: 'svg' }); return v.render(payload); };`,
-        resolveDir: repoRoot,
-      },
-      bundle: true, format: 'iife', platform: 'browser', outfile: path.join(dir, 'page.js'), logLevel: 'warning',
-    });
-    await writeFile(path.join(dir, 'index.html'), `<!DOCTYPE html><html><head><link rel="stylesheet" href="file://${path.join(repoRoot, 'media/charts.css')}"></head><body class="vscode-dark fill"><div id="model"></div><script src="page.js"></script></body></html>`);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 900, height: 600 } });
-    await page.goto(`file://${path.join(dir, 'index.html')}`);
+      'model',
+      { width: 900, height: 600 },
+    ));
   });
 
   after(async () => {

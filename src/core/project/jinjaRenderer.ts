@@ -246,6 +246,11 @@ export class JinjaRenderer {
     return [...this.macros.values()].map(({ uniqueId, name, namespace, file }) => ({ uniqueId, name, namespace, file }));
   }
 
+  /** The text of every macro file loaded (the project's and its packages'). */
+  macroTexts(): string[] {
+    return [...this.macroFiles.values()].map((f) => f.text);
+  }
+
   hasMacro(name: string): boolean {
     return this.macros.has(`${this.opts.projectName}.${name}`) || [...this.macros.values()].some((m) => m.name === name);
   }

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Database } from 'sql.js';
 import type { Project } from '../project/project';
 import { needsOfSql } from './partitions';
@@ -32,34 +30,14 @@ export function needsThroughViews(db: Database, ...sql: string[]): Needs {
 
 /**
  * The text a project's run can read tables through: every node's SQL, every source's table name and
- * identifier, and the macro files of the project and its installed packages (a macro may name a table
- * itself). With the store's views (needsThroughViews), what a model run, a preview or a model chart
- * must have loaded: a project that never names the GH Archive events does not load their history.
+ * identifier, and the macro files the project loaded, its own and its installed packages' (a macro
+ * may name a table itself). With the store's views (needsThroughViews), what a model run, a preview
+ * or a model chart must have loaded: a project that never names the GH Archive events does not load their history.
  */
 export function projectText(project: Project): string[] {
   const out: string[] = [];
   for (const n of project.nodes.values()) out.push(n.raw);
   for (const s of project.sources.values()) out.push(`${s.name} ${s.identifier}`);
-  const macroDirs = [...project.layout.macroPaths, ...project.layout.installedPackages.flatMap((p) => p.macroPaths)];
-  for (const dir of macroDirs) out.push(...sqlFilesUnder(dir));
-  return out;
-}
-
-function sqlFilesUnder(dir: string): string[] {
-  const out: string[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync(dir, { recursive: true }) as string[];
-  } catch {
-    return out;
-  }
-  for (const rel of entries) {
-    if (!/\.sql$/i.test(rel)) continue;
-    try {
-      out.push(readFileSync(path.join(dir, rel), 'utf8'));
-    } catch {
-      // unreadable: the macro loader reports it
-    }
-  }
+  out.push(...project.renderer.macroTexts());
   return out;
 }
