@@ -14,14 +14,13 @@ import type { MetricsStore } from '../store/store';
  * from that day's hours and events, by every write that changes either (archiveStore.ts,
  * archiveCountsStore.ts): they are a function of the stored rows, never added up incrementally.
  */
-export const DAY_TOTALS_TABLE = 'gharchive_day_totals';
 
-/** The next UTC day or month as the string that bounds a range of `hour` values (`YYYY-MM-DD…`). */
+/** The next UTC day (`YYYY-MM-DD`), or month (`YYYY-MM`): the bound of a range of `hour` values. */
 function nextDay(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
-export function nextMonth(month: string): string {
+function nextMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
@@ -104,7 +103,8 @@ export function refreshDayTotals(store: MetricsStore, hours: Iterable<string>): 
  * from `main`'s own events rows where it holds them (a store from before partitions), else from the
  * month's partition file, attached for the scan and never loaded into the live table (`scanMonth`):
  * the first open after the upgrade reads each month once, without holding the whole history in memory.
- * `hourMonths` are the months of imported hours; `eventMonths` those the partition catalog lists.
+ * The months are those of the imported hours; `listedEventMonths` are the events' months the partition
+ * catalog lists.
  */
 export function backfillDayTotals(
   store: MetricsStore,
