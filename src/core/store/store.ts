@@ -161,15 +161,16 @@ export class MetricsStore {
     return new Map(rows.map((r) => [r.project, { timestamp: r.timestamp, stars: r.stars }]));
   }
 
-  /**
-   * Runs a read. On the live store, the partitions it needs are loaded first: by default every month
-   * of each partitioned table its SQL names; `needs` narrows that (the tree reads recent months only).
-   */
   /** Loads what `needs` names now (on the live store; elsewhere everything is loaded already). Outside a transaction. */
   load(needs: Needs): void {
     this.loader?.(needs);
   }
 
+  /**
+   * Runs a read. On the live store, the partitions it needs are loaded first: by default every month
+   * of each partitioned table its SQL names; `needs` narrows that (a write's reads, loaded by its
+   * declared needs, pass `{}`).
+   */
   all<T>(sql: string, params: SqlValue[] = [], needs?: Needs): T[] {
     if (this.loader) this.loader(needs ?? needsOfSql(sql));
     return selectRows<T>(this.db, sql, params);
